@@ -1,0 +1,2 @@
+// Brings OpenBLAS's CBLAS interface (and its thread controls) into Swift.
+#include <cblas.h>

@@ -1,0 +1,3 @@
+// Brings libedit's native interface (EditLine, History, Tokenizer) into Swift.
+#include <stdio.h>
+#include <histedit.h>

@@ -1,0 +1,2 @@
+// Brings zlib (gzip streams for the IDX data files) into Swift.
+#include <zlib.h>

@@ -1,0 +1,1 @@
+// Interpreter: values, scopes, evaluator, errors, the NativeObject bridge.

@@ -1,0 +1,1 @@
+// Lang: source text, tokens, lexer, parser, AST, resolver, diagnostics.

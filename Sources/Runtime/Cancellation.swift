@@ -1,0 +1,39 @@
+// The interrupt flag: Ctrl-C sets it, long loops poll it at safe points and unwind.
+import Synchronization
+
+/// A flag that a signal handler raises and the evaluator, training loops and searches poll.
+///
+/// Setting is async-signal-safe (one atomic store). Polling is one relaxed load, cheap enough for
+/// every loop back-edge of the interpreter.
+public final class CancellationToken: @unchecked Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// True once `cancel()` was called and until `reset()`.
+    @inline(__always)
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+
+    public func reset() { flag.store(false, ordering: .relaxed) }
+
+    /// Throws `Interrupted` when cancelled; call it between minibatches, search steps, iterations.
+    @inline(__always)
+    public func check(_ whereabouts: @autoclosure () -> String = "") throws {
+        if isCancelled { throw Interrupted(whereabouts: whereabouts()) }
+    }
+
+    /// The token of the running session. The executable's SIGINT handler cancels it.
+    public static let shared = CancellationToken()
+}
+
+/// Thrown when the user pressed Ctrl-C. Never caught by a script's `try`/`catch`.
+public struct Interrupted: Error, CustomStringConvertible {
+    /// Where the work stopped, e.g. "after epoch 2, batch 313"; empty when unknown.
+    public var whereabouts: String
+
+    public init(whereabouts: String = "") { self.whereabouts = whereabouts }
+
+    public var description: String { whereabouts.isEmpty ? "interrupted" : "interrupted \(whereabouts)" }
+}

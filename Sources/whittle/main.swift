@@ -1,0 +1,2 @@
+// The whittle executable: command line, prompt loop, exit codes.
+print("whittle")
