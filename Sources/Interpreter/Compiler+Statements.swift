@@ -42,21 +42,68 @@ extension Compiler {
 
         let cc = expression(callee)
         if named.isEmpty {
-            return { f in
-                let fn = try cc(f)
-                if case .closure(let c) = fn, c.function.parameterStorage.count == n {
-                    let function = c.function
-                    let frame = Frame(slotCount: function.slotCount, cellCount: function.cellCount, captures: c.captures)
-                    for i in 0..<n { frame.store(try positional[i](f), function.parameterStorage[i]) }
-                    if f.signal != .none { return .null }
-                    return try interpreter.invoke(c, frame, site: span)
-                }
+            // Calls with up to three positional arguments evaluate them straight into the callee's
+            // frame: no argument array, no closure array.
+            @inline(__always)
+            func general(_ fn: Value, _ f: Frame) throws -> Value {
                 var p: [Value] = []
                 p.reserveCapacity(n)
                 for c in positional { p.append(try c(f)) }
                 if f.signal != .none { return .null }
                 do { return try interpreter.call(fn, CallArguments(p), site: span) } catch {
                     throw Compiler.locate(error, span)
+                }
+            }
+            switch n {
+            case 0:
+                return { f in
+                    let fn = try cc(f)
+                    if case .closure(let c) = fn, c.function.arity == 0 {
+                        let function = c.function
+                        let frame = function.makeFrame(captures: c.captures)
+                        return try interpreter.invoke(c, frame, site: span)
+                    }
+                    return try general(fn, f)
+                }
+            case 1:
+                let a0 = expression(arguments[0].value)
+                return { f in
+                    let fn = try cc(f)
+                    if case .closure(let c) = fn, c.function.arity == 1 {
+                        let function = c.function
+                        let frame = function.makeFrame(captures: c.captures)
+                        frame.store(try a0(f), function.storage0)
+                        if f.signal != .none { return .null }
+                        return try interpreter.invoke(c, frame, site: span)
+                    }
+                    return try general(fn, f)
+                }
+            case 2:
+                let a0 = expression(arguments[0].value), a1 = expression(arguments[1].value)
+                return { f in
+                    let fn = try cc(f)
+                    if case .closure(let c) = fn, c.function.arity == 2 {
+                        let function = c.function
+                        let frame = function.makeFrame(captures: c.captures)
+                        frame.store(try a0(f), function.storage0)
+                        frame.store(try a1(f), function.parameterStorage[1])
+                        if f.signal != .none { return .null }
+                        return try interpreter.invoke(c, frame, site: span)
+                    }
+                    return try general(fn, f)
+                }
+            default:
+                let boxes = positional.map(CodeBox.init)
+                return { f in
+                    let fn = try cc(f)
+                    if case .closure(let c) = fn, c.function.arity == n {
+                        let function = c.function
+                        let frame = function.makeFrame(captures: c.captures)
+                        for i in 0..<n { frame.store(try boxes[i].run(f), function.parameterStorage[i]) }
+                        if f.signal != .none { return .null }
+                        return try interpreter.invoke(c, frame, site: span)
+                    }
+                    return try general(fn, f)
                 }
             }
         }
@@ -87,7 +134,7 @@ extension Compiler {
             captures.reserveCapacity(sources.count)
             for s in sources {
                 switch s {
-                case .local(let i): captures.append(f.cells[i])
+                case .local(let i): captures.append(f.header.cells[i])
                 case .capture(let i): captures.append(f.captures[i])
                 }
             }
@@ -98,22 +145,32 @@ extension Compiler {
     // MARK: - Blocks and statements
 
     func block(_ b: Block) -> Code {
-        let codes = b.statements.map(statement)
-        switch codes.count {
+        let statements = b.statements
+        switch statements.count {
         case 0: return { _ in .null }
-        case 1: return codes[0]
+        case 1: return statement(statements[0])
         case 2:
-            let c0 = codes[0], c1 = codes[1]
+            let c0 = statement(statements[0]), c1 = statement(statements[1])
             return { f in
                 _ = try c0(f)
                 if f.signal != .none { return .null }
                 return try c1(f)
             }
+        case 3:
+            let c0 = statement(statements[0]), c1 = statement(statements[1]), c2 = statement(statements[2])
+            return { f in
+                _ = try c0(f)
+                if f.signal != .none { return .null }
+                _ = try c1(f)
+                if f.signal != .none { return .null }
+                return try c2(f)
+            }
         default:
+            let codes = statements.map { CodeBox(statement($0)) }
             return { f in
                 var v = Value.null
                 for c in codes {
-                    v = try c(f)
+                    v = try c.run(f)
                     if f.signal != .none { return .null }
                 }
                 return v
@@ -141,13 +198,11 @@ extension Compiler {
                 return .null
             }
         case .whileLoop(let condition, let body):
-            let cc = expression(condition), cb = block(body)
+            let cc = self.condition(condition), cb = block(body)
             let interpreter = self.interpreter
             return { f in
                 while true {
-                    let c = try cc(f)
-                    guard case .bool(let p) = c else { throw Compiler.notBool("condition", c, condition.span) }
-                    if !p { break }
+                    if try !cc(f) { break }
                     _ = try cb(f)
                     if f.signal != .none {
                         if f.signal == .breakLoop { f.signal = .none; break }
@@ -164,9 +219,9 @@ extension Compiler {
         case .continueLoop:
             return { f in f.signal = .continueLoop; return .null }
         case .returnValue(let value):
-            let cv = value.map(expression)
+            let cv: Code = value.map { expression($0) } ?? { _ in .null }
             return { f in
-                let v = try cv?(f) ?? .null
+                let v = try cv(f)
                 if f.signal != .none { return .null }
                 f.returnValue = v
                 f.signal = .returnValue
@@ -219,7 +274,7 @@ extension Compiler {
         }
 
         if count == 1 {
-            let store = stores[0]
+            let store = bind(names[0])
             return { f in
                 let it = try ci(f)
                 switch it {

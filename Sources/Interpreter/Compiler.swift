@@ -26,7 +26,7 @@ final class Compiler {
         switch ref.binding {
         case .local(let v):
             let i = v.index
-            if v.isCaptured { return { f in f.cells[i].value } }
+            if v.isCaptured { return { f in f.header.cells[i].value } }
             return { f in f.slots[i] }
         case .capture(let i):
             return { f in f.captures[i].value }
@@ -52,7 +52,7 @@ final class Compiler {
         switch ref.binding {
         case .local(let v):
             let i = v.index
-            if v.isCaptured { return { f, x in f.cells[i].value = x } }
+            if v.isCaptured { return { f, x in f.header.cells[i].value = x } }
             return { f, x in f.slots[i] = x }
         case .capture(let i):
             return { f, x in f.captures[i].value = x }
@@ -66,7 +66,7 @@ final class Compiler {
     func bind(_ ref: NameRef) -> (Frame, Value) -> Void {
         if case .local(let v) = ref.binding, v.isCaptured {
             let i = v.index
-            return { f, x in f.cells[i] = Cell(x) }
+            return { f, x in f.header.cells[i] = Cell(x) }
         }
         return write(ref)
     }
@@ -103,18 +103,18 @@ final class Compiler {
         case .name(let ref): return read(ref)
         case .grouped(let inner): return expression(inner)
         case .list(let items):
-            let codes = items.map(expression)
+            let codes = items.map { CodeBox(expression($0)) }
             return { f in
                 var out: [Value] = []
                 out.reserveCapacity(codes.count)
-                for c in codes { out.append(try c(f)) }
+                for c in codes { out.append(try c.run(f)) }
                 return .list(ListObject(out))
             }
         case .record(let fields):
-            let keys = fields.map(\.key), codes = fields.map { expression($0.value) }
+            let keys = fields.map(\.key), codes = fields.map { CodeBox(expression($0.value)) }
             return { f in
                 let r = RecordObject()
-                for (k, c) in zip(keys, codes) { r[k] = try c(f) }
+                for (k, c) in zip(keys, codes) { r[k] = try c.run(f) }
                 return .record(r)
             }
         case .unary(_, let operand):
@@ -187,26 +187,91 @@ final class Compiler {
                 do { return try Subscripts.field(b, name) } catch { throw Compiler.locate(error, span) }
             }
         case .ifExpr(let condition, let then, let otherwise):
-            let cc = expression(condition), ct = block(then)
-            let ce = otherwise.map(expression)
+            let cc = self.condition(condition), ct = block(then)
+            let ce: Code = otherwise.map { expression($0) } ?? { _ in .null }
             return { f in
-                let c = try cc(f)
-                guard case .bool(let p) = c else { throw Compiler.notBool("condition", c, condition.span) }
-                if p { return try ct(f) }
-                if let ce { return try ce(f) }
-                return .null
+                if try cc(f) { return try ct(f) }
+                return try ce(f)
             }
         case .block(let b): return block(b)
         case .function(let decl): return closure(decl)
         }
     }
 
+    /// A condition compiled to produce a Swift Bool (comparisons of Ints without a Value in between).
+    func condition(_ e: Expr) -> (Frame) throws -> Bool {
+        if case .grouped(let inner) = e.kind { return condition(inner) }
+        if case .comparison(let op, let a, let b) = e.kind {
+            let ca = expression(a), cb = expression(b)
+            let span = e.span
+            @inline(never)
+            func slow(_ x: Value, _ y: Value, _ f: Frame) throws -> Bool {
+                let r: Value
+                do { r = try Operators.compare(op, x, y) } catch { throw Compiler.locate(error, span) }
+                guard case .bool(let p) = r else { throw Compiler.notBool("condition", r, span) }
+                return p
+            }
+            switch op {
+            case .less:
+                if case .intLiteral(let k) = b.kind {
+                    return { f in
+                        let x = try ca(f)
+                        if case .int(let i) = x { return i < k }
+                        return try slow(x, .int(k), f)
+                    }
+                }
+                return { f in
+                    let x = try ca(f), y = try cb(f)
+                    if case .int(let i) = x, case .int(let j) = y { return i < j }
+                    return try slow(x, y, f)
+                }
+            case .lessEqual:
+                return { f in
+                    let x = try ca(f), y = try cb(f)
+                    if case .int(let i) = x, case .int(let j) = y { return i <= j }
+                    return try slow(x, y, f)
+                }
+            case .greater:
+                return { f in
+                    let x = try ca(f), y = try cb(f)
+                    if case .int(let i) = x, case .int(let j) = y { return i > j }
+                    return try slow(x, y, f)
+                }
+            case .greaterEqual:
+                return { f in
+                    let x = try ca(f), y = try cb(f)
+                    if case .int(let i) = x, case .int(let j) = y { return i >= j }
+                    return try slow(x, y, f)
+                }
+            case .equal:
+                return { f in
+                    let x = try ca(f), y = try cb(f)
+                    if case .int(let i) = x, case .int(let j) = y { return i == j }
+                    return try slow(x, y, f)
+                }
+            case .notEqual:
+                return { f in
+                    let x = try ca(f), y = try cb(f)
+                    if case .int(let i) = x, case .int(let j) = y { return i != j }
+                    return try slow(x, y, f)
+                }
+            }
+        }
+        let c = expression(e)
+        let span = e.span
+        return { f in
+            let v = try c(f)
+            guard case .bool(let p) = v else { throw Compiler.notBool("condition", v, span) }
+            return p
+        }
+    }
+
     func string(_ parts: [StringPart]) -> Code {
-        enum Piece { case text(String), code(Code) }
+        enum Piece { case text(String), code(CodeBox) }
         let pieces: [Piece] = parts.map {
             switch $0 {
             case .text(let s): return .text(s)
-            case .expr(let e): return .code(expression(e))
+            case .expr(let e): return .code(CodeBox(expression(e)))
             }
         }
         if pieces.count == 1, case .text(let s) = pieces[0] { let v = Value.string(s); return { _ in v } }
@@ -215,7 +280,7 @@ final class Compiler {
             for p in pieces {
                 switch p {
                 case .text(let t): s += t
-                case .code(let c): s += try c(f).printed
+                case .code(let c): s += try c.run(f).printed
                 }
             }
             return .string(s)

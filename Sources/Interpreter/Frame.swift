@@ -2,42 +2,75 @@
 import Lang
 
 /// Compiled code: evaluates against a frame.
-public typealias Code = (Frame) throws -> Value
+typealias Code = (Frame) throws -> Value
 
 /// Non-local control flow pending in a frame (checked after each statement).
 enum Signal: UInt8 {
     case none, breakLoop, continueLoop, returnValue
 }
 
-/// The variables of one running function (or top-level chunk).
-public final class Frame {
-    /// Plain variables, by resolver-assigned index.
-    let slots: UnsafeMutablePointer<Value>
+/// The bookkeeping of a frame; its plain variables are tail-allocated after it.
+struct FrameHeader {
     let slotCount: Int
     /// Variables captured by inner closures.
     var cells: ContiguousArray<Cell>
     /// The running closure's captured cells.
-    let captures: ContiguousArray<Cell>
+    var captures: ContiguousArray<Cell>
     var signal: Signal = .none
     var returnValue: Value = .null
+}
 
-    init(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) {
-        self.slotCount = slotCount
-        slots = UnsafeMutablePointer<Value>.allocate(capacity: max(slotCount, 1))
-        slots.initialize(repeating: .null, count: slotCount)
+/// The variables of one running function (or top-level chunk): one allocation holding the header
+/// and the slots.
+final class Frame: ManagedBuffer<FrameHeader, Value> {
+    static func make(slotCount: Int, cellCount: Int, captures: ContiguousArray<Cell>) -> Frame {
         var cells = ContiguousArray<Cell>()
         if cellCount > 0 {
             cells.reserveCapacity(cellCount)
             for _ in 0..<cellCount { cells.append(Cell()) }
         }
-        self.cells = cells
-        self.captures = captures
+        let buffer = Frame.create(minimumCapacity: slotCount) { _ in
+            FrameHeader(slotCount: slotCount, cells: cells, captures: captures)
+        }
+        let frame = unsafeDowncast(buffer, to: Frame.self)
+        frame.withUnsafeMutablePointerToElements { $0.initialize(repeating: .null, count: slotCount) }
+        return frame
     }
 
     deinit {
-        slots.deinitialize(count: slotCount)
-        slots.deallocate()
+        _ = withUnsafeMutablePointers { h, e in e.deinitialize(count: h.pointee.slotCount) }
     }
+
+    /// Plain variables, by resolver-assigned index.
+    @inline(__always)
+    var slots: UnsafeMutablePointer<Value> { withUnsafeMutablePointerToElements { $0 } }
+
+    @inline(__always)
+    var cells: ContiguousArray<Cell> {
+        get { header.cells }
+        set { header.cells = newValue }
+    }
+
+    @inline(__always)
+    var captures: ContiguousArray<Cell> { header.captures }
+
+    @inline(__always)
+    var signal: Signal {
+        get { header.signal }
+        set { header.signal = newValue }
+    }
+
+    @inline(__always)
+    var returnValue: Value {
+        get { header.returnValue }
+        set { header.returnValue = newValue }
+    }
+}
+
+/// A compiled piece of code held in a class, so arrays of code need no reabstraction thunks.
+final class CodeBox {
+    let run: Code
+    init(_ run: @escaping Code) { self.run = run }
 }
 
 /// Where a variable lives in a frame.
@@ -53,15 +86,51 @@ public final class CompiledFunction {
     public let name: String
     public let declaration: FunctionDecl
     let parameterStorage: [Storage]
+    /// Parameter count, and the first parameter's storage (read on every one-argument call).
+    let arity: Int
+    let storage0: Storage
     let defaults: [Code?]
     var body: Code = { _ in .null }
     let slotCount: Int
     let cellCount: Int
+    /// Frames of finished calls, reused by the next calls (no frame outlives its call: closures
+    /// capture cells, never frames).
+    var spareFrames = ContiguousArray<Frame>()
+
+    /// A frame for a new call: a recycled one when available.
+    @inline(__always)
+    func makeFrame(captures: ContiguousArray<Cell>) -> Frame {
+        guard let frame = spareFrames.popLast() else {
+            return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+        }
+        frame.header.captures = captures
+        if cellCount > 0 {
+            var cells = ContiguousArray<Cell>()
+            cells.reserveCapacity(cellCount)
+            for _ in 0..<cellCount { cells.append(Cell()) }
+            frame.header.cells = cells
+        }
+        return frame
+    }
+
+    /// Returns a finished call's frame to the pool, clearing its variables.
+    @inline(__always)
+    func recycle(_ frame: Frame) {
+        if spareFrames.count >= 20_000 { return }
+        frame.slots.update(repeating: .null, count: slotCount)
+        frame.header.signal = .none
+        frame.header.returnValue = .null
+        frame.header.captures = []
+        if cellCount > 0 { frame.header.cells = [] }
+        spareFrames.append(frame)
+    }
 
     init(declaration: FunctionDecl, defaults: [Code?]) {
         name = declaration.name
         self.declaration = declaration
         parameterStorage = declaration.parameters.map { p in p.variable.map(Storage.init) ?? .slot(0) }
+        arity = parameterStorage.count
+        storage0 = parameterStorage.first ?? .slot(0)
         self.defaults = defaults
         slotCount = declaration.info.slotCount
         cellCount = declaration.info.cellCount
@@ -97,7 +166,7 @@ extension Frame {
     func store(_ value: Value, _ storage: Storage) {
         switch storage {
         case .slot(let i): slots[i] = value
-        case .cell(let i): cells[i].value = value
+        case .cell(let i): header.cells[i].value = value
         }
     }
 
@@ -107,7 +176,7 @@ extension Frame {
     func bindFresh(_ value: Value, _ storage: Storage) {
         switch storage {
         case .slot(let i): slots[i] = value
-        case .cell(let i): cells[i] = Cell(value)
+        case .cell(let i): header.cells[i] = Cell(value)
         }
     }
 }

@@ -71,7 +71,7 @@ public final class Interpreter {
     public func run(_ program: Program, in layer: GlobalLayer, nested: Bool = false) throws -> Value {
         if stackLimit == 0 { stackLimit = Interpreter.stackAddress() &- 4 << 20 }
         let code = Compiler(interpreter: self, layer: layer).compile(program)
-        let frame = Frame(slotCount: program.info.slotCount, cellCount: program.info.cellCount, captures: [])
+        let frame = Frame.make(slotCount: program.info.slotCount, cellCount: program.info.cellCount, captures: [])
         if !nested {
             depth = 0
             steps = 0
@@ -104,7 +104,9 @@ public final class Interpreter {
         try tick()
         do {
             let v = try c.function.body(frame)
-            return frame.signal == .returnValue ? frame.returnValue : v
+            let result = frame.signal == .returnValue ? frame.returnValue : v
+            c.function.recycle(frame)
+            return result
         } catch var e as RuntimeError {
             e.trace.append(TraceEntry(name: c.name, isBuiltin: false, definition: c.function.declaration.span,
                                       callSite: site))
@@ -174,7 +176,7 @@ public final class Interpreter {
     func bind(_ c: Closure, _ arguments: CallArguments) throws -> Frame {
         let fn = c.function
         let params = fn.declaration.parameters
-        let frame = Frame(slotCount: fn.slotCount, cellCount: fn.cellCount, captures: c.captures)
+        let frame = fn.makeFrame(captures: c.captures)
         if arguments.positional.count > params.count {
             throw signatureError("too many arguments in call to `\(fn.signature)`: expected at most \(params.count), got \(arguments.positional.count)")
         }

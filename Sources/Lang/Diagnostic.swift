@@ -81,7 +81,7 @@ public func nearestName(to name: String, among candidates: [String]) -> String? 
     let limit = max(1, min(3, name.count / 3 + 1))
     for c in candidates where c != name {
         let d = editDistance(name.lowercased(), c.lowercased())
-        if d > limit { continue }
+        if d > limit || d >= name.count { continue }
         if let b = best, d > b.1 || (d == b.1 && c >= b.0) { continue }
         best = (c, d)
     }

@@ -19,10 +19,17 @@ public final class Lexer {
     /// All tokens of the file, ending with `.eof`.
     public func tokenize() -> [Token] {
         var tokens: [Token] = []
+        var lastEnd = 0
         while true {
-            let t = next(inInterpolation: false)
+            var t = next(inInterpolation: false)
+            if t.kind == .eof {
+                // Point "unexpected end of input" just after the last token, not past trailing lines.
+                t.span = SourceSpan(file: file, start: lastEnd, end: lastEnd)
+                tokens.append(t)
+                return tokens
+            }
+            if t.kind != .newline { lastEnd = t.span.end }
             tokens.append(t)
-            if t.kind == .eof { return tokens }
         }
     }
 
