@@ -175,8 +175,11 @@ extension Tensor {
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 col.withUnsafeMutableBufferPointer { pc in
+                    let pc = pc  // not inout: lets the loops vectorise
                     product.withUnsafeMutableBufferPointer { pp in
+                        let pp = pp  // not inout: lets the loops vectorise
                         out.withUnsafeMutableBufferPointer { po in
+                            let po = po  // not inout: lets the loops vectorise
                             guard let wBase = pw.baseAddress, let cBase = pc.baseAddress,
                                   let pBase = pp.baseAddress else { return }
                             for first in stride(from: 0, to: g.batch, by: chunk) {
@@ -229,8 +232,11 @@ extension Tensor {
         gy.withUnsafeBufferPointer { pg in
             w.withUnsafeBufferPointer { pw in
                 col.withUnsafeMutableBufferPointer { pc in
+                    let pc = pc  // not inout: lets the loops vectorise
                     gathered.withUnsafeMutableBufferPointer { pt in
+                        let pt = pt  // not inout: lets the loops vectorise
                         dx.withUnsafeMutableBufferPointer { pdx in
+                            let pdx = pdx  // not inout: lets the loops vectorise
                             guard let wBase = pw.baseAddress, let cBase = pc.baseAddress,
                                   let tBase = pt.baseAddress else { return }
                             for first in stride(from: 0, to: g.batch, by: chunk) {
@@ -258,8 +264,11 @@ extension Tensor {
         gy.withUnsafeBufferPointer { pg in
             x.withUnsafeBufferPointer { px in
                 col.withUnsafeMutableBufferPointer { pc in
+                    let pc = pc  // not inout: lets the loops vectorise
                     gathered.withUnsafeMutableBufferPointer { pt in
+                        let pt = pt  // not inout: lets the loops vectorise
                         dw.withUnsafeMutableBufferPointer { pdw in
+                            let pdw = pdw  // not inout: lets the loops vectorise
                             guard let cBase = pc.baseAddress, let tBase = pt.baseAddress,
                                   let dwBase = pdw.baseAddress else { return }
                             var beta: Scalar = 0

@@ -11,6 +11,7 @@ extension Tensor {
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 out.withUnsafeMutableBufferPointer { po in
+                    let po = po  // not inout: lets the loops vectorise
                     concurrentRows(g.batch) { n in
                         for o in 0..<g.outChannels {
                             let dstPlane = (n &* g.outChannels &+ o) &* g.outPlane
@@ -51,6 +52,7 @@ extension Tensor {
         gy.withUnsafeBufferPointer { pg in
             w.withUnsafeBufferPointer { pw in
                 dx.withUnsafeMutableBufferPointer { pdx in
+                    let pdx = pdx  // not inout: lets the loops vectorise
                     concurrentRows(g.batch) { n in
                         for c in 0..<g.inChannels {
                             let dstPlane = (n &* g.inChannels &+ c) &* g.inPlane
@@ -87,6 +89,7 @@ extension Tensor {
         gy.withUnsafeBufferPointer { pg in
             x.withUnsafeBufferPointer { px in
                 dw.withUnsafeMutableBufferPointer { pdw in
+                    let pdw = pdw  // not inout: lets the loops vectorise
                     concurrentRows(g.outChannels) { o in
                         withUnsafeTemporaryAllocation(of: Double.self, capacity: patch) { acc in
                             for i in 0..<patch { acc[i] = 0 }

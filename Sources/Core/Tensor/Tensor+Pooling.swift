@@ -22,7 +22,9 @@ extension Tensor {
         var argmax = [Int32](repeating: 0, count: outCount)
         input.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
+                let po = po  // not inout: lets the loops vectorise
                 argmax.withUnsafeMutableBufferPointer { pa in
+                    let pa = pa  // not inout: lets the loops vectorise
                     concurrentRows(planes) { plane in
                         let src = plane &* g.inPlane, dst = plane &* g.outPlane
                         for y in 0..<g.outHeight {
@@ -64,6 +66,7 @@ extension Tensor {
         gradOutput.scalars.withUnsafeBufferPointer { pg in
             argmax.withUnsafeBufferPointer { pa in
                 dx.withUnsafeMutableBufferPointer { pdx in
+                    let pdx = pdx  // not inout: lets the loops vectorise
                     for plane in 0..<planes {
                         let src = plane &* outPlane, dst = plane &* inPlane
                         for i in 0..<outPlane {
@@ -92,6 +95,7 @@ extension Tensor {
         var out = [Scalar](repeating: 0, count: planes &* g.outPlane)
         input.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
+                let po = po  // not inout: lets the loops vectorise
                 concurrentRows(planes) { plane in
                     let src = plane &* g.inPlane, dst = plane &* g.outPlane
                     for y in 0..<g.outHeight {
@@ -125,6 +129,7 @@ extension Tensor {
         var dx = [Scalar](repeating: 0, count: planes &* g.inPlane)
         gradOutput.scalars.withUnsafeBufferPointer { pg in
             dx.withUnsafeMutableBufferPointer { pdx in
+                let pdx = pdx  // not inout: lets the loops vectorise
                 concurrentRows(planes) { plane in
                     let src = plane &* g.outPlane, dst = plane &* g.inPlane
                     for y in 0..<g.outHeight {
