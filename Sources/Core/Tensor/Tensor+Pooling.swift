@@ -34,7 +34,11 @@ extension Tensor {
                                     let row = (y &* s &+ ky) &* g.width &+ xo &* s
                                     for kx in 0..<kernel {
                                         let v = px[src &+ row &+ kx]
-                                        if v > best || v.isNaN && !best.isNaN { best = v; bestAt = row &+ kx }
+                                        // v > best, or a NaN that propagates; written as selects
+                                        // so random data costs no branch mispredictions.
+                                        let better = !(v <= best) && best == best
+                                        best = better ? v : best
+                                        bestAt = better ? row &+ kx : bestAt
                                     }
                                 }
                                 po[dst &+ y &* ow &+ xo] = best
