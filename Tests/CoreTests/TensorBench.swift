@@ -5,20 +5,33 @@ import Foundation
 
 final class TensorBench: XCTestCase {
     /// Median wall time of `body` in milliseconds over `repeats` runs after one warm-up.
-    func measure(_ repeats: Int = 15, _ body: () throws -> Void) rethrows -> Double {
-        try body()
-        var samples: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-        }
-        return samples.sorted()[samples.count / 2]
+    /// CPU time of the whole process (all threads) in milliseconds.
+    func cpuNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) * 1e3 + Double(ts.tv_nsec) / 1e6
     }
 
+    /// Median wall time of `body` in milliseconds over `repeats` runs after one warm-up; the
+    /// median CPU time (all threads) is kept in `lastCPU`, a steadier figure on a shared machine.
+    func measure(_ repeats: Int = 15, _ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var wall: [Double] = [], cpu: [Double] = []
+        for _ in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = cpuNow()
+            try body()
+            cpu.append(cpuNow() - cpuStart)
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        lastCPU = cpu.sorted()[cpu.count / 2]
+        return wall.sorted()[wall.count / 2]
+    }
+
+    var lastCPU = 0.0
+
     func report(_ name: String, _ ms: Double, flops: Double? = nil) {
-        var line = "BENCH \(name) \(String(format: "%.3f", ms)) ms"
-        if let flops { line += String(format: "  (%.1f GFLOP/s)", flops / ms / 1e6) }
+        var line = "BENCH \(name) \(String(format: "%.3f", ms)) ms  cpu \(String(format: "%.3f", lastCPU)) ms"
+        if let flops { line += String(format: "  (%.1f GFLOP/s wall)", flops / ms / 1e6) }
         print(line)
     }
 

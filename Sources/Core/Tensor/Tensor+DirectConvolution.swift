@@ -72,13 +72,16 @@ extension Tensor {
                                             let p = UnsafeRawPointer(patch + (t &* padded &+ chunk &* lanes))
                                             acc += Vector(repeating: pw[weights &+ t]) * p.loadUnaligned(as: Vector.self)
                                         }
-                                        if relu { acc.replace(with: 0, where: .!(acc .> 0)) }
                                         let x0 = chunk &* lanes
                                         if x0 &+ lanes <= ow {
                                             UnsafeMutableRawPointer(outBase + (dst &+ x0)).storeBytes(of: acc, as: Vector.self)
                                         } else {
                                             for lane in 0..<(ow &- x0) { po[dst &+ x0 &+ lane] = acc[lane] }
                                         }
+                                    }
+                                    if relu {
+                                        // A scalar select pass: SIMD masks lower poorly in generic code.
+                                        for i in dst..<(dst &+ ow) { let v = po[i]; po[i] = v > 0 ? v : 0 }
                                     }
                                 }
                             }

@@ -27,6 +27,26 @@ extension Tensor {
                     let pa = pa  // not inout: lets the loops vectorise
                     concurrentRows(planes) { plane in
                         let src = plane &* g.inPlane, dst = plane &* g.outPlane
+                        if kernel == 2 && s == 2 {
+                            // The common 2×2 window, unrolled: four loads and three selects.
+                            for y in 0..<g.outHeight {
+                                let r0 = 2 &* y &* g.width, r1 = r0 &+ g.width
+                                for xo in 0..<ow {
+                                    let i0 = r0 &+ 2 &* xo, i2 = r1 &+ 2 &* xo
+                                    var best = px[src &+ i0], at = i0
+                                    let v1 = px[src &+ i0 &+ 1], v2 = px[src &+ i2], v3 = px[src &+ i2 &+ 1]
+                                    var better = !(v1 <= best) && best == best
+                                    best = better ? v1 : best; at = better ? i0 &+ 1 : at
+                                    better = !(v2 <= best) && best == best
+                                    best = better ? v2 : best; at = better ? i2 : at
+                                    better = !(v3 <= best) && best == best
+                                    best = better ? v3 : best; at = better ? i2 &+ 1 : at
+                                    po[dst &+ y &* ow &+ xo] = best
+                                    pa[dst &+ y &* ow &+ xo] = Int32(truncatingIfNeeded: at)
+                                }
+                            }
+                            return
+                        }
                         for y in 0..<g.outHeight {
                             for xo in 0..<ow {
                                 var best = -Scalar.infinity, bestAt = (y &* s) &* g.width &+ xo &* s
