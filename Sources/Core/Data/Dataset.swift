@@ -45,12 +45,17 @@ public struct Dataset {
         self.classNames = classNames
     }
 
-    /// Internal initialiser for rows cut from a valid data set.
-    init(validX x: Tensor<Float>, y: Tensor<Float>, like other: Dataset) {
+    /// Internal initialiser for data already known to be consistent.
+    init(validX x: Tensor<Float>, y: Tensor<Float>, classCount: Int?, classNames: [String]?) {
         self.x = x
         self.y = y
-        self.classCount = other.classCount
-        self.classNames = other.classNames
+        self.classCount = classCount
+        self.classNames = classNames
+    }
+
+    /// Internal initialiser for rows cut from a valid data set.
+    init(validX x: Tensor<Float>, y: Tensor<Float>, like other: Dataset) {
+        self.init(validX: x, y: y, classCount: other.classCount, classNames: other.classNames)
     }
 
     /// The number of examples.
