@@ -5,11 +5,13 @@ import Foundation
 
 /// Reads a whole file, decompressing it when it is gzip (zlib reads plain files unchanged).
 ///
-/// - Parameter path: the file to read.
+/// - Parameters:
+///   - path: the file to read.
+///   - decompress: false reads the bytes exactly as stored (binary formats such as safetensors).
 /// - Returns: the (decompressed) bytes.
 /// - Throws: `CoreError.badFile` naming the path when the file is missing, unreadable, or a
 ///   corrupt or truncated gzip stream.
-public func readFileBytes(_ path: String) throws -> [UInt8] {
+public func readFileBytes(_ path: String, decompress: Bool = true) throws -> [UInt8] {
     var status = stat()
     guard stat(path, &status) == 0 else {
         throw CoreError.badFile(path: path, message: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
@@ -17,6 +19,7 @@ public func readFileBytes(_ path: String) throws -> [UInt8] {
     guard (status.st_mode & S_IFMT) == S_IFREG else {
         throw CoreError.badFile(path: path, message: "not a regular file")
     }
+    if !decompress { return try readPlainBytes(path, size: Int(status.st_size)) }
     guard let file = gzopen(path, "rb") else {
         throw CoreError.badFile(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
     }
@@ -41,6 +44,27 @@ public func readFileBytes(_ path: String) throws -> [UInt8] {
     if code != Z_OK && code != Z_STREAM_END {
         throw CoreError.badFile(path: path, message: "corrupt or truncated gzip data (\(gzipError(file)))")
     }
+    return bytes
+}
+
+/// The bytes of a plain file of (about) `size` bytes, read with `read(2)`.
+private func readPlainBytes(_ path: String, size: Int) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw CoreError.badFile(path: path, message: "cannot open: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: size)
+    var done = 0
+    while done < size {
+        let got = bytes.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress.map { $0 + done }, size - done) }
+        if got < 0 {
+            if errno == EINTR { continue }
+            throw CoreError.badFile(path: path, message: "read failed: \(String(cString: strerror(errno)))")
+        }
+        if got == 0 { break }
+        done += got
+    }
+    // A file that shrank while being read keeps only what was there.
+    if done < size { bytes.removeLast(size - done) }
     return bytes
 }
 
