@@ -37,14 +37,15 @@ func runTool(_ executable: String, _ arguments: [String]) -> ToolResult? {
                       error: String(decoding: errData, as: UTF8.self))
 }
 
-/// Runs a Python snippet with python3; nil (after printing why) when python3 or a module is missing.
+/// Runs a Python snippet with the first python3 on PATH; nil (after printing why) when python3 or
+/// a module is missing.
 func runPython(_ code: String, needing modules: [String]) -> ToolResult? {
-    guard let probe = runTool("/usr/bin/python3", ["-c", modules.map { "import \($0)" }.joined(separator: "; ")]),
+    guard let probe = runTool("/usr/bin/env", ["python3", "-c", modules.map { "import \($0)" }.joined(separator: "; ")]),
           probe.status == 0 else {
         print("skipping: python3 with \(modules.joined(separator: ", ")) is not available")
         return nil
     }
-    return runTool("/usr/bin/python3", ["-c", code])
+    return runTool("/usr/bin/env", ["python3", "-c", code])
 }
 
 /// A Dataset with `rows` examples of `width` features where x[i, j] = i * 10 + j and y[i] = i.
