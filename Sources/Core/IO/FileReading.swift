@@ -26,18 +26,21 @@ public func readFileBytes(_ path: String, decompress: Bool = true) throws -> [UI
     defer { gzclose(file) }
     gzbuffer(file, 1 << 20)
 
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(Int(status.st_size))
-    let chunkSize = 1 << 22
-    var chunk = [UInt8](repeating: 0, count: chunkSize)
+    // Inflate straight into the result, sized from the gzip trailer's length (mod 2^32) when
+    // there is one, growing if the guess was short.
+    var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), gzipSizeHint(path) ?? 0) + 1)
+    var filled = 0
     while true {
-        let got = chunk.withUnsafeMutableBytes { gzread(file, $0.baseAddress, UInt32(chunkSize)) }
+        if filled == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
+        let room = UInt32(min(bytes.count - filled, 1 << 30))
+        let got = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress.map { $0 + filled }, room) }
         if got < 0 {
             throw CoreError.badFile(path: path, message: "corrupt or truncated gzip data (\(gzipError(file)))")
         }
         if got == 0 { break }
-        chunk.withUnsafeBufferPointer { bytes.append(contentsOf: $0.prefix(Int(got))) }
+        filled += Int(got)
     }
+    bytes.removeLast(bytes.count - filled)
     // A stream cut short ends without a read error on some zlib versions; gzerror still knows.
     var code: Int32 = 0
     _ = gzerror(file, &code)
@@ -45,6 +48,19 @@ public func readFileBytes(_ path: String, decompress: Bool = true) throws -> [UI
         throw CoreError.badFile(path: path, message: "corrupt or truncated gzip data (\(gzipError(file)))")
     }
     return bytes
+}
+
+/// The uncompressed size a gzip file records in its last four bytes; nil for other files.
+private func gzipSizeHint(_ path: String) -> Int? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var magic = [UInt8](repeating: 0, count: 2)
+    guard fread(&magic, 1, 2, file) == 2, magic == [0x1F, 0x8B], fseek(file, -4, SEEK_END) == 0 else { return nil }
+    var trailer = [UInt8](repeating: 0, count: 4)
+    guard fread(&trailer, 1, 4, file) == 4 else { return nil }
+    let size = Int(trailer[0]) | Int(trailer[1]) << 8 | Int(trailer[2]) << 16 | Int(trailer[3]) << 24
+    // Only a hint: a corrupt trailer must not make us allocate gigabytes.
+    return size <= 1 << 30 ? size : nil
 }
 
 /// The bytes of a plain file of (about) `size` bytes, read with `read(2)`.
