@@ -25,18 +25,24 @@ public struct AxisScale: Equatable {
     public static func linear(_ low: Double, _ high: Double, maxTicks: Int) -> AxisScale {
         var (lo, hi) = (low, high)
         if !(lo.isFinite && hi.isFinite) || lo > hi { (lo, hi) = (0, 1) }
-        if lo == hi {
+        // A span below ~1e-12 of the magnitude cannot be ticked in Double: treat it as one value.
+        if hi - lo <= max(abs(lo), abs(hi)) * 1e-12 {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
             (lo, hi) = (lo - pad, hi + pad)
         }
-        let count = max(2, maxTicks)
+        // Three ticks always fit (a range across 0 needs them); spans too wide for Double are clamped.
+        let count = max(3, maxTicks)
+        if !(hi - lo).isFinite { (lo, hi) = (lo / 4, hi / 4) }
         var step = niceStep((hi - lo) / Double(count - 1))
-        var first = (lo / step).rounded(.down), last = (hi / step).rounded(.up)
+        // The slack keeps -0.2 / 0.1 = -2.0000000000000004 from adding a whole extra step.
+        func bounds(_ step: Double) -> (Double, Double) {
+            ((lo / step + 1e-9).rounded(.down), (hi / step - 1e-9).rounded(.up))
+        }
+        var (first, last) = bounds(step)
         // Widening to whole steps can add a tick too many; take the next step up then.
-        while last - first + 1 > Double(count) {
+        for _ in 0..<64 where last - first + 1 > Double(count) {
             step = niceStep(step * 1.01)
-            first = (lo / step).rounded(.down)
-            last = (hi / step).rounded(.up)
+            (first, last) = bounds(step)
         }
         let ticks = stride(from: first, through: last, by: 1).map { ($0 * step).isZero ? 0 : $0 * step }
         return AxisScale(low: first * step, high: last * step, ticks: ticks, isLog: false,
@@ -81,6 +87,7 @@ func niceStep(_ raw: Double) -> Double {
 /// since steps are 1-2-5 multiples); very large or small magnitudes in exponent form.
 func formatTick(_ value: Double, step: Double) -> String {
     if value == 0 { return "0" }
+    guard value.isFinite, step.isFinite, step > 0 else { return formatValue(value) }
     let magnitude = max(abs(value), step)
     if magnitude >= 1e6 || step < 1e-4 {
         // Exponent form with as many mantissa digits as the step needs.
