@@ -63,35 +63,42 @@ extension Variable {
     }
 
     /// A constant on this variable's tape.
+    @_specialize(where Scalar == Float)
     public func constant(_ t: Tensor<Scalar>) -> Variable { tape.constant(t) }
 
     /// A 0-d constant on this variable's tape.
+    @_specialize(where Scalar == Float)
     public func constant(_ s: Scalar) -> Variable { tape.constant(Tensor(scalar: s)) }
 
     // MARK: - Binary operations
 
     /// `self + other` with broadcasting.
+    @_specialize(where Scalar == Float)
     public func adding(_ other: Variable) throws -> Variable {
         try binary(other, op: "+", +, da: { _, _, _ in 1 }, db: { _, _, _ in 1 })
     }
 
     /// `self - other` with broadcasting.
+    @_specialize(where Scalar == Float)
     public func subtracting(_ other: Variable) throws -> Variable {
         try binary(other, op: "-", -, da: { _, _, _ in 1 }, db: { _, _, _ in -1 })
     }
 
     /// `self * other` element-wise with broadcasting.
+    @_specialize(where Scalar == Float)
     public func multiplying(_ other: Variable) throws -> Variable {
         try binary(other, op: "*", *, da: { _, b, _ in b }, db: { a, _, _ in a })
     }
 
     /// `self / other` element-wise with broadcasting.
+    @_specialize(where Scalar == Float)
     public func dividing(_ other: Variable) throws -> Variable {
         try binary(other, op: "/", /, da: { _, b, _ in 1 / b }, db: { a, b, _ in -a / (b * b) })
     }
 
     /// `self ^ other` element-wise with broadcasting. The derivative with respect to the exponent
     /// uses log(base), so it is only meaningful for positive bases (0 where the base is ≤ 0).
+    @_specialize(where Scalar == Float)
     public func power(_ other: Variable) throws -> Variable {
         try binary(other, op: "^", { Scalar.nnPow($0, $1) },
                    da: { a, b, _ in b == 0 ? 0 : b * Scalar.nnPow(a, b - 1) },
@@ -99,6 +106,7 @@ extension Variable {
     }
 
     /// `-self`.
+    @_specialize(where Scalar == Float)
     public func negated() -> Variable {
         let y = NNKernels.scaled(value, -1)
         let i = id
@@ -106,6 +114,7 @@ extension Variable {
     }
 
     /// `self * s` for a constant scalar (no node for the scalar).
+    @_specialize(where Scalar == Float)
     public func scaled(by s: Scalar) -> Variable {
         let y = NNKernels.scaled(value, s)
         let i = id
@@ -113,6 +122,7 @@ extension Variable {
     }
 
     /// `self + s` for a constant scalar.
+    @_specialize(where Scalar == Float)
     public func shifted(by s: Scalar) -> Variable {
         let y = NNKernels.map(value) { $0 + s }
         let i = id
@@ -120,6 +130,7 @@ extension Variable {
     }
 
     /// `self ^ p` for a constant exponent.
+    @_specialize(where Scalar == Float)
     public func power(_ p: Scalar) -> Variable {
         let x = value
         let y = NNKernels.map(x) { Scalar.nnPow($0, p) }

@@ -20,6 +20,7 @@ extension Variable {
     }
 
     /// The sum of all elements (a 0-d result), or along `axis`.
+    @_specialize(where Scalar == Float)
     public func sum(axis: Int? = nil, keepDims: Bool = false) throws -> Variable {
         let x = value, i = id
         guard let axis else {
@@ -63,6 +64,7 @@ extension Variable {
     }
 
     /// The mean of all elements, or along `axis`.
+    @_specialize(where Scalar == Float)
     public func mean(axis: Int? = nil, keepDims: Bool = false) throws -> Variable {
         let n: Int
         if let axis {
@@ -75,6 +77,7 @@ extension Variable {
     }
 
     /// The maximum of all elements, or along `axis`; the gradient goes to the first maximal entry.
+    @_specialize(where Scalar == Float)
     public func max(axis: Int? = nil, keepDims: Bool = false) throws -> Variable {
         let x = value, i = id
         guard x.count > 0 else { throw CoreError.badArgument(op: "max", message: "max of an empty tensor") }

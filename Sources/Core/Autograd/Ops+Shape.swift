@@ -28,6 +28,7 @@ public struct SliceRange: Sendable, Equatable {
 
 extension Variable {
     /// The same values with a new shape; one extent may be −1 (inferred).
+    @_specialize(where Scalar == Float)
     public func reshaped(_ newShape: [Int]) throws -> Variable {
         let x = value, i = id
         var target = newShape
@@ -49,6 +50,7 @@ extension Variable {
     }
 
     /// The axes permuted; with no argument, the axes reversed (the matrix transpose for rank 2).
+    @_specialize(where Scalar == Float)
     public func transposed(_ axes: [Int]? = nil) throws -> Variable {
         let rank = shape.count
         let perm = axes ?? Array((0..<rank).reversed())
@@ -65,6 +67,7 @@ extension Variable {
     }
 
     /// A slice with one range per leading axis (missing trailing axes are taken whole).
+    @_specialize(where Scalar == Float)
     public func sliced(_ ranges: [SliceRange]) throws -> Variable {
         let x = value, i = id
         guard ranges.count <= x.rank else {
@@ -98,6 +101,7 @@ extension Variable {
     }
 
     /// The sub-tensor at `index` along the first axis (negative counts from the end).
+    @_specialize(where Scalar == Float)
     public func indexed(_ index: Int) throws -> Variable {
         guard shape.count > 0 else {
             throw CoreError.badArgument(op: "index", message: "cannot index a 0-d tensor")
@@ -111,6 +115,7 @@ extension Variable {
     }
 
     /// Joins variables along an existing axis.
+    @_specialize(where Scalar == Float)
     public static func cat(_ parts: [Variable], axis: Int = 0) throws -> Variable {
         guard let first = parts.first else {
             throw CoreError.badArgument(op: "cat", message: "needs at least one tensor")
@@ -161,6 +166,7 @@ extension Variable {
     }
 
     /// Stacks variables of equal shape along a new first axis.
+    @_specialize(where Scalar == Float)
     public static func stack(_ parts: [Variable]) throws -> Variable {
         let expanded = try parts.map { try $0.reshaped([1] + $0.shape) }
         return try cat(expanded, axis: 0)

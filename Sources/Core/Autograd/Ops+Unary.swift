@@ -26,26 +26,35 @@ extension Variable {
     }
 
     /// e^x.
+    @_specialize(where Scalar == Float)
     public func exp() -> Variable { unary({ Scalar.nnExp($0) }, { _, y in y }) }
     /// Natural logarithm (−inf at 0, NaN below, as in NumPy).
+    @_specialize(where Scalar == Float)
     public func log() -> Variable { unary({ Scalar.nnLog($0) }, { x, _ in 1 / x }) }
     /// Square root.
+    @_specialize(where Scalar == Float)
     public func sqrt() -> Variable { unary({ $0.squareRoot() }, { _, y in 1 / (2 * y) }) }
     /// |x|; the derivative at 0 is taken as 0.
+    @_specialize(where Scalar == Float)
     public func abs() -> Variable { unary({ Swift.abs($0) }, { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) }
     /// max(x, 0); the derivative at 0 is taken as 0.
+    @_specialize(where Scalar == Float)
     public func relu() -> Variable { unary({ $0 > 0 ? $0 : 0 }, { x, _ in x > 0 ? 1 : 0 }) }
     /// 1 / (1 + e^−x).
+    @_specialize(where Scalar == Float)
     public func sigmoid() -> Variable { unary({ Scalar.nnSigmoid($0) }, { _, y in y * (1 - y) }) }
     /// tanh x.
+    @_specialize(where Scalar == Float)
     public func tanh() -> Variable { unary({ Scalar.nnTanh($0) }, { _, y in 1 - y * y }) }
     /// x limited to [lo, hi]; the gradient passes only strictly inside.
+    @_specialize(where Scalar == Float)
     public func clamped(_ lo: Scalar, _ hi: Scalar) -> Variable {
         unary({ Swift.min(Swift.max($0, lo), hi) }, { x, _ in x > lo && x < hi ? 1 : 0 })
     }
 
     /// Element-wise choice: `a` where `condition` is non-zero, `b` elsewhere, with broadcasting of
     /// all three. The condition is a constant.
+    @_specialize(where Scalar == Float)
     public static func select(_ condition: Tensor<Scalar>, _ a: Variable, _ b: Variable) throws -> Variable {
         try sameTape(a, b, op: "where")
         let shape = try NNKernels.broadcastShape(
