@@ -16,25 +16,9 @@ struct ConvGeometry: Equatable {
     var inPlane: Int { height * width }
 }
 
-/// How a convolution pads its input.
-public enum Padding: Sendable, Equatable, CustomStringConvertible {
-    /// Output extent ceil(input / stride); the extra row/column goes at the bottom/right.
-    case same
-    /// No padding.
-    case valid
-    /// The same number of zeros on every side.
-    case explicit(Int)
-
-    public var description: String {
-        switch self {
-        case .same: return "same"
-        case .valid: return "valid"
-        case .explicit(let p): return "\(p)"
-        }
-    }
-
+extension Padding {
     /// (padBefore, outExtent) along one axis.
-    func resolve(input: Int, kernel: Int, stride: Int) -> (Int, Int) {
+    func nnResolve(input: Int, kernel: Int, stride: Int) -> (Int, Int) {
         switch self {
         case .same:
             let out = (input + stride - 1) / stride

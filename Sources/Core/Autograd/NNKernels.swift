@@ -1,10 +1,4 @@
 // Internal element-wise, broadcasting and GEMM helpers the differentiable ops are built on.
-import CBLAS
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Small numeric kernels used by autograd and the layers, generic over the scalar type and
 /// specialised for Float and Double so their inner loops never go through protocol witnesses.
@@ -174,25 +168,15 @@ enum NNKernels {
 
     // MARK: - Matrix products
 
-    /// C = alpha · op(A) · op(B) + beta · C through `cblas_sgemm` / `cblas_dgemm` (row-major).
+    /// C = alpha · op(A) · op(B) + beta · C (row-major), through the scalar type's BLAS gemm.
     @inline(__always)
     static func gemm<S: TensorScalar>(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                       alpha: S, a: UnsafePointer<S>, lda: Int,
                                       b: UnsafePointer<S>, ldb: Int,
                                       beta: S, c: UnsafeMutablePointer<S>, ldc: Int) {
         if m == 0 || n == 0 { return }
-        let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
-        if S.self == Float.self {
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Float(alpha),
-                        UnsafeRawPointer(a).assumingMemoryBound(to: Float.self), Int32(lda),
-                        UnsafeRawPointer(b).assumingMemoryBound(to: Float.self), Int32(ldb), Float(beta),
-                        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Float.self), Int32(ldc))
-        } else {
-            cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), Double(alpha),
-                        UnsafeRawPointer(a).assumingMemoryBound(to: Double.self), Int32(lda),
-                        UnsafeRawPointer(b).assumingMemoryBound(to: Double.self), Int32(ldb), Double(beta),
-                        UnsafeMutableRawPointer(c).assumingMemoryBound(to: Double.self), Int32(ldc))
-        }
+        S.gemm(transposeA: transA, transposeB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+               b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
     /// op(A) · op(B) for 2-d tensors; shapes are checked by the caller.
@@ -240,21 +224,13 @@ enum NNKernels {
     }
 }
 
-/// Transcendental functions for the generic kernels: single precision through the C library's
-/// float entry points (exact in specialised code), double precision otherwise.
+/// Short names for the libm entry points `TensorScalar` binds, plus overflow-safe softplus and
+/// sigmoid.
 extension TensorScalar {
-    @inline(__always) static func nnExp(_ x: Self) -> Self {
-        Self.self == Float.self ? Self(expf(Float(x))) : Self(exp(Double(x)))
-    }
-    @inline(__always) static func nnLog(_ x: Self) -> Self {
-        Self.self == Float.self ? Self(logf(Float(x))) : Self(log(Double(x)))
-    }
-    @inline(__always) static func nnTanh(_ x: Self) -> Self {
-        Self.self == Float.self ? Self(tanhf(Float(x))) : Self(tanh(Double(x)))
-    }
-    @inline(__always) static func nnPow(_ x: Self, _ y: Self) -> Self {
-        Self.self == Float.self ? Self(powf(Float(x), Float(y))) : Self(pow(Double(x), Double(y)))
-    }
+    @inline(__always) static func nnExp(_ x: Self) -> Self { exp(x) }
+    @inline(__always) static func nnLog(_ x: Self) -> Self { log(x) }
+    @inline(__always) static func nnTanh(_ x: Self) -> Self { tanh(x) }
+    @inline(__always) static func nnPow(_ x: Self, _ y: Self) -> Self { pow(x, y) }
     /// log(1 + exp(x)) without overflow.
     @inline(__always) static func nnSoftplus(_ x: Self) -> Self {
         x > 0 ? x + nnLog(1 + nnExp(-x)) : nnLog(1 + nnExp(x))

@@ -21,8 +21,8 @@ extension Variable {
         if case .explicit(let p) = padding, p < 0 {
             throw CoreError.badArgument(op: "conv2d", message: "padding must be non-negative, got \(p)")
         }
-        let (padTop, outH) = padding.resolve(input: x.shape[2], kernel: w.shape[2], stride: stride)
-        let (padLeft, outW) = padding.resolve(input: x.shape[3], kernel: w.shape[3], stride: stride)
+        let (padTop, outH) = padding.nnResolve(input: x.shape[2], kernel: w.shape[2], stride: stride)
+        let (padLeft, outW) = padding.nnResolve(input: x.shape[3], kernel: w.shape[3], stride: stride)
         let g = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                              outChannels: w.shape[0], kernelH: w.shape[2], kernelW: w.shape[3],
                              stride: stride, padTop: padTop, padLeft: padLeft, outH: outH, outW: outW)
