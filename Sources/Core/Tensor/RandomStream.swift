@@ -91,6 +91,7 @@ public struct RandomStream: Sendable, Equatable {
     mutating func fill<T>(_ count: Int, _ make: (UInt32) -> T) -> [T] {
         let start = advance(by: (count + 3) / 4)
         return [T](unsafeUninitializedCapacity: count) { out, initialized in
+            let out = out  // not inout: lets the loops vectorise
             var i = 0
             var blockIndex = start
             while i < count {

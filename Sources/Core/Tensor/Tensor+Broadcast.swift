@@ -53,6 +53,7 @@ extension Tensor {
         let si = loop.innerStrides[0], ti = loop.innerStrides[1]
         scalars.withUnsafeBufferPointer { src in
             sums.withUnsafeMutableBufferPointer { dst in
+                let dst = dst  // not inout: lets the loops vectorise
                 loop.run { offsets, length in
                     var s = offsets[0], t = offsets[1]
                     for _ in 0..<length {

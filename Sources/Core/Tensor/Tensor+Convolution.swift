@@ -92,15 +92,21 @@ extension Tensor {
     /// dimension is memory-bound (≈ 11 GFLOP/s for K = 4 on the reference machine).
     static var directPatchLimit: Int { 16 }
 
-    /// im2col buffers are limited to about this many elements (32 MiB of Float); the batch is
-    /// processed in chunks that fit.
-    static var unfoldBudget: Int { 8 << 20 }
+    /// im2col buffers are limited to about this many elements (4 MiB of Float, so a chunk's
+    /// unfolded input is still in cache when the GEMM reads it); the batch is processed in chunks.
+    static var unfoldBudget: Int { 1 << 20 }
 
     static func checkGradOutput(_ gradOutput: Tensor, _ g: ConvolutionGeometry) throws {
         guard gradOutput.shape == g.outputShape else {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [gradOutput.shape, g.outputShape],
                 message: "output gradient has shape \(describe(gradOutput.shape)), expected \(describe(g.outputShape))")
         }
+    }
+
+    /// A buffer for intermediate results that are fully written before they are read: no zero fill.
+    @inline(__always)
+    static func scratch(_ count: Int) -> [Scalar] {
+        [Scalar](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// How many samples go into one im2col chunk.
@@ -170,13 +176,16 @@ extension Tensor {
                             _ out: inout [Scalar], relu: Bool) {
         let chunk = chunkSize(g)
         let k = g.patchSize, o = g.outChannels, plane = g.outPlane
-        var col = [Scalar](repeating: 0, count: k &* chunk &* plane)
-        var product = [Scalar](repeating: 0, count: o &* chunk &* plane)
+        var col = scratch(k &* chunk &* plane)
+        var product = scratch(o &* chunk &* plane)
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 col.withUnsafeMutableBufferPointer { pc in
+                    let pc = pc  // not inout: lets the loops vectorise
                     product.withUnsafeMutableBufferPointer { pp in
+                        let pp = pp  // not inout: lets the loops vectorise
                         out.withUnsafeMutableBufferPointer { po in
+                            let po = po  // not inout: lets the loops vectorise
                             guard let wBase = pw.baseAddress, let cBase = pc.baseAddress,
                                   let pBase = pp.baseAddress else { return }
                             for first in stride(from: 0, to: g.batch, by: chunk) {
@@ -224,13 +233,16 @@ extension Tensor {
     static func gemmBackwardInput(_ g: ConvolutionGeometry, _ gy: [Scalar], _ w: [Scalar], _ dx: inout [Scalar]) {
         let chunk = chunkSize(g)
         let k = g.patchSize, o = g.outChannels, plane = g.outPlane
-        var col = [Scalar](repeating: 0, count: k &* chunk &* plane)
-        var gathered = [Scalar](repeating: 0, count: o &* chunk &* plane)
+        var col = scratch(k &* chunk &* plane)
+        var gathered = scratch(o &* chunk &* plane)
         gy.withUnsafeBufferPointer { pg in
             w.withUnsafeBufferPointer { pw in
                 col.withUnsafeMutableBufferPointer { pc in
+                    let pc = pc  // not inout: lets the loops vectorise
                     gathered.withUnsafeMutableBufferPointer { pt in
+                        let pt = pt  // not inout: lets the loops vectorise
                         dx.withUnsafeMutableBufferPointer { pdx in
+                            let pdx = pdx  // not inout: lets the loops vectorise
                             guard let wBase = pw.baseAddress, let cBase = pc.baseAddress,
                                   let tBase = pt.baseAddress else { return }
                             for first in stride(from: 0, to: g.batch, by: chunk) {
@@ -253,13 +265,16 @@ extension Tensor {
     static func gemmBackwardWeight(_ g: ConvolutionGeometry, _ gy: [Scalar], _ x: [Scalar], _ dw: inout [Scalar]) {
         let chunk = chunkSize(g)
         let k = g.patchSize, o = g.outChannels, plane = g.outPlane
-        var col = [Scalar](repeating: 0, count: k &* chunk &* plane)
-        var gathered = [Scalar](repeating: 0, count: o &* chunk &* plane)
+        var col = scratch(k &* chunk &* plane)
+        var gathered = scratch(o &* chunk &* plane)
         gy.withUnsafeBufferPointer { pg in
             x.withUnsafeBufferPointer { px in
                 col.withUnsafeMutableBufferPointer { pc in
+                    let pc = pc  // not inout: lets the loops vectorise
                     gathered.withUnsafeMutableBufferPointer { pt in
+                        let pt = pt  // not inout: lets the loops vectorise
                         dw.withUnsafeMutableBufferPointer { pdw in
+                            let pdw = pdw  // not inout: lets the loops vectorise
                             guard let cBase = pc.baseAddress, let tBase = pt.baseAddress,
                                   let dwBase = pdw.baseAddress else { return }
                             var beta: Scalar = 0

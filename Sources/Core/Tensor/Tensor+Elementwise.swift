@@ -43,6 +43,7 @@ extension Tensor {
     public func binary(_ op: BinaryOperator, scalar: Scalar, reversed: Bool = false) -> Tensor {
         Tensor.withKernel(op) { f in
             let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
+                let o = o  // not inout: lets the loops vectorise
                 scalars.withUnsafeBufferPointer { a in
                     if reversed {
                         for i in 0..<a.count { o[i] = f(scalar, a[i]) }
@@ -85,6 +86,7 @@ extension Tensor {
         if condition.shape == a.shape && a.shape == b.shape {
             var out = a.scalars
             out.withUnsafeMutableBufferPointer { o in
+                let o = o  // not inout: lets the loops vectorise
                 condition.scalars.withUnsafeBufferPointer { c in
                     b.scalars.withUnsafeBufferPointer { bb in
                         for i in 0..<o.count where c[i] == 0 { o[i] = bb[i] }
@@ -106,6 +108,7 @@ extension Tensor {
             broadcastStrides(a.shape, to: outShape), broadcastStrides(b.shape, to: outShape)])
         let s = loop.innerStrides
         let out = [Scalar](unsafeUninitializedCapacity: n) { o, initialized in
+            let o = o  // not inout: lets the loops vectorise
             condition.scalars.withUnsafeBufferPointer { c in
                 a.scalars.withUnsafeBufferPointer { pa in
                     b.scalars.withUnsafeBufferPointer { pb in
@@ -139,6 +142,7 @@ extension Tensor {
     func zipBroadcast(_ other: Tensor, _ op: String, _ f: (Scalar, Scalar) -> Scalar) throws -> Tensor {
         if shape == other.shape {
             let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
+                let o = o  // not inout: lets the loops vectorise
                 scalars.withUnsafeBufferPointer { a in
                     other.scalars.withUnsafeBufferPointer { b in
                         for i in 0..<a.count { o[i] = f(a[i], b[i]) }
@@ -151,6 +155,7 @@ extension Tensor {
         if other.count == 1 && other.rank <= rank {
             let b = other.scalars[0]
             let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
+                let o = o  // not inout: lets the loops vectorise
                 scalars.withUnsafeBufferPointer { a in
                     for i in 0..<a.count { o[i] = f(a[i], b) }
                 }
@@ -161,6 +166,7 @@ extension Tensor {
         if count == 1 && rank <= other.rank {
             let a = scalars[0]
             let out = [Scalar](unsafeUninitializedCapacity: other.count) { o, initialized in
+                let o = o  // not inout: lets the loops vectorise
                 other.scalars.withUnsafeBufferPointer { b in
                     for i in 0..<b.count { o[i] = f(a, b[i]) }
                 }
@@ -175,6 +181,7 @@ extension Tensor {
             Tensor.broadcastStrides(other.shape, to: outShape)])
         let so = loop.innerStrides[0], sa = loop.innerStrides[1], sb = loop.innerStrides[2]
         let out = [Scalar](unsafeUninitializedCapacity: n) { o, initialized in
+            let o = o  // not inout: lets the loops vectorise
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
                     loop.run { offsets, length in

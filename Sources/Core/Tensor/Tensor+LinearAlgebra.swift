@@ -41,6 +41,7 @@ extension Tensor {
             a.scalars.withUnsafeBufferPointer { pa in
                 b.scalars.withUnsafeBufferPointer { pb in
                     out.withUnsafeMutableBufferPointer { pc in
+                        let pc = pc  // not inout: lets the loops vectorise
                         guard let baseA = pa.baseAddress, let baseB = pb.baseAddress,
                               let baseC = pc.baseAddress else { return }
                         for i in 0..<batchCount {
@@ -104,6 +105,7 @@ extension Tensor {
         let m = count, n = other.count
         let total = try Tensor.elementCount(of: [m, n], op: "outer")
         let out = [Scalar](unsafeUninitializedCapacity: total) { o, initialized in
+            let o = o  // not inout: lets the loops vectorise
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
                     for i in 0..<m {

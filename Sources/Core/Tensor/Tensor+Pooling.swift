@@ -22,9 +22,31 @@ extension Tensor {
         var argmax = [Int32](repeating: 0, count: outCount)
         input.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
+                let po = po  // not inout: lets the loops vectorise
                 argmax.withUnsafeMutableBufferPointer { pa in
+                    let pa = pa  // not inout: lets the loops vectorise
                     concurrentRows(planes) { plane in
                         let src = plane &* g.inPlane, dst = plane &* g.outPlane
+                        if kernel == 2 && s == 2 {
+                            // The common 2×2 window, unrolled: four loads and three selects.
+                            for y in 0..<g.outHeight {
+                                let r0 = 2 &* y &* g.width, r1 = r0 &+ g.width
+                                for xo in 0..<ow {
+                                    let i0 = r0 &+ 2 &* xo, i2 = r1 &+ 2 &* xo
+                                    var best = px[src &+ i0], at = i0
+                                    let v1 = px[src &+ i0 &+ 1], v2 = px[src &+ i2], v3 = px[src &+ i2 &+ 1]
+                                    var better = !(v1 <= best) && best == best
+                                    best = better ? v1 : best; at = better ? i0 &+ 1 : at
+                                    better = !(v2 <= best) && best == best
+                                    best = better ? v2 : best; at = better ? i2 : at
+                                    better = !(v3 <= best) && best == best
+                                    best = better ? v3 : best; at = better ? i2 &+ 1 : at
+                                    po[dst &+ y &* ow &+ xo] = best
+                                    pa[dst &+ y &* ow &+ xo] = Int32(truncatingIfNeeded: at)
+                                }
+                            }
+                            return
+                        }
                         for y in 0..<g.outHeight {
                             for xo in 0..<ow {
                                 var best = -Scalar.infinity, bestAt = (y &* s) &* g.width &+ xo &* s
@@ -32,7 +54,11 @@ extension Tensor {
                                     let row = (y &* s &+ ky) &* g.width &+ xo &* s
                                     for kx in 0..<kernel {
                                         let v = px[src &+ row &+ kx]
-                                        if v > best || v.isNaN && !best.isNaN { best = v; bestAt = row &+ kx }
+                                        // v > best, or a NaN that propagates; written as selects
+                                        // so random data costs no branch mispredictions.
+                                        let better = !(v <= best) && best == best
+                                        best = better ? v : best
+                                        bestAt = better ? row &+ kx : bestAt
                                     }
                                 }
                                 po[dst &+ y &* ow &+ xo] = best
@@ -64,6 +90,7 @@ extension Tensor {
         gradOutput.scalars.withUnsafeBufferPointer { pg in
             argmax.withUnsafeBufferPointer { pa in
                 dx.withUnsafeMutableBufferPointer { pdx in
+                    let pdx = pdx  // not inout: lets the loops vectorise
                     for plane in 0..<planes {
                         let src = plane &* outPlane, dst = plane &* inPlane
                         for i in 0..<outPlane {
@@ -92,6 +119,7 @@ extension Tensor {
         var out = [Scalar](repeating: 0, count: planes &* g.outPlane)
         input.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
+                let po = po  // not inout: lets the loops vectorise
                 concurrentRows(planes) { plane in
                     let src = plane &* g.inPlane, dst = plane &* g.outPlane
                     for y in 0..<g.outHeight {
@@ -125,6 +153,7 @@ extension Tensor {
         var dx = [Scalar](repeating: 0, count: planes &* g.inPlane)
         gradOutput.scalars.withUnsafeBufferPointer { pg in
             dx.withUnsafeMutableBufferPointer { pdx in
+                let pdx = pdx  // not inout: lets the loops vectorise
                 concurrentRows(planes) { plane in
                     let src = plane &* g.outPlane, dst = plane &* g.inPlane
                     for y in 0..<g.outHeight {

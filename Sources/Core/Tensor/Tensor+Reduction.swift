@@ -135,6 +135,7 @@ extension Tensor {
         var acc = [Double](repeating: initial, count: outer &* inner)
         scalars.withUnsafeBufferPointer { x in
             acc.withUnsafeMutableBufferPointer { a in
+                let a = a  // not inout: lets the loops vectorise
                 if inner == 1 {
                     for o in 0..<outer {
                         var v = initial

@@ -40,6 +40,7 @@ extension Tensor {
         if rank == 2 {
             let rows = shape[0], cols = shape[1]
             let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
+                let o = o  // not inout: lets the loops vectorise
                 scalars.withUnsafeBufferPointer { a in
                     // Blocked so both reads and writes stay within a few cache lines.
                     let block = 32
@@ -78,6 +79,7 @@ extension Tensor {
         let so = loop.innerStrides[0], ss = loop.innerStrides[1]
         let n = count
         let out = [Scalar](unsafeUninitializedCapacity: n) { o, initialized in
+            let o = o  // not inout: lets the loops vectorise
             scalars.withUnsafeBufferPointer { a in
                 loop.run { offsets, length in
                     var io = offsets[0], ia = offsets[1]

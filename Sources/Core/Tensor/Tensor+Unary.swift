@@ -49,6 +49,7 @@ extension Tensor {
     @inline(__always)
     public func map(_ f: (Scalar) -> Scalar) -> Tensor {
         let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
+            let o = o  // not inout: lets the loops vectorise
             scalars.withUnsafeBufferPointer { a in
                 for i in 0..<a.count { o[i] = f(a[i]) }
             }

@@ -11,7 +11,7 @@ import Darwin
 ///
 /// Besides arithmetic, a scalar type names its BLAS `gemm` and the libm functions the element-wise
 /// kernels need, so generic kernels compile down to the right C call for each type.
-public protocol TensorScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible
+public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible
 where Magnitude == Self {
     /// `C = alpha · op(A) · op(B) + beta · C`, row-major, through `cblas_sgemm` / `cblas_dgemm`.
     ///
