@@ -8,12 +8,15 @@ extension Session {
         [
             CoreBuiltins.table,
             HelpBuiltins.table,
+            TensorBuiltins.table,
+            DifferentiationBuiltins.table,
+            LayerBuiltins.table,
         ]
     }
 
     /// Member tables of native types, for `?Type.member` and completion (their objects also return
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
-        []
+        [TensorMembers.table, ParamMembers.table, LayerMembers.table]
     }
 }
