@@ -171,3 +171,11 @@ public final class BuiltinFunction {
         self.receiver = receiver
     }
 }
+
+// Registration tables are immutable after creation and used by one evaluation thread at a time, so
+// they may be kept in `static let` tables under Swift 6's strict checking.
+extension BuiltinSpec: @unchecked Sendable {}
+extension ParameterSpec: @unchecked Sendable {}
+extension FieldSpec: @unchecked Sendable {}
+extension MemberTable: @unchecked Sendable {}
+extension Value: @unchecked Sendable {}
