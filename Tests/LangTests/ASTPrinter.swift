@@ -1,5 +1,5 @@
 // Prints syntax trees as S-expressions so parser tests can state the expected shape in one line.
-@testable import Lang
+import Lang
 
 func sexpr(_ e: Expr) -> String {
     switch e.kind {

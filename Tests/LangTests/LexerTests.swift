@@ -1,5 +1,5 @@
 // Lexer: numbers, ranges, strings with nested interpolation, names, columns in characters.
-@testable import Lang
+import Lang
 import XCTest
 
 final class LexerTests: XCTestCase {

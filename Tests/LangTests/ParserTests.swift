@@ -1,5 +1,5 @@
 // Parser: every precedence level, associativity, the newline rules, braces, and error messages.
-@testable import Lang
+import Lang
 import XCTest
 
 final class ParserTests: XCTestCase {
