@@ -108,8 +108,8 @@ public final class Interpreter {
             c.function.recycle(frame)
             return result
         } catch var e as RuntimeError {
-            e.trace.append(TraceEntry(name: c.name, isBuiltin: false, definition: c.function.declaration.span,
-                                      callSite: site))
+            e.appendTrace(TraceEntry(name: c.name, isBuiltin: false, definition: c.function.declaration.span,
+                                     callSite: site))
             throw e
         }
     }
@@ -124,7 +124,7 @@ public final class Interpreter {
             return try guardNative { try spec.body(bound) }
         } catch var e as RuntimeError {
             if !e.trace.isEmpty {
-                e.trace.append(TraceEntry(name: spec.name, isBuiltin: true, definition: nil, callSite: site))
+                e.appendTrace(TraceEntry(name: spec.name, isBuiltin: true, definition: nil, callSite: site))
             }
             throw e
         }
