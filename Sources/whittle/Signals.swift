@@ -1,0 +1,68 @@
+// Signal handling: Ctrl-C cancels the running command (three presses end the process); a closed pipe is not fatal.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Runtime
+import Synchronization
+
+/// Installs the process's signal dispositions and remembers Ctrl-C presses.
+///
+/// The SIGINT handler only does async-signal-safe work: atomic stores on the shared cancellation
+/// token and on a press counter. It is installed without `SA_RESTART`, so a `read` blocked at the
+/// prompt returns `EINTR` and the line editor can clear the line.
+enum Signals {
+    /// Ctrl-C presses since the last `acknowledgeInterrupt()`.
+    static let pressCount = Atomic<Int>(0)
+
+    /// Presses after which a command that ignores cancellation is abandoned and the process exits.
+    static let forcedExitPresses = 3
+
+    /// Ignores SIGPIPE (writes then fail with EPIPE, see `StandardStream`) and handles SIGINT.
+    static func install() {
+        // Touch the lazily created globals now: the handler must not run their one-time initialisers.
+        _ = CancellationToken.shared.isCancelled
+        _ = pressCount.load(ordering: .relaxed)
+
+        signal(SIGPIPE, SIG_IGN)
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = onInterrupt
+        #else
+        action.__sigaction_u.__sa_handler = onInterrupt
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+    }
+
+    /// True when Ctrl-C was pressed since the last acknowledgement.
+    static var wasInterrupted: Bool { pressCount.load(ordering: .relaxed) > 0 }
+
+    /// Forgets earlier presses and clears the cancellation flag, before the next command runs.
+    static func acknowledgeInterrupt() {
+        pressCount.store(0, ordering: .relaxed)
+        CancellationToken.shared.reset()
+    }
+
+    /// Blocks (or unblocks) SIGINT on the calling thread, so it is delivered to the thread that
+    /// reads the terminal and runs commands.
+    static func setInterruptBlocked(_ blocked: Bool) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nil)
+    }
+}
+
+/// The SIGINT handler: cancel the running work; on the third press give up on it.
+private func onInterrupt(_ signal: Int32) {
+    CancellationToken.shared.cancel()
+    let presses = Signals.pressCount.add(1, ordering: .relaxed).newValue
+    if presses >= Signals.forcedExitPresses {
+        let message: StaticString = "\nwhittle: interrupted three times, exiting\n"
+        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+        _exit(130)
+    }
+}
