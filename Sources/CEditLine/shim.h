@@ -20,6 +20,16 @@ static inline int wh_el_set_signal(EditLine *el, int on) {
     return el_set(el, EL_SIGNAL, on);
 }
 
+/// Fixes one terminal mode while editing, e.g. "+isig" (on) or "-isig" (off).
+static inline int wh_el_settty_edit(EditLine *el, const char *mode) {
+    return el_set(el, EL_SETTY, "-d", mode, (const char *)NULL);
+}
+
+/// Replaces libedit's character reader (which retries a read interrupted by a signal).
+static inline int wh_el_set_getc(EditLine *el, int (*getc)(EditLine *, wchar_t *)) {
+    return el_set(el, EL_GETCFN, getc);
+}
+
 /// Binds a key sequence such as "^R" or "^I" to a named editor function.
 static inline int wh_el_bind(EditLine *el, const char *key, const char *function) {
     return el_set(el, EL_BIND, key, function, (const char *)NULL);

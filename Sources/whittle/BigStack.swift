@@ -31,6 +31,7 @@ func runOnLargeStack(bytes: Int = 1 << 30, _ body: @escaping () -> Int32) -> Int
     #endif
     let created = pthread_create(&thread, &attributes, { raw in
         Signals.setInterruptBlocked(false)
+        Signals.becomeInterruptReceiver()
         guard let raw else { return nil }
         let job = Unmanaged<Job>.fromOpaque(raw).takeUnretainedValue()
         job.result = job.body()
@@ -40,6 +41,7 @@ func runOnLargeStack(bytes: Int = 1 << 30, _ body: @escaping () -> Int32) -> Int
         // No thread (address space exhausted?): run here with the default stack instead.
         Unmanaged<Job>.fromOpaque(context).release()
         Signals.setInterruptBlocked(false)
+        Signals.becomeInterruptReceiver()
         return body()
     }
     #if canImport(Glibc)

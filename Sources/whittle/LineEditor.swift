@@ -84,6 +84,10 @@ final class LineEditor: LineSource {
         wh_el_add_function(editor, "whittle-complete", "Complete the name before the cursor", completeFunction)
         wh_el_bind(editor, "^I", "whittle-complete")
         wh_el_bind(editor, "^R", "em-inc-search-prev")
+        // Ctrl-C stays a signal while editing; our reader gives up on EINTR so el_gets returns and
+        // the line is abandoned (libedit's own reader would retry the read).
+        wh_el_settty_edit(editor, "+isig")
+        wh_el_set_getc(editor, readCharacter)
     }
 
     deinit {
@@ -191,6 +195,37 @@ private func editorObject(_ editor: OpaquePointer?) -> LineEditor? {
 
 private let promptFunction: @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<CChar>? = { editor in
     editorObject(editor)?.currentPrompt
+}
+
+/// Reads one UTF-8 character from standard input: 1 when read, 0 at end of input, -1 on error or Ctrl-C.
+private let readCharacter: @convention(c) (OpaquePointer?, UnsafeMutablePointer<wchar_t>?) -> Int32 = { _, out in
+    guard let out else { return -1 }
+    func byte() -> Int32 {
+        var b: UInt8 = 0
+        while true {
+            let n = read(0, &b, 1)
+            if n == 1 { return Int32(b) }
+            if n == 0 { return -2 }
+            if errno != EINTR || Signals.wasInterrupted { return -1 }
+        }
+    }
+    let first = byte()
+    if first < 0 { return first == -2 ? 0 : -1 }
+    let (extra, initial): (Int, Int32) = switch first {
+    case 0..<0x80: (0, first)
+    case 0xC0..<0xE0: (1, first & 0x1F)
+    case 0xE0..<0xF0: (2, first & 0x0F)
+    case 0xF0..<0xF8: (3, first & 0x07)
+    default: (0, 0xFFFD)
+    }
+    var scalar = initial
+    for _ in 0..<extra {
+        let next = byte()
+        if next < 0 { return next == -2 ? 0 : -1 }
+        scalar = (scalar << 6) | (next & 0x3F)
+    }
+    out.pointee = wchar_t(scalar)
+    return 1
 }
 
 private let completeFunction: @convention(c) (OpaquePointer?, Int32) -> UInt8 = { editor, _ in

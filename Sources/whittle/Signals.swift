@@ -16,6 +16,9 @@ enum Signals {
     /// Ctrl-C presses since the last `acknowledgeInterrupt()`.
     static let pressCount = Atomic<Int>(0)
 
+    /// The thread that reads the terminal and runs commands (0 until `becomeInterruptReceiver`).
+    static let receiver = Atomic<UInt>(0)
+
     /// Presses after which a command that ignores cancellation is abandoned and the process exits.
     static let forcedExitPresses = 3
 
@@ -24,6 +27,7 @@ enum Signals {
         // Touch the lazily created globals now: the handler must not run their one-time initialisers.
         _ = CancellationToken.shared.isCancelled
         _ = pressCount.load(ordering: .relaxed)
+        _ = receiver.load(ordering: .relaxed)
 
         signal(SIGPIPE, SIG_IGN)
         var action = sigaction()
@@ -35,6 +39,21 @@ enum Signals {
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
+
+        // SIGUSR2 only wakes the receiving thread from a blocking read (EINTR); it does nothing else.
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = onWake
+        #else
+        action.__sigaction_u.__sa_handler = onWake
+        #endif
+        sigaction(SIGUSR2, &action, nil)
+    }
+
+    /// Makes the calling thread the one whose blocking reads Ctrl-C interrupts. The kernel may deliver
+    /// SIGINT to any thread that does not block it (OpenBLAS starts its own before `main`), so the
+    /// handler forwards a wake-up to this one.
+    static func becomeInterruptReceiver() {
+        receiver.store(UInt(pthread_self()), ordering: .relaxed)
     }
 
     /// True when Ctrl-C was pressed since the last acknowledgement.
@@ -60,9 +79,16 @@ enum Signals {
 private func onInterrupt(_ signal: Int32) {
     CancellationToken.shared.cancel()
     let presses = Signals.pressCount.add(1, ordering: .relaxed).newValue
+    let receiver = Signals.receiver.load(ordering: .relaxed)
+    if receiver != 0 && receiver != UInt(pthread_self()) {
+        pthread_kill(pthread_t(receiver), SIGUSR2)
+    }
     if presses >= Signals.forcedExitPresses {
         let message: StaticString = "\nwhittle: interrupted three times, exiting\n"
         _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
         _exit(130)
     }
 }
+
+/// The SIGUSR2 handler: nothing to do; its only effect is the EINTR of the interrupted read.
+private func onWake(_ signal: Int32) {}
