@@ -65,12 +65,13 @@ enum Signals {
         CancellationToken.shared.reset()
     }
 
-    /// Blocks (or unblocks) SIGINT on the calling thread, so it is delivered to the thread that
-    /// reads the terminal and runs commands.
+    /// Blocks (or unblocks) SIGINT and its wake-up SIGUSR2 on the calling thread, so they reach the
+    /// thread that reads the terminal and runs commands (even if the parent left them blocked).
     static func setInterruptBlocked(_ blocked: Bool) {
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGUSR2)
         pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nil)
     }
 }
