@@ -81,7 +81,7 @@ final class ProgressBar: ProgressSink {
         switch style {
         case .terminal:
             guard task.reported || elapsed >= quietPeriod else { return }
-            draw(task, at: t)
+            draw(task, at: t, finished: true)
             write("\n")
             isLineOpen = false
         case .summary:
@@ -100,10 +100,11 @@ final class ProgressBar: ProgressSink {
         lastDraw = -Double.infinity
     }
 
-    private func draw(_ task: Task, at t: Double) {
+    private func draw(_ task: Task, at t: Double, finished: Bool = false) {
         lastDraw = t
         let width = max(columns(), 20)
-        var text = Self.line(task.latest, elapsed: t - task.start, barWidth: min(30, max(10, width / 4)))
+        var text = Self.line(task.latest, elapsed: t - task.start, barWidth: min(30, max(10, width / 4)),
+                             finished: finished)
         if text.count >= width { text = String(text.prefix(width - 1)) }
         write("\r" + text + "\u{1B}[K")
         isLineOpen = true
@@ -139,9 +140,9 @@ final class ProgressBar: ProgressSink {
         return parts.joined(separator: "  ")
     }
 
-    /// `45.2 it/s`, `1,234 it/s`, or `2.5 s/it` when slower than one a second.
+    /// `45.2 it/s`, `1234 it/s`, or `2.5 s/it` when slower than one a second.
     static func formatRate(_ rate: Double) -> String {
-        if rate >= 1000 { return "\(Int(rate.rounded())) it/s" }
+        if rate >= 100 { return "\(Int(rate.rounded())) it/s" }
         if rate >= 1 { return "\(fixed(rate, digits: 1)) it/s" }
         return "\(fixed(1 / rate, digits: 1)) s/it"
     }
