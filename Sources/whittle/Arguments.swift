@@ -130,10 +130,9 @@ func parseCommandLine(_ arguments: [String]) -> ParsedCommandLine {
             invocation.mode = .check(paths: check.files)
             return .run(invocation)
         }
-        // `--help` and `help [check]` come back as the parser's own help command.
-        var other = command
-        try other.run()
-        return .exit(status: 0, stdout: "", stderr: "")
+        // `-h` / `--help` come back as the parser's own help command.
+        let subject: ParsableCommand.Type = options.first == "check" ? CheckCommand.self : WhittleCommand.self
+        return .exit(status: 0, stdout: WhittleCommand.helpMessage(for: subject) + "\n", stderr: "")
     } catch {
         let message = WhittleCommand.fullMessage(for: error)
         let code = WhittleCommand.exitCode(for: error)
