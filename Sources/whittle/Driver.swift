@@ -160,7 +160,7 @@ struct Driver {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            let n = Signals.interruptibleRead { chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) } }
             if n > 0 {
                 bytes += chunk[0..<n]
             } else if n == 0 {

@@ -104,7 +104,7 @@ final class LineEditor: LineSource {
         el_resize(editor)
         var count: Int32 = 0
         errno = 0
-        guard let raw = el_gets(editor, &count), count > 0 else {
+        guard let raw = Signals.interruptibleRead({ el_gets(editor, &count) }), count > 0 else {
             let failure = errno
             if count < 0 && (failure == EINTR || Signals.wasInterrupted) {
                 el_reset(editor)
@@ -199,7 +199,8 @@ private let promptFunction: @convention(c) (OpaquePointer?) -> UnsafeMutablePoin
 
 /// Reads one UTF-8 character from standard input: 1 when read, 0 at end of input, -1 on error or Ctrl-C.
 private let readCharacter: @convention(c) (OpaquePointer?, UnsafeMutablePointer<wchar_t>?) -> Int32 = { _, out in
-    guard let out else { return -1 }
+    // A Ctrl-C that came just before the read (while the terminal was still cooked) counts too.
+    guard let out, !Signals.wasInterrupted else { return -1 }
     func byte() -> Int32 {
         var b: UInt8 = 0
         while true {
@@ -239,8 +240,9 @@ final class PlainLines: LineSource {
         var capacity = 0
         defer { free(buffer) }
         while true {
+            if Signals.wasInterrupted { return .interrupted }
             errno = 0
-            let n = getline(&buffer, &capacity, stdin)
+            let n = Signals.interruptibleRead { getline(&buffer, &capacity, stdin) }
             if n >= 0, let buffer {
                 var line = String(cString: buffer)
                 if line.hasSuffix("\n") { line.removeLast() }

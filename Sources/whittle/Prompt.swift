@@ -28,6 +28,8 @@ func runPrompt(_ session: Session, lines: LineSource, afterEachInput: () -> Void
             buffer = []
             Signals.acknowledgeInterrupt()
             let outcome = session.runPromptInput(input)
+            // A Ctrl-C during the command was for the command; the next line starts clean.
+            Signals.acknowledgeInterrupt()
             afterEachInput()
             if case .exit(let status) = outcome { return status }
         }

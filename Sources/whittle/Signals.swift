@@ -18,6 +18,8 @@ enum Signals {
 
     /// The thread that reads the terminal and runs commands (0 until `becomeInterruptReceiver`).
     static let receiver = Atomic<UInt>(0)
+    /// The receiver is blocked reading input: only then is it woken (other waits need no EINTR).
+    static let receiverIsReading = Atomic<Bool>(false)
 
     /// Presses after which a command that ignores cancellation is abandoned and the process exits.
     static let forcedExitPresses = 3
@@ -28,6 +30,7 @@ enum Signals {
         _ = CancellationToken.shared.isCancelled
         _ = pressCount.load(ordering: .relaxed)
         _ = receiver.load(ordering: .relaxed)
+        _ = receiverIsReading.load(ordering: .relaxed)
 
         signal(SIGPIPE, SIG_IGN)
         var action = sigaction()
@@ -54,6 +57,12 @@ enum Signals {
     /// handler forwards a wake-up to this one.
     static func becomeInterruptReceiver() {
         receiver.store(UInt(pthread_self()), ordering: .relaxed)
+        // A parent may have left these blocked (test runners do); this thread must receive them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGUSR2)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// True when Ctrl-C was pressed since the last acknowledgement.
@@ -65,14 +74,11 @@ enum Signals {
         CancellationToken.shared.reset()
     }
 
-    /// Blocks (or unblocks) SIGINT and its wake-up SIGUSR2 on the calling thread, so they reach the
-    /// thread that reads the terminal and runs commands (even if the parent left them blocked).
-    static func setInterruptBlocked(_ blocked: Bool) {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGUSR2)
-        pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nil)
+    /// Runs a blocking read that Ctrl-C should cut short (it then fails with EINTR).
+    static func interruptibleRead<T>(_ body: () -> T) -> T {
+        receiverIsReading.store(true, ordering: .sequentiallyConsistent)
+        defer { receiverIsReading.store(false, ordering: .sequentiallyConsistent) }
+        return body()
     }
 }
 
@@ -81,7 +87,7 @@ private func onInterrupt(_ signal: Int32) {
     CancellationToken.shared.cancel()
     let presses = Signals.pressCount.add(1, ordering: .relaxed).newValue
     let receiver = Signals.receiver.load(ordering: .relaxed)
-    if receiver != 0 && receiver != UInt(pthread_self()) {
+    if receiver != 0 && receiver != UInt(pthread_self()) && Signals.receiverIsReading.load(ordering: .relaxed) {
         pthread_kill(pthread_t(receiver), SIGUSR2)
     }
     if presses >= Signals.forcedExitPresses {

@@ -1,4 +1,4 @@
-// The whittle executable: reads the command line, then runs the driver on a large stack and exits with its status.
+// The whittle executable: reads the command line, runs the driver and exits with its status.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,7 +14,9 @@ case .exit(let status, let out, let err):
     exit(status)
 case .run(let invocation):
     let terminal = Terminal.current()
-    let status = runOnLargeStack { Driver(invocation: invocation, terminal: terminal).run() }
+    // The Session evaluates on its own large-stack thread; this thread reads input and receives Ctrl-C.
+    Signals.becomeInterruptReceiver()
+    let status = Driver(invocation: invocation, terminal: terminal).run()
     StandardStream.output.flush()
     exit(status)
 }
