@@ -112,6 +112,9 @@ final class LineEditor: LineSource {
                 fflush(output)
                 return .interrupted
             }
+            // Leave the shell's prompt on a fresh line.
+            fputs("\n", output)
+            fflush(output)
             return .end
         }
         var line = String(cString: raw)
