@@ -70,6 +70,7 @@ final class GradCheckOpTests: XCTestCase {
         let a = gcRandom([3, 4], seed: 14), b = gcRandom([4, 2], seed: 15), bias = gcRandom([2], seed: 16)
         checkGradients([a, b]) { _, v in try v[0].matmul(v[1]) }
         checkGradients([a, b, bias]) { _, v in try v[0].affine(weight: v[1], bias: v[2]) }
+        checkGradients([a, b, bias]) { _, v in try v[0].affine(weight: v[1], bias: v[2], relu: true) }
     }
 
     func testConvolutionBothPaths() {
@@ -79,6 +80,8 @@ final class GradCheckOpTests: XCTestCase {
         checkGradients([x1, w1, b1]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], stride: 2, padding: .explicit(1)) }
         let x3 = gcRandom([2, 3, 5, 5], seed: 20), w3 = gcRandom([2, 3, 3, 3], seed: 21), b3 = gcRandom([2], seed: 22)
         checkGradients([x3, w3, b3]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], padding: .same) }
+        checkGradients([x3, w3, b3]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], relu: true) }
+        checkGradients([x1, w1, b1]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], relu: true) }
         checkGradients([x3, w3, b3]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], stride: 2, padding: .valid) }
         let w4 = gcRandom([2, 3, 2, 2], seed: 23)
         checkGradients([x3, w4]) { _, v in try v[0].conv2d(weight: v[1], bias: nil, padding: .same) }
@@ -135,7 +138,7 @@ final class GradCheckLayerTests: XCTestCase {
         let body = Sequential<Double>([try Dense(3, 3, using: &rng), Tanh()])
         let net = Sequential<Double>([
             try Conv2D(1, 2, kernel: 2, using: &rng), ReLU(), try MaxPool(2), Flatten(),
-            try Dense(8, 3, using: &rng), Sigmoid(), Residual(body), Softmax(),
+            try Dense(8, 3, using: &rng), ReLU(), try Dense(3, 3, using: &rng), Sigmoid(), Residual(body), Softmax(),
         ])
         checkLayerGradients(net, input: gcRandom([2, 1, 4, 4], seed: 39))
         try addMasks(to: net, only: ["4"])

@@ -25,9 +25,10 @@ extension Variable {
     /// `x @ weight + bias` as one node: x [batch, in], weight [in, out], bias [out].
     ///
     /// One GEMM forward (bias broadcast into the output first, beta = 1), two backward, and the
-    /// bias gradient as a column sum — no broadcast intermediates.
+    /// bias gradient as a column sum — no broadcast intermediates. `relu: true` applies max(·, 0)
+    /// in the same node.
     @_specialize(where Scalar == Float)
-    public func affine(weight: Variable, bias: Variable?) throws -> Variable {
+    public func affine(weight: Variable, bias: Variable?, relu: Bool = false) throws -> Variable {
         try Variable.sameTape(self, weight, op: "dense")
         let x = value, w = weight.value
         guard x.rank == 2, w.rank == 2, x.shape[1] == w.shape[0] else {
@@ -58,11 +59,16 @@ extension Variable {
                 }
             }
         }
+        if relu {
+            out.withUnsafeMutableBufferPointer { po in for j in 0..<po.count where !(po[j] > 0) { po[j] = 0 } }
+        }
+        let y = Tensor(uncheckedShape: [m, n], scalars: out)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         let (ix, iw, ib) = (id, weight.id, bias?.id)
         let (nx, nw, nbias) = (requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
-        return tape.record(Tensor(uncheckedShape: [m, n], scalars: out), inputs: inputs) {
-            { g in
+        return tape.record(y, inputs: inputs) {
+            { gradOut in
+                let g = relu ? NNKernels.zip(gradOut, y) { gi, yi in yi > 0 ? gi : 0 } : gradOut
                 var grads: [(Int, Tensor<Scalar>)] = []
                 if nx { grads.append((ix, NNKernels.matmul(g, w, transB: true))) }
                 if nw { grads.append((iw, NNKernels.matmul(x, g, transA: true))) }

@@ -39,7 +39,14 @@ extension Variable {
     public func abs() -> Variable { unary({ Swift.abs($0) }, { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) }
     /// max(x, 0); the derivative at 0 is taken as 0.
     @_specialize(where Scalar == Float)
-    public func relu() -> Variable { unary({ $0 > 0 ? $0 : 0 }, { x, _ in x > 0 ? 1 : 0 }) }
+    public func relu() -> Variable {
+        // Hot in every network: plain loops rather than the generic unary rule.
+        let y = NNKernels.map(value) { $0 > 0 ? $0 : 0 }
+        let i = id
+        return tape.record(y, inputs: [self]) {
+            { g in [(i, NNKernels.zip(g, y) { gi, yi in yi > 0 ? gi : 0 })] }
+        }
+    }
     /// 1 / (1 + e^−x).
     @_specialize(where Scalar == Float)
     public func sigmoid() -> Variable { unary({ Scalar.nnSigmoid($0) }, { _, y in y * (1 - y) }) }

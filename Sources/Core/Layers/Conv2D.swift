@@ -5,7 +5,7 @@
 /// Input [N, C_in, H, W], output [N, C_out, H', W']; `weight` is [C_out, C_in, kh, kw] and `bias`
 /// [C_out], both uniform in ±1/√(C_in·kh·kw). Padding "same" gives H' = ⌈H / stride⌉ with the extra
 /// row/column at the bottom/right. A `WeightGate` may act on the weight.
-public final class Conv2D<Scalar: TensorScalar>: GatedLayer {
+public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [out, in, kh, kw]
     public let bias: Param<Scalar>?    // [out]
     public var gate: (any WeightGate<Scalar>)?
@@ -44,12 +44,17 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer {
 
     @_specialize(where Scalar == Float)
     public func forward(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        try forward(input, fusedReLU: false)
+    }
+
+    @_specialize(where Scalar == Float)
+    public func forward(_ input: Variable<Scalar>, fusedReLU: Bool) throws -> Variable<Scalar> {
         guard input.shape.count == 4, input.shape[1] == inChannels else {
             throw layerShapeError(kind, expected: "[*, \(inChannels), H, W]", got: input.shape)
         }
         let tape = input.tape
         return try input.conv2d(weight: try gatedWeight(on: tape), bias: bias.map { tape.variable(for: $0) },
-                                stride: stride, padding: padding)
+                                stride: stride, padding: padding, relu: fusedReLU)
     }
 
     public var localParams: [(name: String, param: Param<Scalar>)] {

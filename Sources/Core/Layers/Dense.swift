@@ -5,7 +5,7 @@
 /// Input [N, in], output [N, out]. `weight` is [in, out] (so `x @ w`), `bias` is [out]; both
 /// start uniform in ±1/√in (PyTorch's default). A `WeightGate` (hard mask, CS gate…) may act on
 /// the weight; its tensors appear under this layer's path.
-public final class Dense<Scalar: TensorScalar>: GatedLayer {
+public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [in, out]
     public let bias: Param<Scalar>?    // [out]
     public var gate: (any WeightGate<Scalar>)?
@@ -45,11 +45,17 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer {
 
     @_specialize(where Scalar == Float)
     public func forward(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        try forward(input, fusedReLU: false)
+    }
+
+    @_specialize(where Scalar == Float)
+    public func forward(_ input: Variable<Scalar>, fusedReLU: Bool) throws -> Variable<Scalar> {
         guard input.shape.count == 2, input.shape[1] == inputs else {
             throw layerShapeError(kind, expected: "[*, \(inputs)]", got: input.shape)
         }
         let tape = input.tape
-        return try input.affine(weight: try gatedWeight(on: tape), bias: bias.map { tape.variable(for: $0) })
+        return try input.affine(weight: try gatedWeight(on: tape), bias: bias.map { tape.variable(for: $0) },
+                                relu: fusedReLU)
     }
 
     public var localParams: [(name: String, param: Param<Scalar>)] {

@@ -98,6 +98,13 @@ extension GatedLayer {
     }
 }
 
+/// A layer that can apply a following ReLU inside its own node (Dense, Conv2D): a Sequential
+/// fuses `layer, ReLU` pairs this way so the pre-activation is never stored.
+public protocol ReLUFusable<Scalar>: Layer {
+    /// The layer's output passed through max(·, 0), as one node.
+    func forward(_ input: Variable<Scalar>, fusedReLU: Bool) throws -> Variable<Scalar>
+}
+
 // MARK: - Errors with layer context
 
 /// An error raised inside a layer of a container, with the chain of containers that led to it:

@@ -23,10 +23,17 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
     @_specialize(where Scalar == Float)
     public func forward(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
         var x = input
-        for (i, layer) in layers.enumerated() {
-            do { x = try layer.forward(x) } catch {
+        var i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            // A Dense/Conv2D followed by a ReLU runs as one node (same result, one pass less).
+            let fused = i + 1 < layers.count && layers[i + 1] is ReLU<Scalar> ? layer as? any ReLUFusable<Scalar> : nil
+            do {
+                x = try fused?.forward(x, fusedReLU: true) ?? layer.forward(x)
+            } catch {
                 throw LayerError.wrap(error, index: i, kind: layer.kind, container: kind)
             }
+            i += fused == nil ? 1 : 2
         }
         return x
     }
