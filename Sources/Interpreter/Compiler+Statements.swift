@@ -56,11 +56,11 @@ extension Compiler {
             }
             if case .name(let ref) = callee.kind, case .global(let name) = ref.binding, n == 1 || n == 2 {
                 // A call of a global function (recursion, helpers): the callee is read inline.
-                let cell = layer.cell(name), layer = self.layer, nameSpan = ref.span
+                let cell = layer.cell(name), layer = self.layer, nameSpan = ref.span, locals = ref.localNamesInScope
                 let a0 = expression(arguments[0].value)
                 let a1: Code = n == 2 ? expression(arguments[1].value) : { _ in .null }
                 return { f in
-                    guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer) }
+                    guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer, locals: locals) }
                     if case .closure(let c) = fn, c.function.arity == n {
                         let function = c.function
                         let frame = function.makeFrame(captures: c.captures)

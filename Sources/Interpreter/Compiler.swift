@@ -34,16 +34,17 @@ final class Compiler {
             let cell = layer.cell(name)
             let span = ref.span
             let layer = self.layer
+            let locals = ref.localNamesInScope
             return { _ in
                 if let v = cell.lookup() { return v }
-                throw Compiler.undefined(name, span, layer)
+                throw Compiler.undefined(name, span, layer, locals: locals)
             }
         }
     }
 
     @inline(never)
-    static func undefined(_ name: String, _ span: SourceSpan, _ layer: GlobalLayer) -> RuntimeError {
-        let hint = nearestName(to: name, among: layer.visibleNames).map { "; did you mean `\($0)`?" } ?? ""
+    static func undefined(_ name: String, _ span: SourceSpan, _ layer: GlobalLayer, locals: [String] = []) -> RuntimeError {
+        let hint = nearestName(to: name, among: layer.visibleNames + locals).map { "; did you mean `\($0)`?" } ?? ""
         return RuntimeError("unknown name `\(name)`\(hint)", kind: "name", span: span)
     }
 
