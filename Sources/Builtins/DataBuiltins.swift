@@ -1,5 +1,6 @@
 // The Data built-ins: Fashion-MNIST, IDX, Iris, CSV, generators, and split / shuffle / batches.
 import Core
+import Foundation
 import Interpreter
 import Lang
 
@@ -58,9 +59,15 @@ enum DataBuiltins {
             wrap(try makeBlobs(samples: try a.int(0), features: try a.int(1), centers: try a.int(2), std: try a.double(3),
                                seed: try seed(a, 4)).data)
         },
-        spec("split", [.required("data", "Dataset"), .required("fraction", "Float"), .named("seed", "Int", .null)],
-             "Shuffles and splits into {train, test} with `fraction` of the examples in train.",
-             example: "parts = split(iris(), 0.8, seed: 0)\nparts.train.count   # 120") { a in
+        spec("split", [.required("data", "Dataset or String"), .optional("fraction", "Float or String", .null), .named("seed", "Int", .null)],
+             "Shuffles and splits a Dataset into {train, test} with `fraction` of the examples in train; splits a String at a separator.",
+             details: "On a String, `split(s, sep)` gives the parts between the separators (`split(s)` splits at line ends).",
+             example: "parts = split(iris(), 0.8, seed: 0)\nparts.train.count   # 120\nsplit(\"a,b\", \",\")   # [\"a\", \"b\"]") { a in
+            if case .string(let text) = a[0] {
+                let separator = try a.optionalString(1) ?? "\n"
+                guard !separator.isEmpty else { throw a.valueError(1, "must not be empty") }
+                return .list(text.components(separatedBy: separator).map { .string($0) })
+            }
             let f = try a.double(1)
             guard f > 0, f < 1 else { throw a.valueError(1, "must be between 0 and 1, got \(f)") }
             let (train, test) = try dataset(a, 0).split(f, seed: try seed(a, 2))
