@@ -20,21 +20,33 @@ extension Variable {
         if let bias { inputs.append(bias) }
         return tape.record(y, inputs: inputs) {
             { gradOut in
-                // Through the fused ReLU first: the gradient passes where the output is positive.
-                let g = relu ? NNKernels.zip(gradOut, y) { gi, yi in yi > 0 ? gi : 0 } : gradOut
-                var grads: [(Int, Tensor<Scalar>)] = []
-                if nx {
-                    grads.append((ix, try Tensor.conv2dBackwardInput(g, weight: w, inputShape: x.shape,
-                                                                     stride: stride, padding: padding)))
-                }
-                if nw {
-                    grads.append((iw, try Tensor.conv2dBackwardWeight(g, input: x, weightShape: w.shape,
-                                                                      stride: stride, padding: padding)))
-                }
-                if nb, let ib { grads.append((ib, try Tensor.conv2dBackwardBias(g))) }
-                return grads
+                try Variable.convBackward(gradOut, x: x, w: w, y: y, relu: relu, stride: stride, padding: padding,
+                                          ids: (ix, iw, ib), needs: (nx, nw, nb))
             }
         }
+    }
+
+    /// The backward rule of `conv2d`. A separate specialised function rather than closure code: a
+    /// call to the tensor kernels' exported Float specialisations from inside the closure is
+    /// created too late in the optimiser pipeline to keep them alive (an undefined symbol at link).
+    @_specialize(where Scalar == Float)
+    @inline(never)
+    static func convBackward(_ gradOut: Tensor<Scalar>, x: Tensor<Scalar>, w: Tensor<Scalar>, y: Tensor<Scalar>,
+                             relu: Bool, stride: Int, padding: Padding, ids: (Int, Int, Int?),
+                             needs: (Bool, Bool, Bool)) throws -> [(Int, Tensor<Scalar>)] {
+        // Through the fused ReLU first: the gradient passes where the output is positive.
+        let g = relu ? NNKernels.zip(gradOut, y) { gi, yi in yi > 0 ? gi : 0 } : gradOut
+        var grads: [(Int, Tensor<Scalar>)] = []
+        if needs.0 {
+            grads.append((ids.0, try Tensor.conv2dBackwardInput(g, weight: w, inputShape: x.shape,
+                                                                stride: stride, padding: padding)))
+        }
+        if needs.1 {
+            grads.append((ids.1, try Tensor.conv2dBackwardWeight(g, input: x, weightShape: w.shape,
+                                                                 stride: stride, padding: padding)))
+        }
+        if needs.2, let ib = ids.2 { grads.append((ib, try Tensor.conv2dBackwardBias(g))) }
+        return grads
     }
 
     /// Max pooling over k×k windows with stride k on [N, C, H, W] (floor of H/k, W/k); the
@@ -45,7 +57,7 @@ extension Variable {
         let shape = self.shape, i = id
         let (y, argmax) = try Tensor.maxPool2d(value, kernel: k)
         return tape.record(y, inputs: [self]) {
-            { g in [(i, try Tensor.maxPool2dBackward(g, argmax: argmax, inputShape: shape))] }
+            { g in [(i, try Variable.maxPoolBackward(g, argmax: argmax, inputShape: shape))] }
         }
     }
 
@@ -56,8 +68,21 @@ extension Variable {
         let shape = self.shape, i = id
         let y = try Tensor.avgPool2d(value, kernel: k)
         return tape.record(y, inputs: [self]) {
-            { g in [(i, try Tensor.avgPool2dBackward(g, inputShape: shape, kernel: k))] }
+            { g in [(i, try Variable.avgPoolBackward(g, inputShape: shape, kernel: k))] }
         }
+    }
+
+    /// Pooling backward rules, outside the closures for the same reason as `convBackward`.
+    @_specialize(where Scalar == Float)
+    @inline(never)
+    static func maxPoolBackward(_ g: Tensor<Scalar>, argmax: [Int32], inputShape: [Int]) throws -> Tensor<Scalar> {
+        try Tensor.maxPool2dBackward(g, argmax: argmax, inputShape: inputShape)
+    }
+
+    @_specialize(where Scalar == Float)
+    @inline(never)
+    static func avgPoolBackward(_ g: Tensor<Scalar>, inputShape: [Int], kernel: Int) throws -> Tensor<Scalar> {
+        try Tensor.avgPool2dBackward(g, inputShape: inputShape, kernel: kernel)
     }
 
     private func poolCheck(_ k: Int, op: String) throws {
