@@ -118,3 +118,25 @@ final class OptimizerTests: XCTestCase {
         }
     }
 }
+
+final class OptimizerStateTests: XCTestCase {
+    func testStateSavesAndRestores() throws {
+        let w = Param(T([2], [1, 2]), role: .weight, name: "0.weight")
+        w.grad = T([2], [0.5, -0.25])
+        let a = try Adam<Float>(.params([w]), lr: 0.1)
+        try a.step()
+        let afterOne = w.value
+        let saved = a.core.stateTensors()
+        XCTAssertEqual(saved.map(\.name), ["0.weight.exp_avg", "0.weight.exp_avg_sq", "0.weight.step"])
+        try a.step()
+        let afterTwo = w.value
+        // A fresh optimizer restored from the saved state takes the same second step.
+        w.value = afterOne
+        let b = try Adam<Float>(.params([w]), lr: 0.1)
+        try b.core.restoreState(saved)
+        try b.step()
+        XCTAssertEqual(w.value, afterTwo)
+        XCTAssertEqual(b.core.state["0.weight"]?.step, 2)
+        XCTAssertThrowsError(try b.core.restoreState([("nodot", T([1], [1]))]))
+    }
+}
