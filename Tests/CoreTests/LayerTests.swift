@@ -152,6 +152,22 @@ final class LayerTests: XCTestCase {
             """)
     }
 
+    func testPoolingAndConvolutionValues() throws {
+        let x = T([1, 1, 2, 5], [1, 5, 2, 0, 9, 3, -1, 7, 7, 9])
+        XCTAssertEqual(try MaxPool<Float>(2)(x).scalars, [5, 7])
+        XCTAssertEqual(try AvgPool<Float>(2)(x).scalars, [2, 4])
+        // A 2×2 "same" convolution pads at the bottom/right: y[i, j] = Σ w · x[i + a, j + b].
+        var rng = RandomStream(seed: 9)
+        let conv = try Conv2D<Float>(1, 1, kernel: 2, using: &rng)
+        conv.weight.value = T([1, 1, 2, 2], [1, 2, 3, 4])
+        conv.bias?.value = T([1], [0.5])
+        let y = try conv(T([1, 1, 2, 2], [1, 2, 3, 4]))
+        XCTAssertEqual(y.scalars, [1 + 4 + 9 + 16 + 0.5, 2 + 8 + 0.5, 3 + 8 + 0.5, 4 + 0.5])
+        let fused = Sequential<Float>([conv, ReLU()])
+        conv.bias?.value = T([1], [-10])
+        XCTAssertEqual(try fused(T([1, 1, 2, 2], [1, 2, 3, 4])).scalars, [20, 0, 1, 0])
+    }
+
     func testConvolutionOutputShapes() throws {
         var rng = RandomStream(seed: 8)
         let x = try Tensor<Float>(shape: [2, 3, 9, 9], repeating: 1)
