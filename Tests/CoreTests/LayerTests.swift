@@ -162,10 +162,10 @@ final class LayerTests: XCTestCase {
         conv.weight.value = T([1, 1, 2, 2], [1, 2, 3, 4])
         conv.bias?.value = T([1], [0.5])
         let y = try conv(T([1, 1, 2, 2], [1, 2, 3, 4]))
-        XCTAssertEqual(y.scalars, [1 + 4 + 9 + 16 + 0.5, 2 + 8 + 0.5, 3 + 8 + 0.5, 4 + 0.5])
+        XCTAssertEqual(y.scalars, [30.5, 14.5, 11.5, 4.5])
         let fused = Sequential<Float>([conv, ReLU()])
         conv.bias?.value = T([1], [-10])
-        XCTAssertEqual(try fused(T([1, 1, 2, 2], [1, 2, 3, 4])).scalars, [20, 0, 1, 0])
+        XCTAssertEqual(try fused(T([1, 1, 2, 2], [1, 2, 3, 4])).scalars, [20, 4, 1, 0])
     }
 
     func testConvolutionOutputShapes() throws {
