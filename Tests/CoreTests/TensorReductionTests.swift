@@ -112,3 +112,27 @@ final class TensorDecompositionTests: XCTestCase {
         XCTAssertTrue(s2.scalars[0] >= s2.scalars[1] && s2.scalars[1] >= s2.scalars[2])
     }
 }
+
+final class TensorParallelGemmTests: XCTestCase {
+    /// Products large enough to be split over the cores, in every transpose combination, against
+    /// a naive triple loop.
+    func testSplitProductsMatchNaive() throws {
+        var rng = RandomStream(seed: 11)
+        for (m, k, n) in [(64, 300, 70), (200, 100, 33), (31, 400, 90)] {
+            let a = try Tensor<Double>.normal([m, k], using: &rng), b = try Tensor<Double>.normal([k, n], using: &rng)
+            var expected = try Tensor<Double>.zeros([m, n])
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for p in 0..<k { sum += a.scalars[i * k + p] * b.scalars[p * n + j] }
+                    expected.scalars[i * n + j] = sum
+                }
+            }
+            assertClose(try a.matmul(b), expected, tolerance: 1e-12)
+            assertClose(try a.transposed().matmul(b, transposeSelf: true), expected, tolerance: 1e-12)
+            assertClose(try a.matmul(b.transposed(), transposeOther: true), expected, tolerance: 1e-12)
+            assertClose(try a.transposed().matmul(b.transposed(), transposeSelf: true, transposeOther: true),
+                        expected, tolerance: 1e-12)
+        }
+    }
+}

@@ -193,7 +193,7 @@ extension Tensor {
                                 let columns = count &* plane
                                 unfold(g, px, first: first, count: count, pc)
                                 // product [O, count·plane] = W [O, K] · col [K, count·plane]
-                                Scalar.gemm(transposeA: false, transposeB: false, m: o, n: columns, k: k,
+                                gemm(transposeA: false, transposeB: false, m: o, n: columns, k: k,
                                             alpha: 1, a: wBase, lda: k, b: UnsafePointer(cBase), ldb: columns,
                                             beta: 0, c: pBase, ldc: columns)
                                 // Scatter [O, count, plane] into NCHW, adding bias and ReLU on the way.
@@ -203,7 +203,7 @@ extension Tensor {
                                         let src = (c &* count &+ s) &* plane
                                         let dst = ((first &+ s) &* o &+ c) &* plane
                                         if relu {
-                                            for p in 0..<plane { let v = pp[src &+ p] + b; po[dst &+ p] = v > 0 ? v : 0 }
+                                            for p in 0..<plane { let v = pp[src &+ p] + b; po[dst &+ p] = v < 0 ? 0 : v }
                                         } else {
                                             for p in 0..<plane { po[dst &+ p] = pp[src &+ p] + b }
                                         }
@@ -250,7 +250,7 @@ extension Tensor {
                                 let columns = count &* plane
                                 gatherChannelsFirst(g, pg, first: first, count: count, pt)
                                 // col [K, columns] = Wᵀ [K, O] · gy [O, columns]
-                                Scalar.gemm(transposeA: true, transposeB: false, m: k, n: columns, k: o,
+                                gemm(transposeA: true, transposeB: false, m: k, n: columns, k: o,
                                             alpha: 1, a: wBase, lda: k, b: UnsafePointer(tBase), ldb: columns,
                                             beta: 0, c: cBase, ldc: columns)
                                 fold(g, UnsafeBufferPointer(pc), first: first, count: count, pdx)
@@ -284,7 +284,7 @@ extension Tensor {
                                 unfold(g, px, first: first, count: count, pc)
                                 gatherChannelsFirst(g, pg, first: first, count: count, pt)
                                 // dW [O, K] (+)= gy [O, columns] · colᵀ [columns, K]
-                                Scalar.gemm(transposeA: false, transposeB: true, m: o, n: k, k: columns,
+                                gemm(transposeA: false, transposeB: true, m: o, n: k, k: columns,
                                             alpha: 1, a: UnsafePointer(tBase), lda: columns,
                                             b: UnsafePointer(cBase), ldb: columns, beta: beta, c: dwBase, ldc: k)
                                 beta = 1

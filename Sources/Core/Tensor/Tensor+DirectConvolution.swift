@@ -80,8 +80,9 @@ extension Tensor {
                                         }
                                     }
                                     if relu {
-                                        // A scalar select pass: SIMD masks lower poorly in generic code.
-                                        for i in dst..<(dst &+ ow) { let v = po[i]; po[i] = v > 0 ? v : 0 }
+                                        // A select pass written so LLVM emits maxps (SIMD masks lower
+                                        // poorly in generic code, and `v > 0 ? v : 0` became a branch).
+                                        for i in dst..<(dst &+ ow) { let v = po[i]; po[i] = v < 0 ? 0 : v }
                                     }
                                 }
                             }

@@ -1,0 +1,54 @@
+// GEMM on both cores without OpenBLAS's own threads: OpenBLAS runs single-threaded, Whittle splits.
+import CBLAS
+import Dispatch
+
+/// Who owns the cores. OpenBLAS's worker threads busy-wait (sched_yield) for a while after each
+/// call; between the many small GEMMs of a training step they steal the cores from Whittle's own
+/// parallel loops (pooling, direct convolution). So OpenBLAS is pinned to one thread and large
+/// products are split into one block per core here: one owner of the cores at a time.
+enum BLASThreads {
+    /// Pins OpenBLAS to one thread; evaluated once, on the first GEMM.
+    static let pinned: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
+}
+
+extension Tensor {
+    /// Products below this many multiply-adds run as one single-threaded call.
+    static var parallelGemmThreshold: Int { 1 << 19 }
+
+    /// `C = alpha · op(A) · op(B) + beta · C` (row-major, as `TensorScalar.gemm`), split along the
+    /// larger of C's dimensions into one block per core when the product is large enough.
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Scalar,
+                     a: UnsafePointer<Scalar>, lda: Int, b: UnsafePointer<Scalar>, ldb: Int,
+                     beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int) {
+        _ = BLASThreads.pinned
+        let workers = parallelWorkers
+        let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k).partialValue
+        guard workers > 1, work >= parallelGemmThreshold, Swift.max(m, n) >= 2 * workers else {
+            Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let splitColumns = n >= m
+        let extent = splitColumns ? n : m
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            // Block edges on multiples of 16 keep each block's columns SIMD-aligned.
+            let lo = Swift.min(extent, (extent * w / workers + 8) / 16 * 16)
+            let hi = w == workers - 1 ? extent : Swift.min(extent, (extent * (w + 1) / workers + 8) / 16 * 16)
+            guard hi > lo else { return }
+            if splitColumns {
+                // Columns lo..<hi of C come from columns lo..<hi of op(B).
+                let bBlock = transposeB ? b + lo * ldb : b + lo
+                Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k, alpha: alpha,
+                            a: a, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+            } else {
+                // Rows lo..<hi of C come from rows lo..<hi of op(A).
+                let aBlock = transposeA ? a + lo : a + lo * lda
+                Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
+                            a: aBlock, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+            }
+        }
+    }
+}
