@@ -76,13 +76,9 @@ extension Tensor {
         let (n, o, plane) = (gradOutput.shape[0], gradOutput.shape[1], gradOutput.shape[2] &* gradOutput.shape[3])
         var sums = [Double](repeating: 0, count: o)
         gradOutput.scalars.withUnsafeBufferPointer { gy in
+            guard let base = gy.baseAddress else { return }
             for b in 0..<n {
-                for c in 0..<o {
-                    let base = (b &* o &+ c) &* plane
-                    var acc: Scalar = 0
-                    for p in 0..<plane { acc += gy[base &+ p] }
-                    sums[c] += acc.doubleValue
-                }
+                for c in 0..<o { sums[c] += blockedSum(base + (b &* o &+ c) &* plane, plane) }
             }
         }
         return Tensor(uncheckedShape: [o], scalars: sums.map { Scalar($0) })

@@ -55,34 +55,32 @@ extension Tensor {
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 out.withUnsafeMutableBufferPointer { po in
-                    let po = po  // not inout: lets the loops vectorise
                     guard let outBase = po.baseAddress else { return }
                     concurrentRows(g.batch) { n in
-                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: patchSize &* padded &+ lanes) { scratch in
+                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: (patchSize &+ 1) &* padded) { scratch in
                             guard let patch = scratch.baseAddress else { return }
+                            // Each output row is built in `rowBuffer`, then copied out (with ReLU as a
+                            // select from another buffer, which LLVM vectorises; in place it became a
+                            // branch per element).
+                            let rowBuffer = patch + patchSize &* padded
                             for y in 0..<g.outHeight {
                                 gatherPatchRows(g, taps, px, n: n, y: y, patch, padded: padded)
                                 for o in 0..<g.outChannels {
                                     let b = bias?[o] ?? 0
                                     let weights = o &* patchSize
-                                    let dst = ((n &* g.outChannels &+ o) &* g.outHeight &+ y) &* ow
                                     for chunk in 0..<chunks {
                                         var acc = Vector(repeating: b)
                                         for t in 0..<patchSize {
                                             let p = UnsafeRawPointer(patch + (t &* padded &+ chunk &* lanes))
                                             acc += Vector(repeating: pw[weights &+ t]) * p.loadUnaligned(as: Vector.self)
                                         }
-                                        let x0 = chunk &* lanes
-                                        if x0 &+ lanes <= ow {
-                                            UnsafeMutableRawPointer(outBase + (dst &+ x0)).storeBytes(of: acc, as: Vector.self)
-                                        } else {
-                                            for lane in 0..<(ow &- x0) { po[dst &+ x0 &+ lane] = acc[lane] }
-                                        }
+                                        UnsafeMutableRawPointer(rowBuffer + chunk &* lanes).storeBytes(of: acc, as: Vector.self)
                                     }
+                                    let dst = outBase + ((n &* g.outChannels &+ o) &* g.outHeight &+ y) &* ow
                                     if relu {
-                                        // A select pass written so LLVM emits maxps (SIMD masks lower
-                                        // poorly in generic code, and `v > 0 ? v : 0` became a branch).
-                                        for i in dst..<(dst &+ ow) { let v = po[i]; po[i] = v < 0 ? 0 : v }
+                                        for i in 0..<ow { let v = rowBuffer[i]; dst[i] = v < 0 ? 0 : v }
+                                    } else {
+                                        dst.update(from: rowBuffer, count: ow)
                                     }
                                 }
                             }
