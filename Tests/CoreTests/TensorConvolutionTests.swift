@@ -39,6 +39,8 @@ final class TensorConvolutionTests: XCTestCase {
         ([2, 2, 6, 6], [3, 2, 3, 3], 2, .valid),     // GEMM (patch 18), valid
         ([1, 1, 6, 7], [2, 1, 3, 3], 2, .explicit(1)), // direct, stride 2, padding 1
         ([1, 2, 4, 4], [1, 2, 2, 2], 1, .explicit(2)), // direct, padding larger than the kernel
+        ([1, 1, 40, 40], [2, 1, 2, 2], 1, .same),    // direct, two spans of rows
+        ([1, 1, 70, 69], [2, 1, 3, 3], 2, .same),    // direct, stride 2, spans and an odd width
     ]
 
     func testForwardMatchesNaive() throws {
