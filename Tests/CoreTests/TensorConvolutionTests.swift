@@ -40,7 +40,7 @@ final class TensorConvolutionTests: XCTestCase {
         ([1, 1, 6, 7], [2, 1, 3, 3], 2, .explicit(1)), // direct, stride 2, padding 1
         ([1, 2, 4, 4], [1, 2, 2, 2], 1, .explicit(2)), // direct, padding larger than the kernel
         ([1, 1, 40, 40], [2, 1, 2, 2], 1, .same),    // direct, two spans of rows
-        ([1, 1, 70, 69], [2, 1, 3, 3], 2, .same),    // direct, stride 2, spans and an odd width
+        ([1, 1, 70, 67], [2, 1, 3, 3], 2, .same),    // direct, stride 2, spans and an odd width
     ]
 
     func testForwardMatchesNaive() throws {
@@ -82,13 +82,14 @@ final class TensorConvolutionTests: XCTestCase {
             let dw = try Tensor.conv2dBackwardWeight(r, input: x, weightShape: ws, stride: stride, padding: padding)
             let db = try Tensor.conv2dBackwardBias(r)
             let h = 1e-6
-            for i in 0..<x.count {
+            // At most ~150 probes per tensor keep the large cases fast.
+            for i in Swift.stride(from: 0, to: x.count, by: max(1, x.count / 150)) {
                 var xp = x, xm = x
                 xp.scalars[i] += h; xm.scalars[i] -= h
                 let numeric = (try loss(xp, w, b) - loss(xm, w, b)) / (2 * h)
                 XCTAssertEqual(dx.scalars[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "dx \(xs) \(i)")
             }
-            for i in 0..<w.count {
+            for i in Swift.stride(from: 0, to: w.count, by: max(1, w.count / 150)) {
                 var wp = w, wm = w
                 wp.scalars[i] += h; wm.scalars[i] -= h
                 let numeric = (try loss(x, wp, b) - loss(x, wm, b)) / (2 * h)
