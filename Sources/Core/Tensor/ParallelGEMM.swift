@@ -14,20 +14,23 @@ enum BLASThreads {
     }()
 }
 
-extension Tensor {
+extension TensorScalar {
     /// Products below this many multiply-adds run as one single-threaded call.
     static var parallelGemmThreshold: Int { 1 << 19 }
 
-    /// `C = alpha · op(A) · op(B) + beta · C` (row-major, as `TensorScalar.gemm`), split along the
-    /// larger of C's dimensions into one block per core when the product is large enough.
-    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Scalar,
-                     a: UnsafePointer<Scalar>, lda: Int, b: UnsafePointer<Scalar>, ldb: Int,
-                     beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int) {
+    /// `C = alpha · op(A) · op(B) + beta · C`, row-major: `op(A)` is `m × k`, `op(B)` is `k × n`,
+    /// `C` is `m × n`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+    ///
+    /// The one entry point for matrix products in Whittle: large products are split along the
+    /// larger of C's dimensions into one single-threaded OpenBLAS call per core.
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
         _ = BLASThreads.pinned
-        let workers = parallelWorkers
+        let workers = ParallelWorkers.count
         let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k).partialValue
         guard workers > 1, work >= parallelGemmThreshold, Swift.max(m, n) >= 2 * workers else {
-            Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+            blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
@@ -41,12 +44,12 @@ extension Tensor {
             if splitColumns {
                 // Columns lo..<hi of C come from columns lo..<hi of op(B).
                 let bBlock = transposeB ? b + lo * ldb : b + lo
-                Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k, alpha: alpha,
+                blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k, alpha: alpha,
                             a: a, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
             } else {
                 // Rows lo..<hi of C come from rows lo..<hi of op(A).
                 let aBlock = transposeA ? a + lo : a + lo * lda
-                Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
+                blasGemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
                             a: aBlock, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
             }
         }

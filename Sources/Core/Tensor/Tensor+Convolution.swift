@@ -189,7 +189,7 @@ extension Tensor {
                                 let columns = count &* plane
                                 unfold(g, px, first: first, count: count, pc)
                                 // product [O, count·plane] = W [O, K] · col [K, count·plane]
-                                gemm(transposeA: false, transposeB: false, m: o, n: columns, k: k,
+                                Scalar.gemm(transposeA: false, transposeB: false, m: o, n: columns, k: k,
                                             alpha: 1, a: wBase, lda: k, b: UnsafePointer(cBase), ldb: columns,
                                             beta: 0, c: pBase, ldc: columns)
                                 // Scatter [O, count, plane] into NCHW, adding bias and ReLU on the way.
@@ -246,7 +246,7 @@ extension Tensor {
                                 let columns = count &* plane
                                 gatherChannelsFirst(g, pg, first: first, count: count, pt)
                                 // col [K, columns] = Wᵀ [K, O] · gy [O, columns]
-                                gemm(transposeA: true, transposeB: false, m: k, n: columns, k: o,
+                                Scalar.gemm(transposeA: true, transposeB: false, m: k, n: columns, k: o,
                                             alpha: 1, a: wBase, lda: k, b: UnsafePointer(tBase), ldb: columns,
                                             beta: 0, c: cBase, ldc: columns)
                                 fold(g, UnsafeBufferPointer(pc), first: first, count: count, pdx)
@@ -280,7 +280,7 @@ extension Tensor {
                                 unfold(g, px, first: first, count: count, pc)
                                 gatherChannelsFirst(g, pg, first: first, count: count, pt)
                                 // dW [O, K] (+)= gy [O, columns] · colᵀ [columns, K]
-                                gemm(transposeA: false, transposeB: true, m: o, n: k, k: columns,
+                                Scalar.gemm(transposeA: false, transposeB: true, m: o, n: k, k: columns,
                                             alpha: 1, a: UnsafePointer(tBase), lda: columns,
                                             b: UnsafePointer(cBase), ldb: columns, beta: beta, c: dwBase, ldc: k)
                                 beta = 1

@@ -45,7 +45,7 @@ extension Tensor {
                         guard let baseA = pa.baseAddress, let baseB = pb.baseAddress,
                               let baseC = pc.baseAddress else { return }
                         for i in 0..<batchCount {
-                            Tensor.gemm(transposeA: transposeSelf, transposeB: transposeOther,
+                            Scalar.gemm(transposeA: transposeSelf, transposeB: transposeOther,
                                         m: m, n: n, k: ka, alpha: 1,
                                         a: baseA + offA[i] &* sizeA, lda: Swift.max(ac, 1),
                                         b: baseB + offB[i] &* sizeB, ldb: Swift.max(bc, 1),
