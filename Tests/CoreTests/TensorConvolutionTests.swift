@@ -40,6 +40,7 @@ final class TensorConvolutionTests: XCTestCase {
         ([1, 1, 6, 7], [2, 1, 3, 3], 2, .explicit(1)), // direct, stride 2, padding 1
         ([1, 2, 4, 4], [1, 2, 2, 2], 1, .explicit(2)), // direct, padding larger than the kernel
         ([1, 1, 40, 40], [2, 1, 2, 2], 1, .same),    // direct, two spans of rows
+        ([2, 5, 4, 4], [3, 5, 2, 2], 1, .same),      // GEMM (patch 20), like conv2 of the CNN
         ([1, 1, 70, 67], [2, 1, 3, 3], 2, .same),    // direct, stride 2, spans and an odd width
     ]
 

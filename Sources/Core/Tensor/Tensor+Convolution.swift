@@ -118,9 +118,29 @@ extension Tensor {
                        _ col: UnsafeMutableBufferPointer<Scalar>) {
         let kk = g.kernelHeight &* g.kernelWidth
         let columns = count &* g.outPlane
+        let samePlane = g.strideHeight == 1 && g.strideWidth == 1 && g.outHeight == g.height && g.outWidth == g.width
         concurrentRows(g.patchSize) { r in
             let c = r / kk, ky = (r % kk) / g.kernelWidth, kx = r % g.kernelWidth
             let rows = g.validRows(ky), cols = g.validColumns(kx)
+            if samePlane {
+                // Stride 1 and an output as large as the input ("same"): each tap is the plane
+                // shifted by a fixed offset, so copy it in one run and zero the columns that
+                // wrapped around from the neighbouring row.
+                let plane = g.outPlane, shift = (ky &- g.padTop) &* g.width &+ kx &- g.padLeft
+                let lo = Swift.max(0, -shift), hi = Swift.max(lo, Swift.min(plane, plane &- shift))
+                for s in 0..<count {
+                    let src = ((first &+ s) &* g.inChannels &+ c) &* g.inPlane
+                    let dst = r &* columns &+ s &* plane
+                    for p in 0..<lo { col[dst &+ p] = 0 }
+                    for p in lo..<hi { col[dst &+ p] = x[src &+ p &+ shift] }
+                    for p in hi..<plane { col[dst &+ p] = 0 }
+                    for y in 0..<g.outHeight {
+                        for xo in 0..<cols.lowerBound { col[dst &+ y &* g.outWidth &+ xo] = 0 }
+                        for xo in cols.upperBound..<g.outWidth { col[dst &+ y &* g.outWidth &+ xo] = 0 }
+                    }
+                }
+                return
+            }
             for s in 0..<count {
                 let src = ((first &+ s) &* g.inChannels &+ c) &* g.inPlane
                 let dstBase = r &* columns &+ s &* g.outPlane
@@ -161,7 +181,11 @@ extension Tensor {
                         let iy = y &* g.strideHeight &+ ky &- g.padTop
                         let rowBase = dstPlane &+ iy &* g.width &+ kx &- g.padLeft
                         let src = srcBase &+ y &* g.outWidth
-                        for xo in cols { dx[rowBase &+ xo &* g.strideWidth] += col[src &+ xo] }
+                        if g.strideWidth == 1 {
+                            for xo in cols { dx[rowBase &+ xo] += col[src &+ xo] }
+                        } else {
+                            for xo in cols { dx[rowBase &+ xo &* g.strideWidth] += col[src &+ xo] }
+                        }
                     }
                 }
             }
