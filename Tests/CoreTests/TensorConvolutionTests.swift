@@ -105,6 +105,13 @@ final class TensorConvolutionTests: XCTestCase {
         }
     }
 
+    func testZeroInputChannelsGiveTheBias() throws {
+        let y = try Tensor.conv2d(Tensor<Float>.zeros([1, 0, 3, 3]), weight: Tensor<Float>.zeros([2, 0, 2, 2]),
+                                  bias: T([2], [1, -1]))
+        XCTAssertEqual(y.shape, [1, 2, 3, 3])
+        XCTAssertEqual(y.scalars, [Float](repeating: 1, count: 9) + [Float](repeating: -1, count: 9))
+    }
+
     func testConvErrors() {
         let x = T([1, 2, 3, 3], [Float](repeating: 1, count: 18))
         assertThrows(.shapeMismatch(op: "conv2d", shapes: [[1, 2, 3, 3], [1, 3, 2, 2]],

@@ -21,8 +21,14 @@ extension Tensor {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [weight.shape, bias.shape],
                 message: "bias must have shape [\(g.outChannels)] for weight \(describe(weight.shape)), got \(describe(bias.shape))")
         }
-        var out = [Scalar](repeating: 0, count: g.batch &* g.outChannels &* g.outPlane)
-        if g.patchSize <= directPatchLimit {
+        _ = BLASThreads.pinned
+        // Every element is written by either path (an empty patch leaves just the bias).
+        var out = g.patchSize == 0 ? [Scalar](repeating: 0, count: g.batch &* g.outChannels &* g.outPlane)
+                                   : scratch(g.batch &* g.outChannels &* g.outPlane)
+        if g.patchSize == 0 {
+            if let bias { out = (try Tensor(uncheckedShape: [1, g.outChannels, 1, 1], scalars: bias.scalars)
+                                    .broadcast(to: g.outputShape)).scalars }
+        } else if g.patchSize <= directPatchLimit {
             directForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
         } else {
             gemmForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)

@@ -18,8 +18,9 @@ extension Tensor {
         }
         let planes = g.batch &* g.inChannels, ow = g.outWidth, s = g.strideHeight
         let outCount = planes &* g.outPlane
-        var out = [Scalar](repeating: 0, count: outCount)
-        var argmax = [Int32](repeating: 0, count: outCount)
+        // Both are fully written below.
+        var out = scratch(outCount)
+        var argmax = [Int32](unsafeUninitializedCapacity: outCount) { _, initialized in initialized = outCount }
         input.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 let po = po  // not inout: lets the loops vectorise
