@@ -1,0 +1,201 @@
+// The fused block conv2d → bias → ReLU → max pool, forward and backward (the CNN's first layers).
+//
+// Unfused, conv1 of the W1 network writes a [64, 64, 28, 28] activation that pooling, ReLU's
+// backward and the weight gradient each read again. Fused, the forward pass pools each span of
+// rows while it is still in L1 and writes only the pooled output and its argmax; the backward
+// pass visits only the pooled positions (a quarter of the pixels, half of them zero after ReLU).
+
+extension Tensor {
+    /// `maxPool2d(conv2d(input, weight, bias, stride, padding, relu: true), kernel: pool)` in one
+    /// pass; same values and the same argmax (positions within the convolution's output plane).
+    /// Small patches (C·kh·kw ≤ 16) run fused; larger ones compose the two kernels.
+    /// - Throws: as `conv2d` and `maxPool2d`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func conv2dReLUMaxPool(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
+                                         padding: Padding = .same, pool: Int) throws -> (output: Tensor, argmax: [Int32]) {
+        let g = try ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding)
+        let p = try ConvolutionGeometry(poolInput: g.outputShape, kernel: pool, stride: pool, op: "maxpool")
+        if let bias, bias.shape != [g.outChannels] {
+            throw CoreError.shapeMismatch(op: "conv2d", shapes: [weight.shape, bias.shape],
+                message: "bias must have shape [\(g.outChannels)] for weight \(describe(weight.shape)), got \(describe(bias.shape))")
+        }
+        guard g.patchSize > 0, g.patchSize <= directPatchLimit, g.outWidth > 0 else {
+            let activation = try conv2d(input, weight: weight, bias: bias, stride: stride, padding: padding, relu: true)
+            return try maxPool2d(activation, kernel: pool)
+        }
+        _ = BLASThreads.pinned
+        let count = g.batch &* g.outChannels &* p.outPlane
+        var out = scratch(count)
+        var argmax = [Int32](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        fusedForward(g, p, input.scalars, weight.scalars, bias?.scalars, &out, &argmax)
+        return (Tensor(uncheckedShape: p.outputShape, scalars: out), argmax)
+    }
+
+    /// The gradients of `conv2dReLUMaxPool` with respect to its input (when `needInput`), weight
+    /// and bias, from the pooled output's gradient, the pooled output and its argmax.
+    /// - Throws: `CoreError.shapeMismatch` when the tensors do not fit together.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func conv2dReLUMaxPoolBackward(_ gradOutput: Tensor, output: Tensor, argmax: [Int32], input: Tensor,
+                                                 weight: Tensor, stride: Int = 1, padding: Padding = .same, pool: Int,
+                                                 needInput: Bool = true)
+        throws -> (gradInput: Tensor?, gradWeight: Tensor, gradBias: Tensor) {
+        let g = try ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding)
+        let p = try ConvolutionGeometry(poolInput: g.outputShape, kernel: pool, stride: pool, op: "maxpool")
+        guard gradOutput.shape == p.outputShape, output.shape == p.outputShape, argmax.count == output.count else {
+            throw CoreError.shapeMismatch(op: "conv2d", shapes: [gradOutput.shape, p.outputShape],
+                message: "output gradient has shape \(describe(gradOutput.shape)), expected \(describe(p.outputShape))")
+        }
+        // The gradient reaching each pooled position, zero where ReLU was off.
+        let gated = try Tensor.where(output.binary(.greater, scalar: 0), gradOutput, Tensor(scalar: 0))
+        guard g.patchSize > 0, g.patchSize <= directPatchLimit else {
+            let gradActivation = try maxPool2dBackward(gated, argmax: argmax, inputShape: g.outputShape)
+            let gx = needInput ? try conv2dBackwardInput(gradActivation, weight: weight, inputShape: input.shape,
+                                                         stride: stride, padding: padding) : nil
+            return (gx, try conv2dBackwardWeight(gradActivation, input: input, weightShape: weight.shape,
+                                                 stride: stride, padding: padding),
+                    try conv2dBackwardBias(gradActivation))
+        }
+        for a in argmax where a < 0 || Int(a) >= g.outPlane {
+            throw CoreError.badArgument(op: "maxpool", message: "argmax indices do not fit output \(describe(g.outputShape))")
+        }
+        let (gx, gw, gb) = sparseBackward(g, p, gated.scalars, argmax, input.scalars, weight.scalars, needInput: needInput)
+        return (gx.map { Tensor(uncheckedShape: input.shape, scalars: $0) },
+                Tensor(uncheckedShape: weight.shape, scalars: gw), Tensor(uncheckedShape: [g.outChannels], scalars: gb))
+    }
+
+    /// Direct convolution of spans of whole pooling bands, ReLU, then pooling from the L1 buffer.
+    static func fusedForward(_ g: ConvolutionGeometry, _ p: ConvolutionGeometry, _ x: [Scalar], _ w: [Scalar],
+                             _ bias: [Scalar]?, _ out: inout [Scalar], _ argmax: inout [Int32]) {
+        let taps = tapRanges(g), patchSize = g.patchSize, ow = g.outWidth, k = p.kernelHeight
+        // Spans hold whole bands of k conv rows; rows below the last full band are never pooled.
+        let rowsPerSpan = Swift.max(k, (1024 / Swift.max(1, ow)) / k &* k)
+        let pooledRows = p.outHeight &* k
+        let stride = (rowsPerSpan &* ow &+ lanes &- 1) / lanes &* lanes
+        x.withUnsafeBufferPointer { px in
+            w.withUnsafeBufferPointer { pw in
+                out.withUnsafeMutableBufferPointer { po in
+                    argmax.withUnsafeMutableBufferPointer { pa in
+                        let po = po, pa = pa  // not inout: lets the loops vectorise
+                        concurrentRows(g.batch) { n in
+                            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: (patchSize &+ 1) &* stride) { scratch in
+                                guard let patch = scratch.baseAddress else { return }
+                                let span = patch + patchSize &* stride
+                                for y0 in Swift.stride(from: 0, to: pooledRows, by: rowsPerSpan) {
+                                    let y1 = Swift.min(pooledRows, y0 &+ rowsPerSpan)
+                                    let chunks = ((y1 &- y0) &* ow &+ lanes &- 1) / lanes
+                                    gatherPatch(g, taps, px, n: n, rows: y0, y1, patch, stride: stride)
+                                    for o in 0..<g.outChannels {
+                                        let b = bias?[o] ?? 0
+                                        for chunk in 0..<chunks {
+                                            let at = chunk &* lanes
+                                            var acc = Vector(repeating: b)
+                                            for t in 0..<patchSize {
+                                                let v = UnsafeRawPointer(patch + (t &* stride &+ at))
+                                                acc += Vector(repeating: pw[o &* patchSize &+ t]) * v.loadUnaligned(as: Vector.self)
+                                            }
+                                            UnsafeMutableRawPointer(span + at).storeBytes(of: acc, as: Vector.self)
+                                        }
+                                        // ReLU in place is a branch; the pooling below sees
+                                        // max(v, 0) through selects instead.
+                                        let plane = (n &* g.outChannels &+ o) &* p.outPlane
+                                        for qy in (y0 / k)..<(y1 / k) {
+                                            let local = (qy &* k &- y0) &* ow
+                                            for qx in 0..<p.outWidth {
+                                                var best: Scalar = 0, at = local &+ qx &* k
+                                                var first = true
+                                                for dy in 0..<k {
+                                                    for dx in 0..<k {
+                                                        let i = local &+ dy &* ow &+ qx &* k &+ dx
+                                                        let raw = span[i]
+                                                        let v = raw < 0 ? 0 : raw
+                                                        let better = first || v > best
+                                                        best = better ? v : best
+                                                        at = better ? i : at
+                                                        first = false
+                                                    }
+                                                }
+                                                po[plane &+ qy &* p.outWidth &+ qx] = best
+                                                pa[plane &+ qy &* p.outWidth &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ at)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Gradients from the pooled positions only: each gated gradient flows to the one conv output
+    /// pixel that won its window, and from there to that pixel's patch (weight gradient) and, via
+    /// the weights, to the input (input gradient). Parallel over batch slices with per-worker
+    /// weight and bias sums in Double.
+    static func sparseBackward(_ g: ConvolutionGeometry, _ p: ConvolutionGeometry, _ gated: [Scalar], _ argmax: [Int32],
+                               _ x: [Scalar], _ w: [Scalar], needInput: Bool) -> ([Scalar]?, [Scalar], [Scalar]) {
+        let patchSize = g.patchSize, o = g.outChannels, kk = g.kernelHeight &* g.kernelWidth
+        let workers = Swift.max(1, Swift.min(parallelWorkers, g.batch))
+        let perWorker = o &* (patchSize &+ 1)
+        var partials = [Double](repeating: 0, count: workers &* perWorker)
+        var dx = needInput ? [Scalar](repeating: 0, count: x.count) : []
+        // Offsets of each tap relative to the top-left input pixel of its output pixel.
+        let tapOffsets = (0..<patchSize).map { t -> (c: Int, dy: Int, dx: Int) in
+            (t / kk, (t % kk) / g.kernelWidth &- g.padTop, t % g.kernelWidth &- g.padLeft)
+        }
+        gated.withUnsafeBufferPointer { pg in
+            argmax.withUnsafeBufferPointer { pa in
+                x.withUnsafeBufferPointer { px in
+                    w.withUnsafeBufferPointer { pw in
+                        dx.withUnsafeMutableBufferPointer { pdx in
+                            partials.withUnsafeMutableBufferPointer { pp in
+                                let pdx = pdx, pp = pp  // not inout: lets the loops vectorise
+                                concurrentRows(workers) { worker in
+                                    let first = g.batch &* worker / workers, last = g.batch &* (worker &+ 1) / workers
+                                    let base = worker &* perWorker
+                                    for n in first..<last {
+                                        for oc in 0..<o {
+                                            let plane = (n &* o &+ oc) &* p.outPlane
+                                            var biasSum = 0.0
+                                            for q in 0..<p.outPlane {
+                                                let gz = pg[plane &+ q]
+                                                if gz == 0 { continue }
+                                                biasSum += gz.doubleValue
+                                                let pixel = Int(pa[plane &+ q])
+                                                let y = pixel / g.outWidth, xo = pixel &- y &* g.outWidth
+                                                let iy0 = y &* g.strideHeight, ix0 = xo &* g.strideWidth
+                                                for t in 0..<patchSize {
+                                                    let (c, dy, dxo) = tapOffsets[t]
+                                                    let iy = iy0 &+ dy, ix = ix0 &+ dxo
+                                                    guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+                                                    let at = ((n &* g.inChannels &+ c) &* g.height &+ iy) &* g.width &+ ix
+                                                    pp[base &+ oc &* patchSize &+ t] += (gz * px[at]).doubleValue
+                                                    if needInput { pdx[at] += gz * pw[oc &* patchSize &+ t] }
+                                                }
+                                            }
+                                            pp[base &+ o &* patchSize &+ oc] += biasSum
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var gw = [Scalar](repeating: 0, count: o &* patchSize), gb = [Scalar](repeating: 0, count: o)
+        for i in 0..<(o &* patchSize) {
+            var total = 0.0
+            for worker in 0..<workers { total += partials[worker &* perWorker &+ i] }
+            gw[i] = Scalar(total)
+        }
+        for i in 0..<o {
+            var total = 0.0
+            for worker in 0..<workers { total += partials[worker &* perWorker &+ o &* patchSize &+ i] }
+            gb[i] = Scalar(total)
+        }
+        return (needInput ? dx : nil, gw, gb)
+    }
+}
