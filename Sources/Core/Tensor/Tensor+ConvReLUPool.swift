@@ -97,27 +97,42 @@ extension Tensor {
                                             }
                                             UnsafeMutableRawPointer(span + at).storeBytes(of: acc, as: Vector.self)
                                         }
-                                        // ReLU in place is a branch; the pooling below sees
-                                        // max(v, 0) through selects instead.
+                                        // ReLU and pooling read the span buffer through selects (in
+                                        // place, or with data-dependent branches, they mispredict).
                                         let plane = (n &* g.outChannels &+ o) &* p.outPlane
                                         for qy in (y0 / k)..<(y1 / k) {
                                             let local = (qy &* k &- y0) &* ow
+                                            let dst = plane &+ qy &* p.outWidth
+                                            if k == 2 {
+                                                for qx in 0..<p.outWidth {
+                                                    let i0 = local &+ 2 &* qx, i2 = i0 &+ ow
+                                                    let r0 = span[i0], r1 = span[i0 &+ 1], r2 = span[i2], r3 = span[i2 &+ 1]
+                                                    let v0 = r0 < 0 ? 0 : r0, v1 = r1 < 0 ? 0 : r1
+                                                    let v2 = r2 < 0 ? 0 : r2, v3 = r3 < 0 ? 0 : r3
+                                                    let m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2
+                                                    let a01 = v1 > v0 ? i0 &+ 1 : i0, a23 = v3 > v2 ? i2 &+ 1 : i2
+                                                    let take = m23 > m01
+                                                    po[dst &+ qx] = take ? m23 : m01
+                                                    pa[dst &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ (take ? a23 : a01))
+                                                }
+                                                continue
+                                            }
                                             for qx in 0..<p.outWidth {
-                                                var best: Scalar = 0, at = local &+ qx &* k
-                                                var first = true
+                                                let origin = local &+ qx &* k
+                                                let first = span[origin]
+                                                var best: Scalar = first < 0 ? 0 : first, at = origin
                                                 for dy in 0..<k {
                                                     for dx in 0..<k {
-                                                        let i = local &+ dy &* ow &+ qx &* k &+ dx
+                                                        let i = origin &+ dy &* ow &+ dx
                                                         let raw = span[i]
                                                         let v = raw < 0 ? 0 : raw
-                                                        let better = first || v > best
+                                                        let better = v > best
                                                         best = better ? v : best
                                                         at = better ? i : at
-                                                        first = false
                                                     }
                                                 }
-                                                po[plane &+ qy &* p.outWidth &+ qx] = best
-                                                pa[plane &+ qy &* p.outWidth &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ at)
+                                                po[dst &+ qx] = best
+                                                pa[dst &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ at)
                                             }
                                         }
                                     }
@@ -136,7 +151,7 @@ extension Tensor {
     /// weight and bias sums in Double.
     static func sparseBackward(_ g: ConvolutionGeometry, _ p: ConvolutionGeometry, _ gated: [Scalar], _ argmax: [Int32],
                                _ x: [Scalar], _ w: [Scalar], needInput: Bool) -> ([Scalar]?, [Scalar], [Scalar]) {
-        let patchSize = g.patchSize, o = g.outChannels, kk = g.kernelHeight &* g.kernelWidth
+        let patchSize = g.patchSize, o = g.outChannels, kk = g.kernelHeight &* g.kernelWidth, k = p.kernelHeight
         let workers = Swift.max(1, Swift.min(parallelWorkers, g.batch))
         let perWorker = o &* (patchSize &+ 1)
         var partials = [Double](repeating: 0, count: workers &* perWorker)
@@ -159,20 +174,32 @@ extension Tensor {
                                         for oc in 0..<o {
                                             let plane = (n &* o &+ oc) &* p.outPlane
                                             var biasSum = 0.0
-                                            for q in 0..<p.outPlane {
-                                                let gz = pg[plane &+ q]
-                                                if gz == 0 { continue }
-                                                biasSum += gz.doubleValue
-                                                let pixel = Int(pa[plane &+ q])
-                                                let y = pixel / g.outWidth, xo = pixel &- y &* g.outWidth
-                                                let iy0 = y &* g.strideHeight, ix0 = xo &* g.strideWidth
-                                                for t in 0..<patchSize {
-                                                    let (c, dy, dxo) = tapOffsets[t]
-                                                    let iy = iy0 &+ dy, ix = ix0 &+ dxo
-                                                    guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
-                                                    let at = ((n &* g.inChannels &+ c) &* g.height &+ iy) &* g.width &+ ix
-                                                    pp[base &+ oc &* patchSize &+ t] += (gz * px[at]).doubleValue
-                                                    if needInput { pdx[at] += gz * pw[oc &* patchSize &+ t] }
+                                            // No branch on gz == 0: half the entries are zero at
+                                            // random after ReLU, and mispredictions cost more than
+                                            // multiplying by zero.
+                                            for qy in 0..<p.outHeight {
+                                                for qx in 0..<p.outWidth {
+                                                    let q = qy &* p.outWidth &+ qx
+                                                    let gz = pg[plane &+ q]
+                                                    biasSum += gz.doubleValue
+                                                    // The winning pixel from its offset in the window.
+                                                    var rel = Int(pa[plane &+ q]) &- (qy &* k &* g.outWidth &+ qx &* k)
+                                                    let dy: Int
+                                                    if k == 2 {
+                                                        dy = rel >= g.outWidth ? 1 : 0
+                                                    } else {
+                                                        dy = rel / g.outWidth
+                                                    }
+                                                    rel &-= dy &* g.outWidth
+                                                    let iy0 = (qy &* k &+ dy) &* g.strideHeight, ix0 = (qx &* k &+ rel) &* g.strideWidth
+                                                    for t in 0..<patchSize {
+                                                        let (c, ty, tx) = tapOffsets[t]
+                                                        let iy = iy0 &+ ty, ix = ix0 &+ tx
+                                                        guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+                                                        let at = ((n &* g.inChannels &+ c) &* g.height &+ iy) &* g.width &+ ix
+                                                        pp[base &+ oc &* patchSize &+ t] += (gz * px[at]).doubleValue
+                                                        if needInput { pdx[at] += gz * pw[oc &* patchSize &+ t] }
+                                                    }
                                                 }
                                             }
                                             pp[base &+ o &* patchSize &+ oc] += biasSum
