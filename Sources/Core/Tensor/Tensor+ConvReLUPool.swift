@@ -97,8 +97,11 @@ extension Tensor {
                                             }
                                             UnsafeMutableRawPointer(span + at).storeBytes(of: acc, as: Vector.self)
                                         }
-                                        // ReLU and pooling read the span buffer through selects (in
-                                        // place, or with data-dependent branches, they mispredict).
+                                        // Pool the raw values, then ReLU the maximum: max(relu(v)) =
+                                        // relu(max(v)). Where the maximum is ≤ 0 every ReLU output
+                                        // is 0 and the first pixel of the window wins, as in the
+                                        // unfused kernels. (ReLU per element turned into a branch
+                                        // tree that mispredicts on random data.)
                                         let plane = (n &* g.outChannels &+ o) &* p.outPlane
                                         for qy in (y0 / k)..<(y1 / k) {
                                             let local = (qy &* k &- y0) &* ow
@@ -106,33 +109,31 @@ extension Tensor {
                                             if k == 2 {
                                                 for qx in 0..<p.outWidth {
                                                     let i0 = local &+ 2 &* qx, i2 = i0 &+ ow
-                                                    let r0 = span[i0], r1 = span[i0 &+ 1], r2 = span[i2], r3 = span[i2 &+ 1]
-                                                    let v0 = r0 < 0 ? 0 : r0, v1 = r1 < 0 ? 0 : r1
-                                                    let v2 = r2 < 0 ? 0 : r2, v3 = r3 < 0 ? 0 : r3
+                                                    let v0 = span[i0], v1 = span[i0 &+ 1], v2 = span[i2], v3 = span[i2 &+ 1]
                                                     let m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2
                                                     let a01 = v1 > v0 ? i0 &+ 1 : i0, a23 = v3 > v2 ? i2 &+ 1 : i2
                                                     let take = m23 > m01
-                                                    po[dst &+ qx] = take ? m23 : m01
-                                                    pa[dst &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ (take ? a23 : a01))
+                                                    let best = take ? m23 : m01
+                                                    let at = best > 0 ? (take ? a23 : a01) : i0
+                                                    po[dst &+ qx] = best > 0 ? best : 0
+                                                    pa[dst &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ at)
                                                 }
                                                 continue
                                             }
                                             for qx in 0..<p.outWidth {
                                                 let origin = local &+ qx &* k
-                                                let first = span[origin]
-                                                var best: Scalar = first < 0 ? 0 : first, at = origin
+                                                var best = span[origin], at = origin
                                                 for dy in 0..<k {
                                                     for dx in 0..<k {
                                                         let i = origin &+ dy &* ow &+ dx
-                                                        let raw = span[i]
-                                                        let v = raw < 0 ? 0 : raw
+                                                        let v = span[i]
                                                         let better = v > best
                                                         best = better ? v : best
                                                         at = better ? i : at
                                                     }
                                                 }
-                                                po[dst &+ qx] = best
-                                                pa[dst &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ at)
+                                                po[dst &+ qx] = best > 0 ? best : 0
+                                                pa[dst &+ qx] = Int32(truncatingIfNeeded: y0 &* ow &+ (best > 0 ? at : origin))
                                             }
                                         }
                                     }
