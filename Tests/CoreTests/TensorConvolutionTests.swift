@@ -147,6 +147,14 @@ final class TensorConvolutionTests: XCTestCase {
         }
     }
 
+    func testFusedBackwardRejectsForeignArgmax() throws {
+        let x = try Tensor<Float>.ones([1, 1, 4, 4]), w = try Tensor<Float>.ones([1, 1, 2, 2])
+        let (y, idx) = try Tensor.conv2dReLUMaxPool(x, weight: w, pool: 2)
+        assertThrows(.badArgument(op: "maxpool", message: "argmax indices do not fit output [1, 1, 4, 4]")) {
+            try Tensor.conv2dReLUMaxPoolBackward(y, output: y, argmax: idx.map { $0 + 100 }, input: x, weight: w, pool: 2)
+        }
+    }
+
     func testZeroInputChannelsGiveTheBias() throws {
         let y = try Tensor.conv2d(Tensor<Float>.zeros([1, 0, 3, 3]), weight: Tensor<Float>.zeros([2, 0, 2, 2]),
                                   bias: T([2], [1, -1]))

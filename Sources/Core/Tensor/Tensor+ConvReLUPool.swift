@@ -33,7 +33,8 @@ extension Tensor {
     }
 
     /// The gradients of `conv2dReLUMaxPool` with respect to its input (when `needInput`), weight
-    /// and bias, from the pooled output's gradient, the pooled output and its argmax.
+    /// and bias, from the pooled output's gradient, the pooled output and its argmax. The argmax
+    /// must come from `conv2dReLUMaxPool` with the same geometry (each index inside its window).
     /// - Throws: `CoreError.shapeMismatch` when the tensors do not fit together.
     @_specialize(exported: true, where Scalar == Float)
     @_specialize(exported: true, where Scalar == Double)
@@ -57,10 +58,10 @@ extension Tensor {
                                                  stride: stride, padding: padding),
                     try conv2dBackwardBias(gradActivation))
         }
-        for a in argmax where a < 0 || Int(a) >= g.outPlane {
+        guard let (gx, gw, gb) = sparseBackward(g, p, gated.scalars, argmax, input.scalars, weight.scalars,
+                                                needInput: needInput) else {
             throw CoreError.badArgument(op: "maxpool", message: "argmax indices do not fit output \(describe(g.outputShape))")
         }
-        let (gx, gw, gb) = sparseBackward(g, p, gated.scalars, argmax, input.scalars, weight.scalars, needInput: needInput)
         return (gx.map { Tensor(uncheckedShape: input.shape, scalars: $0) },
                 Tensor(uncheckedShape: weight.shape, scalars: gw), Tensor(uncheckedShape: [g.outChannels], scalars: gb))
     }
@@ -146,21 +147,26 @@ extension Tensor {
         }
     }
 
-    /// Gradients from the pooled positions only: each gated gradient flows to the one conv output
-    /// pixel that won its window, and from there to that pixel's patch (weight gradient) and, via
-    /// the weights, to the input (input gradient). Parallel over batch slices with per-worker
-    /// weight and bias sums in Double.
+    /// Gradients through the block, one span of pooling bands at a time: the gradient of the
+    /// convolution's output is rebuilt in an L1 buffer from the pooled gradient and its argmax
+    /// (zero elsewhere), then used exactly as in the direct kernels: SIMD dot products with the
+    /// patch rows for the weight, weighted sums scattered back for the input. The full-size
+    /// activation gradient never exists. Parallel over batch slices, per-worker sums in Double.
     static func sparseBackward(_ g: ConvolutionGeometry, _ p: ConvolutionGeometry, _ gated: [Scalar], _ argmax: [Int32],
-                               _ x: [Scalar], _ w: [Scalar], needInput: Bool) -> ([Scalar]?, [Scalar], [Scalar]) {
-        let patchSize = g.patchSize, o = g.outChannels, kk = g.kernelHeight &* g.kernelWidth, k = p.kernelHeight
+                               _ x: [Scalar], _ w: [Scalar], needInput: Bool) -> ([Scalar]?, [Scalar], [Scalar])? {
+        let taps = tapRanges(g), patchSize = g.patchSize, o = g.outChannels, ow = g.outWidth, k = p.kernelHeight
+        let kk = g.kernelHeight &* g.kernelWidth
+        let rowsPerSpan = Swift.max(k, (1024 / Swift.max(1, ow)) / k &* k)
+        let pooledRows = p.outHeight &* k
+        let stride = (rowsPerSpan &* ow &+ lanes &- 1) / lanes &* lanes
         let workers = Swift.max(1, Swift.min(parallelWorkers, g.batch))
         let perWorker = o &* (patchSize &+ 1)
         var partials = [Double](repeating: 0, count: workers &* perWorker)
         var dx = needInput ? [Scalar](repeating: 0, count: x.count) : []
-        // Offsets of each tap relative to the top-left input pixel of its output pixel.
-        let tapOffsets = (0..<patchSize).map { t -> (c: Int, dy: Int, dx: Int) in
-            (t / kk, (t % kk) / g.kernelWidth &- g.padTop, t % g.kernelWidth &- g.padLeft)
-        }
+        // Per worker: did every argmax fall inside the span of its pooling band?
+        var inRange = [Bool](repeating: true, count: workers)
+        inRange.withUnsafeMutableBufferPointer { flags in
+        let flags = flags
         gated.withUnsafeBufferPointer { pg in
             argmax.withUnsafeBufferPointer { pa in
                 x.withUnsafeBufferPointer { px in
@@ -170,40 +176,73 @@ extension Tensor {
                                 let pdx = pdx, pp = pp  // not inout: lets the loops vectorise
                                 concurrentRows(workers) { worker in
                                     let first = g.batch &* worker / workers, last = g.batch &* (worker &+ 1) / workers
-                                    let base = worker &* perWorker
-                                    for n in first..<last {
-                                        for oc in 0..<o {
-                                            let plane = (n &* o &+ oc) &* p.outPlane
-                                            var biasSum = 0.0
-                                            // No branch on gz == 0: half the entries are zero at
-                                            // random after ReLU, and mispredictions cost more than
-                                            // multiplying by zero.
-                                            for qy in 0..<p.outHeight {
-                                                for qx in 0..<p.outWidth {
-                                                    let q = qy &* p.outWidth &+ qx
-                                                    let gz = pg[plane &+ q]
-                                                    biasSum += gz.doubleValue
-                                                    // The winning pixel from its offset in the window.
-                                                    var rel = Int(pa[plane &+ q]) &- (qy &* k &* g.outWidth &+ qx &* k)
-                                                    let dy: Int
-                                                    if k == 2 {
-                                                        dy = rel >= g.outWidth ? 1 : 0
-                                                    } else {
-                                                        dy = rel / g.outWidth
+                                    guard let totals = pp.baseAddress.map({ $0 + worker &* perWorker }) else { return }
+                                    // patch [T][stride], dPatch [T][stride], gz [stride]
+                                    let scratchCount = (2 &* patchSize &+ 1) &* stride
+                                    withUnsafeTemporaryAllocation(of: Scalar.self, capacity: scratchCount) { scratch in
+                                        guard let patch = scratch.baseAddress else { return }
+                                        let dPatch = patch + patchSize &* stride, gz = dPatch + patchSize &* stride
+                                        for n in first..<last {
+                                            for y0 in Swift.stride(from: 0, to: pooledRows, by: rowsPerSpan) {
+                                                let y1 = Swift.min(pooledRows, y0 &+ rowsPerSpan)
+                                                let pixels = (y1 &- y0) &* ow, full = pixels / lanes &* lanes
+                                                let q0 = (y0 / k) &* p.outWidth, q1 = (y1 / k) &* p.outWidth
+                                                gatherPatch(g, taps, px, n: n, rows: y0, y1, patch, stride: stride)
+                                                if needInput { dPatch.update(repeating: 0, count: patchSize &* stride) }
+                                                for oc in 0..<o {
+                                                    let plane = (n &* o &+ oc) &* p.outPlane
+                                                    gz.update(repeating: 0, count: pixels)
+                                                    var biasSum: Scalar = 0
+                                                    for q in q0..<q1 {
+                                                        let v = pg[plane &+ q]
+                                                        biasSum += v
+                                                        let at = Int(pa[plane &+ q]) &- y0 &* ow
+                                                        guard at >= 0, at < pixels else { flags[worker] = false; continue }
+                                                        gz[at] += v
                                                     }
-                                                    rel &-= dy &* g.outWidth
-                                                    let iy0 = (qy &* k &+ dy) &* g.strideHeight, ix0 = (qx &* k &+ rel) &* g.strideWidth
+                                                    totals[o &* patchSize &+ oc] += biasSum.doubleValue
                                                     for t in 0..<patchSize {
-                                                        let (c, ty, tx) = tapOffsets[t]
-                                                        let iy = iy0 &+ ty, ix = ix0 &+ tx
-                                                        guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
-                                                        let at = ((n &* g.inChannels &+ c) &* g.height &+ iy) &* g.width &+ ix
-                                                        pp[base &+ oc &* patchSize &+ t] += (gz * px[at]).doubleValue
-                                                        if needInput { pdx[at] += gz * pw[oc &* patchSize &+ t] }
+                                                        let row = patch + t &* stride
+                                                        var acc = Vector.zero
+                                                        var at = 0
+                                                        while at < full {
+                                                            acc += UnsafeRawPointer(gz + at).loadUnaligned(as: Vector.self)
+                                                                * UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
+                                                            at &+= lanes
+                                                        }
+                                                        var sum = acc.sum()
+                                                        while at < pixels { sum += gz[at] * row[at]; at &+= 1 }
+                                                        totals[oc &* patchSize &+ t] += sum.doubleValue
+                                                    }
+                                                    guard needInput else { continue }
+                                                    for t in 0..<patchSize {
+                                                        let weight = pw[oc &* patchSize &+ t]
+                                                        let wv = Vector(repeating: weight)
+                                                        let row = dPatch + t &* stride
+                                                        var at = 0
+                                                        while at < full {
+                                                            let d = UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
+                                                            let gv = UnsafeRawPointer(gz + at).loadUnaligned(as: Vector.self)
+                                                            UnsafeMutableRawPointer(row + at).storeBytes(of: d + wv * gv, as: Vector.self)
+                                                            at &+= lanes
+                                                        }
+                                                        while at < pixels { row[at] += weight * gz[at]; at &+= 1 }
+                                                    }
+                                                }
+                                                guard needInput else { continue }
+                                                // Scatter the patch gradient back onto the input pixels.
+                                                for t in 0..<patchSize {
+                                                    let (rows, cols) = taps[t]
+                                                    let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
+                                                    let inPlane = (n &* g.inChannels &+ c) &* g.inPlane
+                                                    let firstRow = Swift.max(y0, rows.lowerBound)
+                                                    for y in firstRow..<Swift.max(firstRow, Swift.min(y1, rows.upperBound)) {
+                                                        let dst = inPlane &+ (y &* g.strideHeight &+ ky &- g.padTop) &* g.width &+ kx &- g.padLeft
+                                                        let row = dPatch + (t &* stride &+ (y &- y0) &* ow)
+                                                        for xo in cols { pdx[dst &+ xo &* g.strideWidth] += row[xo] }
                                                     }
                                                 }
                                             }
-                                            pp[base &+ o &* patchSize &+ oc] += biasSum
                                         }
                                     }
                                 }
@@ -213,6 +252,8 @@ extension Tensor {
                 }
             }
         }
+        }
+        guard inRange.allSatisfy({ $0 }) else { return nil }
         var gw = [Scalar](repeating: 0, count: o &* patchSize), gb = [Scalar](repeating: 0, count: o)
         for i in 0..<(o &* patchSize) {
             var total = 0.0
