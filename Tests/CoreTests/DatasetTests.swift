@@ -42,14 +42,16 @@ final class DatasetTests: XCTestCase {
         }
     }
 
-    func testPermutationIsRoughlyUniform() {
-        // Each of 4 values lands in position 0 about a quarter of the time over 4000 seeds.
+    func testShuffleIsRoughlyUniform() throws {
+        // Each of 4 rows comes first about a quarter of the time over 2000 seeds.
+        let d = try countingDataset(rows: 4, width: 1)
         var hits = [Int](repeating: 0, count: 4)
-        for seed in 0..<4000 {
-            var stream = SplitMixStream(seed: seed)
-            hits[stream.permutation(4)[0]] += 1
-        }
-        for h in hits { XCTAssertEqual(Double(h), 1000, accuracy: 100) }
+        for seed in 0..<2000 { hits[Int(d.shuffled(seed: seed).y.scalars[0])] += 1 }
+        for h in hits { XCTAssertEqual(Double(h), 500, accuracy: 75) }
+        // A caller's stream moves on, so two epochs get different orders.
+        var rng = RandomStream(seed: 5)
+        let big = try countingDataset(rows: 30, width: 1)
+        XCTAssertNotEqual(big.shuffled(using: &rng).y.scalars, big.shuffled(using: &rng).y.scalars)
     }
 
     func testSplitPartitionsTheRows() throws {

@@ -206,8 +206,8 @@ final class PlotTests: XCTestCase {
         let constant = try Histogram(try Tensor<Float>(shape: [3], repeating: 5))
         XCTAssertEqual(constant.counts.reduce(0, +), 3)
         // 10,000 standard-normal-ish values: nice bins of width 0.5 summing to the count.
-        var stream = SplitMixStream(seed: 1)
-        let normal = try Histogram(try Tensor<Float>(shape: [10_000], scalars: (0..<10_000).map { _ in Float(stream.nextNormal()) }))
+        var rng = RandomStream(seed: 1)
+        let normal = try Histogram(try Tensor<Float>.normal([10_000], using: &rng))
         XCTAssertEqual(normal.counts.reduce(0, +), 10_000)
         XCTAssertEqual(normal.edges[1] - normal.edges[0], 0.5, accuracy: 1e-12)
     }

@@ -9,8 +9,8 @@ final class SVGTests: XCTestCase {
     private func documents() throws -> [(String, String)] {
         let loss = (0..<40).map { 2 * exp(-Double($0) / 8) + 0.1 }
         let accuracy = (0..<40).map { 1 - 0.9 * exp(-Double($0) / 6) }
-        var stream = SplitMixStream(seed: 3)
-        let weights = try Tensor<Float>(shape: [5000], scalars: (0..<5000).map { _ in Float(stream.nextNormal() * 0.05) })
+        var rng = RandomStream(seed: 3)
+        let weights = try Tensor<Float>.normal([5000], std: 0.05, using: &rng)
         let similarity = try Tensor<Float>(shape: [6, 6], scalars: (0..<36).map { i in
             Float(exp(-Double(abs(i / 6 - i % 6)) / 2))
         })
