@@ -76,6 +76,9 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(all[2].x.scalars, [60, 61])
         XCTAssertThrowsError(try d.batches(0))
         XCTAssertEqual(Array(try d.batches(100)).count, 1)
+        XCTAssertEqual(try d.batches(Int.max).count, 1)
+        XCTAssertEqual(Array(try d.batches(Int.max)).map { $0.x.shape }, [[7, 2]])
+        XCTAssertEqual(try d.take(0).batches(5).count, 0)
     }
 
     func testImageBatchesKeepTheirShape() throws {
@@ -86,6 +89,11 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(first.x.scalars, (8..<16).map(Float.init))
         XCTAssertEqual(d.featureShape, [1, 2, 2])
         XCTAssertEqual(d.shuffled(seed: 0).classCount, 2)
+    }
+
+    func testDescription() throws {
+        XCTAssertEqual("\(iris())", "Dataset(150 examples, x [150, 4], y [150], 3 classes)")
+        XCTAssertEqual("\(try countingDataset(rows: 1, width: 2))", "Dataset(1 example, x [1, 2], y [1], regression targets)")
     }
 
     func testStandardize() throws {

@@ -170,3 +170,12 @@ public struct Dataset {
         return Tensor(uncheckedShape: shape, scalars: scalars)
     }
 }
+
+extension Dataset: CustomStringConvertible {
+    /// One line such as `Dataset(60000 examples, x [60000, 1, 28, 28], y [60000], 10 classes)`.
+    public var description: String {
+        let kind = classCount.map { "\($0) class\($0 == 1 ? "" : "es")" } ?? "regression targets"
+        return "Dataset(\(count) example\(count == 1 ? "" : "s"), x \(Tensor<Float>.describe(x.shape)), "
+            + "y \(Tensor<Float>.describe(y.shape)), \(kind))"
+    }
+}

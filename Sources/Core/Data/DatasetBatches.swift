@@ -11,7 +11,7 @@ public struct DatasetBatches: Sequence {
     public let size: Int
 
     /// The number of batches, the last partial one included.
-    public var count: Int { (dataset.count + size - 1) / size }
+    public var count: Int { dataset.count == 0 ? 0 : (dataset.count - 1) / size + 1 }
 
     public func makeIterator() -> Iterator {
         Iterator(dataset: dataset, size: size, start: 0)

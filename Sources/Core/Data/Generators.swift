@@ -26,6 +26,7 @@ public func makeRegression(samples: Int, features: Int, informative: Int = 10, n
     guard noise >= 0, noise.isFinite, bias.isFinite else {
         throw CoreError.badArgument(op: op, message: "noise must be finite and >= 0, bias finite; got noise \(noise), bias \(bias)")
     }
+    _ = try Tensor<Float>.elementCount(of: [samples, features], op: op)
     var rng = RandomStream(seed: UInt64(bitPattern: Int64(seed)))
     // Drawn in Double so y = X·coef is computed from the same X that is returned (rounded after).
     let x = try Tensor<Double>.normal([samples, features], using: &rng).scalars
@@ -74,6 +75,8 @@ public func makeBlobs(samples: Int, features: Int = 2, centers: Int = 3, std: Do
     guard std >= 0, std.isFinite, centerBox.0 <= centerBox.1, centerBox.0.isFinite, centerBox.1.isFinite else {
         throw CoreError.badArgument(op: op, message: "std must be finite and >= 0 and the centre box (low, high) finite with low <= high")
     }
+    _ = try Tensor<Float>.elementCount(of: [samples, features], op: op)
+    _ = try Tensor<Float>.elementCount(of: [centers, features], op: op)
     var rng = RandomStream(seed: UInt64(bitPattern: Int64(seed)))
     let middles = try Tensor<Double>.uniform([centers, features], low: centerBox.0, high: centerBox.1, using: &rng).scalars
     let offsets = try Tensor<Double>.normal([samples, features], std: std, using: &rng).scalars

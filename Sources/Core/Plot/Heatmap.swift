@@ -59,8 +59,8 @@ public func terminalHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = H
 
     // Block-average to fit: every shown cell is `factor × factor` entries.
     let labelWidth = min(16, rowNames.map { $0.count }.max() ?? 1)
-    let availableColumns = max(4, (max(options.width, 24) - labelWidth - 1) / 2)
-    let availableRows = max(4, options.height)
+    let availableColumns = max(4, (min(1000, max(options.width, 24)) - labelWidth - 1) / 2)
+    let availableRows = min(500, max(4, options.height))
     let factor = max(1, max((columns + availableColumns - 1) / availableColumns, (rows + availableRows - 1) / availableRows))
     let shownRows = (rows + factor - 1) / factor, shownColumns = (columns + factor - 1) / factor
     func cell(_ r: Int, _ c: Int) -> Double {
@@ -127,8 +127,8 @@ public func terminalHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = H
 /// - Throws: `CoreError.shapeMismatch` unless the tensor is a matrix or a vector.
 public func svgHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = HeatmapOptions()) throws -> String {
     let (rows, columns, values) = try heatmapMatrix(matrix)
-    let width = options.width < 200 ? 640 : options.width
-    let height = options.height < 160 ? 560 : options.height
+    let width = options.width < 200 ? 640 : min(options.width, 20_000)
+    let height = options.height < 160 ? 560 : min(options.height, 20_000)
     let (lo, hi) = valueRange(values, fixed: options.range)
     let rowNames = options.rowLabels?.count == rows ? options.rowLabels ?? [] : (0..<rows).map(String.init)
     let columnNames = options.columnLabels?.count == columns ? options.columnLabels ?? [] : (0..<columns).map(String.init)

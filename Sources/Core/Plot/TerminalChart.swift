@@ -15,12 +15,12 @@ let seriesMarkers: [Character] = ["•", "+", "x", "o", "*", "#", "%", "@"]
 /// and the legend lists every named series.
 /// - Parameters:
 ///   - series: the lines; non-finite points (and y <= 0 on a log axis) are left out.
-///   - options: title, captions, log y, `width` (total characters, at least 30) and `height`
-///     (rows of the plotting area, at least 5), colour.
+///   - options: title, captions, log y, `width` (total characters, 30–1000) and `height`
+///     (rows of the plotting area, 5–500), colour.
 public func terminalLineChart(_ series: [PlotSeries], options: ChartOptions = ChartOptions()) -> String {
     let data = ChartData(series, logY: options.logY)
-    let totalWidth = max(options.width, 30)
-    let rows = max(options.height, 5)
+    let totalWidth = min(1000, max(options.width, 30))
+    let rows = min(500, max(options.height, 5))
     let useMarkers = series.count > 1 && !options.color
 
     // The y axis decides the gutter width, which decides how many columns the plot gets.
@@ -122,6 +122,7 @@ private func placeLabels(_ scale: AxisScale, columns: Int, gutter: Int, width: I
     var nextFree = 0
     for (tick, label) in zip(scale.ticks, scale.labels) {
         let column = gutter + gridIndex(scale.fraction(tick), 2 * columns) / 2
+        guard label.count <= width else { continue }
         let start = min(max(0, column - (label.count - 1) / 2), width - label.count)
         if start < nextFree {
             if force { continue }
