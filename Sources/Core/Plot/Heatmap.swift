@@ -19,6 +19,7 @@ public struct HeatmapOptions {
     /// Terminal: paint cells in 24-bit colour (viridis) instead of shades.
     public var color: Bool
 
+    /// Options with the terminal defaults (72 × 32, shades, the data's own range).
     public init(title: String = "", rowLabels: [String]? = nil, columnLabels: [String]? = nil,
                 range: (Double, Double)? = nil, width: Int = 72, height: Int = 32, color: Bool = false) {
         self.title = title

@@ -41,6 +41,7 @@ public struct ChartOptions {
     /// drawing extra series with marker characters.
     public var color: Bool
 
+    /// Options with the terminal defaults (72 × 16, no colour, linear y).
     public init(title: String = "", xLabel: String = "", yLabel: String = "", logY: Bool = false,
                 width: Int = 72, height: Int = 16, color: Bool = false) {
         self.title = title
