@@ -81,6 +81,26 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(try d.take(0).batches(5).count, 0)
     }
 
+    func testShuffledBatchesCoverEveryRowOnce() throws {
+        let d = try countingDataset(rows: 10, width: 2)
+        var rng = RandomStream(seed: 9)
+        let batches = Array(try d.batches(4, shuffledWith: &rng))
+        XCTAssertEqual(batches.map { $0.y.count }, [4, 4, 2])
+        let labels = batches.flatMap { $0.y.scalars }
+        XCTAssertEqual(labels.sorted(), d.y.scalars)
+        XCTAssertNotEqual(labels, d.y.scalars)
+        for batch in batches {  // rows stay whole: x[i] = (10 y, 10 y + 1)
+            for (i, label) in batch.y.scalars.enumerated() {
+                XCTAssertEqual(Array(batch.x.scalars[(2 * i)...(2 * i + 1)]), [label * 10, label * 10 + 1])
+            }
+        }
+        // The same stream state gives the same epoch; the moved-on stream a different one.
+        var again = RandomStream(seed: 9)
+        XCTAssertEqual(Array(try d.batches(4, shuffledWith: &again)).flatMap { $0.y.scalars }, labels)
+        XCTAssertNotEqual(Array(try d.batches(4, shuffledWith: &rng)).flatMap { $0.y.scalars }, labels)
+        XCTAssertThrowsError(try d.batches(0, shuffledWith: &rng))
+    }
+
     func testImageBatchesKeepTheirShape() throws {
         let x = try Tensor<Float>(shape: [5, 1, 2, 2], scalars: (0..<20).map(Float.init))
         let d = try Dataset(x: x, y: try Tensor<Float>(shape: [5], scalars: [0, 1, 0, 1, 0]), classCount: 2)
