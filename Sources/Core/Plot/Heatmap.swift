@@ -144,7 +144,11 @@ public func svgHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = Heatma
     let mapWidth = size * Double(columns), mapHeight = size * Double(rows)
     let mapTop = top
 
-    var svg = SVGDocument(width: width, height: height)
+    // Labels: every k-th so they are at least 12 px apart; column labels run across when they fit
+    // under their column, else turned to read upwards. Across, the page ends below them.
+    let every = max(1, Int((12 / size).rounded(.up)))
+    let across = longestColumnLabel + 4 <= size * Double(every)
+    var svg = SVGDocument(width: width, height: across ? min(height, Int(mapTop + mapHeight + 32)) : height)
     if !options.title.isEmpty {
         svg.text(options.title, [("x", svgNumber(left + mapWidth / 2)), ("y", "28"), ("text-anchor", "middle"),
                                  ("font-size", "16"), ("font-weight", "bold")])
@@ -165,14 +169,10 @@ public func svgHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = Heatma
             }
         }
     }
-    // Labels: every k-th so they are at least 12 px apart.
-    let every = max(1, Int((12 / size).rounded(.up)))
     for r in stride(from: 0, to: rows, by: every) {
         svg.text(rowNames[r], [("x", svgNumber(left - 6)), ("y", svgNumber(mapTop + (Double(r) + 0.5) * size)),
                                ("text-anchor", "end"), ("dominant-baseline", "middle"), ("font-size", "11")])
     }
-    // Column labels run across when they fit under their column, else turned to read upwards.
-    let across = longestColumnLabel + 4 <= size * Double(every)
     for c in stride(from: 0, to: columns, by: every) {
         let x = svgNumber(left + (Double(c) + 0.5) * size)
         if across {
