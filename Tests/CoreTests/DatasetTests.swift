@@ -109,6 +109,10 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(first.x.scalars, (8..<16).map(Float.init))
         XCTAssertEqual(d.featureShape, [1, 2, 2])
         XCTAssertEqual(d.shuffled(seed: 0).classCount, 2)
+        let asData = Array(try d.batches(2).datasets)
+        XCTAssertEqual(asData.map { $0.count }, [2, 2, 1])
+        XCTAssertEqual(asData[2].classCount, 2)
+        XCTAssertEqual(asData[1].x.scalars, (8..<16).map(Float.init))
     }
 
     func testDescription() throws {

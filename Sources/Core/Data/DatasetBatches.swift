@@ -16,6 +16,13 @@ public struct DatasetBatches: Sequence {
     /// The number of batches, the last partial one included.
     public var count: Int { dataset.count == 0 ? 0 : (dataset.count - 1) / size + 1 }
 
+    /// The same batches, each as a Dataset keeping the class count and names (for the language's
+    /// `for batch in batches(d, 64)`).
+    public var datasets: LazyMapSequence<DatasetBatches, Dataset> {
+        let source = dataset
+        return lazy.map { Dataset(validX: $0.x, y: $0.y, like: source) }
+    }
+
     public func makeIterator() -> Iterator {
         Iterator(batches: self, start: 0)
     }
