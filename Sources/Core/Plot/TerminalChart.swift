@@ -25,7 +25,7 @@ public func terminalLineChart(_ series: [PlotSeries], options: ChartOptions = Ch
 
     // The y axis decides the gutter width, which decides how many columns the plot gets.
     let maxYTicks = min(6, (rows - 1) / 2 + 1)
-    var (_, yScale) = data.scales(logY: options.logY, maxXTicks: 2, maxYTicks: maxYTicks)
+    let yScale = data.scales(logY: options.logY, maxXTicks: 3, maxYTicks: maxYTicks).y
     let gutter = (yScale.labels.map { $0.count }.max() ?? 1) + 2
     let columns = max(10, totalWidth - gutter - 1)
 
@@ -33,14 +33,15 @@ public func terminalLineChart(_ series: [PlotSeries], options: ChartOptions = Ch
     var xScale = AxisScale.linear(0, 1, maxTicks: 2)
     var xLabelLine: [Character] = []
     for maxTicks in stride(from: max(2, columns / 6), through: 2, by: -1) {
-        let scales = data.scales(logY: options.logY, maxXTicks: maxTicks, maxYTicks: maxYTicks)
-        if let line = placeLabels(scales.x, columns: columns, gutter: gutter, width: totalWidth) {
-            (xScale, yScale, xLabelLine) = (scales.x, scales.y, line)
+        let x = data.scales(logY: options.logY, maxXTicks: maxTicks, maxYTicks: maxYTicks).x
+        if let line = placeLabels(x, columns: columns, gutter: gutter, width: totalWidth) {
+            (xScale, xLabelLine) = (x, line)
             break
         }
         if maxTicks == 2 {
-            (xScale, yScale) = scales
-            xLabelLine = placeLabels(scales.x, columns: columns, gutter: gutter, width: totalWidth, force: true) ?? []
+            // Even three labels collide (very long ones): keep those that fit.
+            xScale = x
+            xLabelLine = placeLabels(x, columns: columns, gutter: gutter, width: totalWidth, force: true) ?? []
         }
     }
 
