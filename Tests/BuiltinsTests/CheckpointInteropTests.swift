@@ -65,7 +65,7 @@ final class CheckpointInteropTests: XCTestCase {
         let pySums = lines[2].split(separator: " ").compactMap { Double($0) }
         XCTAssertEqual(pySums.count, 3)
         for (a, b) in zip(sums, pySums) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-        XCTAssertEqual(lines[3], "[in, out] 4")
+        XCTAssertEqual(lines[3], "[in, out] 5")
         out = ""
         run(session, """
             load_weights(net, "\(dir)/torch.safetensors")
