@@ -140,7 +140,7 @@ enum CoreBuiltins {
              "Prints the values separated by `sep`, strings without quotes.",
              example: "print(\"loss\", 0.25)   # loss 0.25") { a in
             let sep = try a.string(1), end = try a.string(2)
-            a.interpreter.output(a.variadic.map { $0.printed }.joined(separator: sep) + end)
+            a.interpreter.output(a.variadic.map { $0.printed(width: a.interpreter.width) }.joined(separator: sep) + end)
             return .null
         },
         spec("range", [.required("a", "Int"), .optional("b", "Int", .null), .named("step", "Int", .int(1))],

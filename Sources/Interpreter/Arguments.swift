@@ -110,6 +110,12 @@ public struct Arguments {
         throw typeError(i, expected: expected)
     }
 
+    /// A native object of type `T`, or nil when the argument is nil.
+    public func optionalNative<T: NativeObject>(_ i: Int, as type: T.Type, expected: String? = nil) throws -> T? {
+        if self[i].isNil { return nil }
+        return try native(i, as: type, expected: expected)
+    }
+
     /// A shape: several Ints in the variadic parameter, or one List (or Range) of Ints.
     /// `i` is the variadic parameter's index, used in messages.
     public func shape(_ i: Int) throws -> [Int] {

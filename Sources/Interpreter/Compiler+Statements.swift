@@ -135,8 +135,8 @@ extension Compiler {
 
     /// Code making a closure: compiles the function once, captures cells at each evaluation.
     func closure(_ decl: FunctionDecl) -> Code {
-        let function = CompiledFunction(declaration: decl, defaults: decl.parameters.map { $0.defaultValue.map(expression) })
-        function.body = block(decl.body)
+        let function = CompiledFunction(declaration: decl, defaults: decl.parameters.map { $0.defaultValue.map(expression) },
+                                        body: block(decl.body))
         enum Source { case local(Int), capture(Int) }
         let sources: [Source] = decl.info.captures.map {
             switch $0 {

@@ -90,7 +90,8 @@ public final class CompiledFunction {
     let arity: Int
     let storage0: Storage
     let defaults: [Code?]
-    var body: Code = { _ in .null }
+    /// The compiled body; a `let`, so calling it needs no retain of its context.
+    let body: Code
     let slotCount: Int
     let cellCount: Int
     /// Frames of finished calls, reused by the next calls (no frame outlives its call: closures
@@ -125,7 +126,8 @@ public final class CompiledFunction {
         spareFrames.append(frame)
     }
 
-    init(declaration: FunctionDecl, defaults: [Code?]) {
+    init(declaration: FunctionDecl, defaults: [Code?], body: @escaping Code) {
+        self.body = body
         name = declaration.name
         self.declaration = declaration
         parameterStorage = declaration.parameters.map { p in p.variable.map(Storage.init) ?? .slot(0) }

@@ -20,6 +20,8 @@ public final class Interpreter {
     public var stepBudget: Int?
     /// Width for pretty printing.
     public var width = 80
+    /// True under `--quiet`: long-running built-ins show no progress.
+    public var isQuiet = false
     /// Polled at calls and loop back-edges.
     public let token: CancellationToken
     /// Session-wide state built-ins may keep (settings, RNG seed, ...), keyed by the owner's name.
