@@ -101,17 +101,25 @@ public final class CompiledFunction {
     /// A frame for a new call: a recycled one when available.
     @inline(__always)
     func makeFrame(captures: ContiguousArray<Cell>) -> Frame {
-        guard let frame = spareFrames.popLast() else {
-            return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
-        }
-        if !captures.isEmpty { frame.header.captures = captures }
+        guard let frame = spareFrames.popLast() else { return newFrame(captures: captures) }
+        if !captures.isEmpty || cellCount > 0 { prepare(frame, captures: captures) }
+        return frame
+    }
+
+    @inline(never)
+    func newFrame(captures: ContiguousArray<Cell>) -> Frame {
+        Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+    }
+
+    @inline(never)
+    func prepare(_ frame: Frame, captures: ContiguousArray<Cell>) {
+        frame.header.captures = captures
         if cellCount > 0 {
             var cells = ContiguousArray<Cell>()
             cells.reserveCapacity(cellCount)
             for _ in 0..<cellCount { cells.append(Cell()) }
             frame.header.cells = cells
         }
-        return frame
     }
 
     /// Returns a finished call's frame to the pool, clearing its variables.
@@ -119,11 +127,18 @@ public final class CompiledFunction {
     func recycle(_ frame: Frame) {
         if spareFrames.count >= 20_000 { return }
         frame.slots.update(repeating: .null, count: slotCount)
-        frame.header.signal = .none
-        frame.header.returnValue = .null
-        if !frame.header.captures.isEmpty { frame.header.captures = [] }
-        if cellCount > 0 { frame.header.cells = [] }
+        if frame.header.signal != .none {
+            frame.header.signal = .none
+            frame.header.returnValue = .null
+        }
+        if cellCount > 0 || !frame.header.captures.isEmpty { clearCaptured(frame) }
         spareFrames.append(frame)
+    }
+
+    @inline(never)
+    func clearCaptured(_ frame: Frame) {
+        frame.header.captures = []
+        frame.header.cells = []
     }
 
     init(declaration: FunctionDecl, defaults: [Code?], body: @escaping Code) {

@@ -101,20 +101,29 @@ public final class Interpreter {
     func invoke(_ c: Closure, _ frame: Frame, site: SourceSpan?) throws -> Value {
         depth &+= 1
         defer { depth &-= 1 }
-        if depth > maxDepth || Interpreter.stackAddress() < stackLimit {
-            throw RuntimeError("stack overflow in fn \(c.name)", kind: "stack", span: site)
-        }
+        if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
         try tick()
         do {
             let v = try c.function.body(frame)
             let result = frame.signal == .returnValue ? frame.returnValue : v
             c.function.recycle(frame)
             return result
-        } catch var e as RuntimeError {
-            e.appendTrace(TraceEntry(name: c.name, isBuiltin: false, definition: c.function.declaration.span,
-                                     callSite: site))
-            throw e
+        } catch let e as RuntimeError {
+            throw Interpreter.leaving(c, site, e)
         }
+    }
+
+    @inline(never)
+    static func stackOverflow(_ c: Closure, _ site: SourceSpan?) -> RuntimeError {
+        RuntimeError("stack overflow in fn \(c.name)", kind: "stack", span: site)
+    }
+
+    /// The error with the frame of `c` (called from `site`) added to its trace.
+    @inline(never)
+    static func leaving(_ c: Closure, _ site: SourceSpan?, _ error: RuntimeError) -> RuntimeError {
+        var e = error
+        e.appendTrace(TraceEntry(name: c.name, isBuiltin: false, definition: c.function.declaration.span, callSite: site))
+        return e
     }
 
     /// Calls a registered built-in: binds arguments, runs it, and turns any Swift error it throws into
