@@ -7,17 +7,17 @@ extension Compiler {
 
     func call(_ callee: Expr, _ arguments: [Argument], _ span: SourceSpan) -> Code {
         let interpreter = self.interpreter
-        let positional = arguments.filter { $0.name == nil }.map { expression($0.value) }
+        let positional = arguments.filter { $0.name == nil }.map { CodeBox(expression($0.value)) }
         let namedNames = arguments.compactMap(\.name)
-        let named = arguments.filter { $0.name != nil }.map { expression($0.value) }
+        let named = arguments.filter { $0.name != nil }.map { CodeBox(expression($0.value)) }
         let n = positional.count
 
         func evaluateArguments(_ f: Frame) throws -> CallArguments {
             var p: [Value] = []
             p.reserveCapacity(n)
-            for c in positional { p.append(try c(f)) }
+            for c in positional { p.append(try c.run(f)) }
             var nv: [(name: String, value: Value)] = []
-            for (k, c) in zip(namedNames, named) { nv.append((k, try c(f))) }
+            for (k, c) in zip(namedNames, named) { nv.append((k, try c.run(f))) }
             return CallArguments(p, named: nv)
         }
 
@@ -48,7 +48,7 @@ extension Compiler {
             func general(_ fn: Value, _ f: Frame) throws -> Value {
                 var p: [Value] = []
                 p.reserveCapacity(n)
-                for c in positional { p.append(try c(f)) }
+                for c in positional { p.append(try c.run(f)) }
                 if f.signal != .none { return .null }
                 do { return try interpreter.call(fn, CallArguments(p), site: span) } catch {
                     throw Compiler.locate(error, span)
@@ -111,7 +111,7 @@ extension Compiler {
                     return try general(fn, f)
                 }
             default:
-                let boxes = positional.map(CodeBox.init)
+                let boxes = positional
                 return { f in
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == n {
@@ -237,7 +237,8 @@ extension Compiler {
         case .continueLoop:
             return { f in f.signal = .continueLoop; return .null }
         case .returnValue(let value):
-            let cv: Code = value.map { expression($0) } ?? { _ in .null }
+            let cv: Code
+            if let value { cv = expression(value) } else { cv = { _ in .null } }
             return { f in
                 let v = try cv(f)
                 if f.signal != .none { return .null }
