@@ -282,7 +282,7 @@ extension Compiler {
             let parts: [Value]
             switch v {
             case .list(let l): parts = l.items
-            case .native: parts = try interpreter.elements(of: v)
+            case .native(let n): parts = try n.destructure(count: count) ?? interpreter.elements(of: v)
             default:
                 throw RuntimeError("cannot unpack \(v.typeName) into \(count) variables", kind: "type", span: iterable.span)
             }

@@ -83,7 +83,7 @@ final class Compiler {
             return e
         }
         if error is Interrupted || error is ExitRequest { return error }
-        return RuntimeError(String(describing: error), kind: "native", span: span)
+        return foreignError(error, span: span)
     }
 
     @inline(never)

@@ -154,7 +154,7 @@ public final class Interpreter {
         } catch let e as ExitRequest {
             throw e
         } catch {
-            throw RuntimeError(String(describing: error), kind: "native")
+            throw foreignError(error)
         }
     }
 

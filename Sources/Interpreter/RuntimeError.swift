@@ -112,3 +112,14 @@ public struct RuntimeError: Error, CustomStringConvertible {
 public func runtimeError(_ message: String, kind: String = "value") -> RuntimeError {
     RuntimeError(message, kind: kind)
 }
+
+/// A foreign error (from Core, through Builtins) that knows its language-level kind, shown as
+/// `e.kind` in `catch`: "io" for files, "shape" for shape mismatches, "value" for bad arguments.
+public protocol KindedError: Error {
+    var errorKind: String { get }
+}
+
+/// The runtime error a foreign Swift error becomes: its description, and its kind when it has one.
+func foreignError(_ error: Error, span: SourceSpan? = nil) -> RuntimeError {
+    RuntimeError(String(describing: error), kind: (error as? KindedError)?.errorKind ?? "native", span: span)
+}
