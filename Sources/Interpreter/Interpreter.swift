@@ -10,6 +10,8 @@ public final class Interpreter {
     public let userGlobals: GlobalLayer
     /// Every registered built-in by name (for `?name`, `help()` and completion).
     public private(set) var builtinSpecs: [String: BuiltinSpec] = [:]
+    /// Names registered more than once (the last registration wins); a test keeps this empty.
+    public private(set) var duplicateRegistrations: [String] = []
     /// Registered native types' member tables by type name (for `?Type.member`).
     public private(set) var memberTables: [String: MemberTable] = [:]
     /// Where `print` writes (newline-terminated text).
@@ -56,6 +58,7 @@ public final class Interpreter {
     /// Installs built-ins as globals of the built-in layer.
     public func register(_ specs: [BuiltinSpec]) {
         for s in specs {
+            if builtinSpecs[s.name] != nil { duplicateRegistrations.append(s.name) }
             builtinSpecs[s.name] = s
             builtinGlobals.define(s.name, .builtin(BuiltinFunction(spec: s)))
         }

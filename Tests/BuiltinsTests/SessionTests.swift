@@ -17,6 +17,15 @@ final class SessionTests: XCTestCase {
         return Session(options: options, output: { [unowned self] in self.out += $0 }, errorOutput: { [unowned self] in self.err += $0 })
     }
 
+    func testEveryBuiltinIsRegisteredOnceWithDocumentation() {
+        let s = session()
+        XCTAssertEqual(s.interpreter.duplicateRegistrations, [])
+        for spec in s.interpreter.builtinSpecs.values {
+            XCTAssertFalse(spec.summary.isEmpty, "\(spec.name) has no summary")
+            XCTAssertFalse(spec.topic.isEmpty, "\(spec.name) has no topic")
+        }
+    }
+
     func testPromptEchoesExpressionValues() {
         let s = session()
         XCTAssertEqual(s.runPromptInput("1 + 2"), .success)
