@@ -182,3 +182,22 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(out, "42\n")
     }
 }
+
+final class FileHelperTests: XCTestCase {
+    func testReadWriteAndJSONRoundTrip() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-io-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var out = "", err = ""
+        let s = Session(output: { out += $0 }, errorOutput: { err += $0 })
+        let path = dir.appendingPathComponent("r.json").path
+        XCTAssertEqual(s.runScript(source: """
+            write("\(path)", json({lr: 0.1, xs: [1, 2]}))
+            back = parse_json(read("\(path)"))
+            print(back.lr, back.xs)
+            read("\(path)/missing")
+            """, path: dir.appendingPathComponent("io.wh").path), .runtimeError)
+        XCTAssertEqual(out, "0.1 [1, 2]\n")
+        XCTAssertTrue(err.hasPrefix("error: cannot read file \(path)/missing\n"), err)
+    }
+}
