@@ -95,13 +95,24 @@ public final class CompiledFunction {
     let slotCount: Int
     let cellCount: Int
     /// Frames of finished calls, reused by the next calls (no frame outlives its call: closures
-    /// capture cells, never frames).
-    var spareFrames = ContiguousArray<Frame>()
+    /// capture cells, never frames). A plain buffer of retained references: popping and pushing
+    /// cost no uniqueness checks.
+    private var spareFrames: UnsafeMutablePointer<Unmanaged<Frame>>?
+    private var spareCount = 0
+    private static let maxSpareFrames = 16_384
+
+    deinit {
+        guard let spareFrames else { return }
+        for i in 0..<spareCount { spareFrames[i].release() }
+        spareFrames.deallocate()
+    }
 
     /// A frame for a new call: a recycled one when available.
     @inline(__always)
     func makeFrame(captures: ContiguousArray<Cell>) -> Frame {
-        guard let frame = spareFrames.popLast() else { return newFrame(captures: captures) }
+        guard spareCount > 0, let spareFrames else { return newFrame(captures: captures) }
+        spareCount &-= 1
+        let frame = spareFrames[spareCount].takeRetainedValue()
         if !captures.isEmpty || cellCount > 0 { prepare(frame, captures: captures) }
         return frame
     }
@@ -125,14 +136,16 @@ public final class CompiledFunction {
     /// Returns a finished call's frame to the pool, clearing its variables.
     @inline(__always)
     func recycle(_ frame: Frame) {
-        if spareFrames.count >= 20_000 { return }
+        guard spareCount < CompiledFunction.maxSpareFrames else { return }
         frame.slots.update(repeating: .null, count: slotCount)
         if frame.header.signal != .none {
             frame.header.signal = .none
             frame.header.returnValue = .null
         }
         if cellCount > 0 || !frame.header.captures.isEmpty { clearCaptured(frame) }
-        spareFrames.append(frame)
+        if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
+        spareFrames?[spareCount] = Unmanaged.passRetained(frame)
+        spareCount &+= 1
     }
 
     @inline(never)
