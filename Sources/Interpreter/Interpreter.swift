@@ -81,6 +81,13 @@ public final class Interpreter {
         if !nested {
             depth = 0
             steps = 0
+            return try code(frame)
+        }
+        // A file loading itself must end in an error, not a native stack overflow.
+        depth &+= 1
+        defer { depth &-= 1 }
+        if depth > maxDepth || Interpreter.stackAddress() < stackLimit {
+            throw RuntimeError("stack overflow in `load`", kind: "stack")
         }
         return try code(frame)
     }

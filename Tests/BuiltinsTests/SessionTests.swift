@@ -180,6 +180,9 @@ final class SessionTests: XCTestCase {
         let s = session()
         XCTAssertEqual(s.runScript(source: "load(\"common.wh\")\nprint(bump(shared))", path: main.path), .success)
         XCTAssertEqual(out, "42\n")
+        try "load(\"self.wh\")\n".write(to: dir.appendingPathComponent("self.wh"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(s.runScript(source: "load(\"self.wh\")", path: main.path), .runtimeError)
+        XCTAssertTrue(err.hasPrefix("error: stack overflow in `load`\n"), err)
     }
 }
 

@@ -137,5 +137,17 @@ final class ParserTests: XCTestCase {
         let deep = String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300)
         let (_, diagnostics) = Parser.parse(SourceFile(path: "t.wh", text: deep), maxDepth: 200)
         XCTAssertEqual(diagnostics.map(\.message), ["nesting too deep (more than 200 levels)"])
+        let chain = "x = 1" + String(repeating: " + 1", count: 300)
+        XCTAssertEqual(Parser.parse(SourceFile(path: "t.wh", text: chain), maxDepth: 200).1.map(\.message),
+                       ["nesting too deep (more than 200 levels)"])
+        let calls = "f" + String(repeating: "(1)", count: 300)
+        XCTAssertEqual(Parser.parse(SourceFile(path: "t.wh", text: calls), maxDepth: 200).1.map(\.message),
+                       ["nesting too deep (more than 200 levels)"])
+        XCTAssertEqual(Parser.parse(SourceFile(path: "t.wh", text: "x = 1" + String(repeating: " + 1", count: 150)),
+                                    maxDepth: 200).1.count, 0)
+    }
+
+    func testNamedArgumentWithEqualsSuggestsColon() {
+        XCTAssertEqual(parsed("adam(net, lr = 0.1)"), "use `lr: value` to pass a named argument")
     }
 }
