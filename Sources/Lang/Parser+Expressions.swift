@@ -234,6 +234,7 @@ extension Parser {
             func endsPart() -> Bool { at(.comma) || at(.rightBracket) || at(.colon) || at(.eof) }
             repeat {
                 if at(.comma) { advance() }
+                if at(.rightBracket) || at(.comma) { throw expected("an index") }
                 var start: Expr?
                 if !at(.colon) { start = try expression() }
                 if at(.colon) {
