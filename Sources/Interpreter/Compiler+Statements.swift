@@ -60,16 +60,23 @@ extension Compiler {
                 let a0 = expression(arguments[0].value)
                 let a1: Code = n == 2 ? expression(arguments[1].value) : { _ in .null }
                 return { f in
-                    guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer, locals: locals) }
-                    if case .closure(let c) = fn, c.function.arity == n {
+                    // One switch over the looked-up value, so the closure is not copied twice.
+                    switch cell.lookup() {
+                    case .closure(let c)? where c.function.arity == n:
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        frame.store(try a0(f), function.storage0)
-                        if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
+                    case let fn?:
+                        return try general(fn, f)
+                    case nil:
+                        throw Compiler.undefined(name, nameSpan, layer, locals: locals)
                     }
-                    return try general(fn, f)
                 }
             }
             switch n {
@@ -78,8 +85,9 @@ extension Compiler {
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == 0 {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { try interpreter.invokeBody(c, $0, site: span) }
                     }
                     return try general(fn, f)
                 }
@@ -89,10 +97,13 @@ extension Compiler {
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == 1 {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        frame.store(try a0(f), function.storage0)
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
                     }
                     return try general(fn, f)
                 }
@@ -102,11 +113,14 @@ extension Compiler {
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == 2 {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        frame.store(try a0(f), function.storage0)
-                        frame.store(try a1(f), function.parameterStorage[1])
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            frame.store(try a1(f), function.parameterStorage[1])
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
                     }
                     return try general(fn, f)
                 }
@@ -116,10 +130,13 @@ extension Compiler {
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == n {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        for i in 0..<n { frame.store(try boxes[i].run(f), function.parameterStorage[i]) }
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            for i in 0..<n { frame.store(try boxes[i].run(f), function.parameterStorage[i]) }
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
                     }
                     return try general(fn, f)
                 }

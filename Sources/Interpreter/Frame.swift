@@ -117,6 +117,39 @@ public final class CompiledFunction {
         return frame
     }
 
+    /// Like `makeFrame`, but hands over the pool's reference without reference counting; the
+    /// caller uses it through `_withUnsafeGuaranteedRef` and must give it back with `releaseFrame`.
+    @inline(__always)
+    func acquireFrame(captures: ContiguousArray<Cell>) -> Unmanaged<Frame> {
+        guard spareCount > 0, let spareFrames else { return Unmanaged.passRetained(newFrame(captures: captures)) }
+        spareCount &-= 1
+        let frame = spareFrames[spareCount]
+        if !captures.isEmpty || cellCount > 0 {
+            frame._withUnsafeGuaranteedRef { prepare($0, captures: captures) }
+        }
+        return frame
+    }
+
+    /// Gives back a frame from `acquireFrame` (after its call, normal or not), clearing it.
+    @inline(__always)
+    func releaseFrame(_ frame: Unmanaged<Frame>) {
+        guard spareCount < CompiledFunction.maxSpareFrames else {
+            frame.release()
+            return
+        }
+        frame._withUnsafeGuaranteedRef { f in
+            f.slots.update(repeating: .null, count: slotCount)
+            if f.header.signal != .none {
+                f.header.signal = .none
+                f.header.returnValue = .null
+            }
+            if cellCount > 0 || !f.header.captures.isEmpty { clearCaptured(f) }
+        }
+        if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
+        spareFrames?[spareCount] = frame
+        spareCount &+= 1
+    }
+
     @inline(never)
     func newFrame(captures: ContiguousArray<Cell>) -> Frame {
         Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)

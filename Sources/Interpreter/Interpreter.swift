@@ -123,6 +123,21 @@ public final class Interpreter {
         }
     }
 
+    /// `invoke` for a frame the caller gives back itself (see `CompiledFunction.acquireFrame`).
+    @inline(__always)
+    func invokeBody(_ c: Closure, _ frame: Frame, site: SourceSpan?) throws -> Value {
+        depth &+= 1
+        defer { depth &-= 1 }
+        if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
+        try tick()
+        do {
+            let v = try c.function.body(frame)
+            return frame.signal == .returnValue ? frame.returnValue : v
+        } catch let e as RuntimeError {
+            throw Interpreter.leaving(c, site, e)
+        }
+    }
+
     @inline(never)
     static func stackOverflow(_ c: Closure, _ site: SourceSpan?) -> RuntimeError {
         RuntimeError("stack overflow in fn \(c.name)", kind: "stack", span: site)
