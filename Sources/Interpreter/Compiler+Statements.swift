@@ -60,9 +60,9 @@ extension Compiler {
                 let a0 = expression(arguments[0].value)
                 let a1: Code = n == 2 ? expression(arguments[1].value) : { _ in .null }
                 return { f in
-                    // One switch over the looked-up value, so the closure is not copied twice.
-                    switch cell.lookup() {
-                    case .closure(let c)? where c.function.arity == n:
+                    // The cell's own value is matched in place (a global function of this layer), so
+                    // the closure is retained once; other cases go through the fallback chain.
+                    if case .closure(let c)? = cell.value, c.function.arity == n {
                         let function = c.function
                         let handle = function.acquireFrame(captures: c.captures)
                         defer { function.releaseFrame(handle) }
@@ -72,11 +72,20 @@ extension Compiler {
                             if f.signal != .none { return .null }
                             return try interpreter.invokeBody(c, frame, site: span)
                         }
-                    case let fn?:
-                        return try general(fn, f)
-                    case nil:
-                        throw Compiler.undefined(name, nameSpan, layer, locals: locals)
                     }
+                    guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer, locals: locals) }
+                    if case .closure(let c) = fn, c.function.arity == n {
+                        let function = c.function
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
+                    }
+                    return try general(fn, f)
                 }
             }
             switch n {
