@@ -1,0 +1,101 @@
+// Core helpers that reach outside the language: time, seed, settings, files, JSON, exit.
+import Foundation
+import Interpreter
+import Lang
+
+extension CoreBuiltins {
+    static func refuseInSandbox(_ a: Arguments) throws {
+        if a.interpreter.isSandboxed {
+            throw RuntimeError("`\(a.spec.name)` is disabled in sandboxed mode", kind: "io")
+        }
+    }
+
+    /// `path` relative to the directory of the file running now.
+    static func resolve(_ path: String, _ a: Arguments) -> String {
+        if path.hasPrefix("/") { return path }
+        guard let current = a.interpreter.currentFile, current.contains("/") else { return path }
+        return (current as NSString).deletingLastPathComponent + "/" + path
+    }
+
+    static let systemTable: [BuiltinSpec] = [
+        spec("exit", [.optional("code", "Int", .int(0))], "Ends the script (or the prompt) with status `code`.",
+             example: "exit(1)") { a in
+            try refuseInSandbox(a)
+            let code = try a.int(0)
+            guard code >= 0 && code <= 255 else { throw a.valueError(0, "must be between 0 and 255") }
+            throw ExitRequest(code: Int32(code))
+        },
+        spec("json", [.required("x")], "`x` as JSON text (NaN and Infinity as Python's json writes them).",
+             example: "json({lr: 0.1, sizes: [1, 2]})   # {\"lr\": 0.1, \"sizes\": [1, 2]}") { a in
+            var active = Set<ObjectIdentifier>()
+            return .string(try JSON.write(a[0], &active, 0))
+        },
+        spec("load", [.required("path", "String")],
+             "Runs another Whittle file in the user's global scope (path relative to the calling file).",
+             example: "load(\"common.wh\")") { a in
+            try refuseInSandbox(a)
+            let path = resolve(try a.string(0), a)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw RuntimeError("cannot read file \(path)", kind: "io")
+            }
+            let file = SourceFile(path: path, text: text)
+            let (program, diagnostics) = Parser.parse(file)
+            if !diagnostics.isEmpty {
+                for d in diagnostics { a.interpreter.session?.errorOutput(d.render()) }
+                throw RuntimeError("`load`: \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(path)",
+                                   kind: "syntax")
+            }
+            Resolver.resolve(program)
+            let saved = a.interpreter.currentFile
+            a.interpreter.currentFile = path
+            defer { a.interpreter.currentFile = saved }
+            return try a.interpreter.run(program, in: a.interpreter.userGlobals, nested: true)
+        },
+        spec("now", [], "Seconds since 1970 as a Float (for timing).", example: "t0 = now()") { _ in
+            .float(Date().timeIntervalSince1970)
+        },
+        spec("parse_json", [.required("text", "String")], "The value of JSON text: objects become records, arrays lists.",
+             example: "parse_json(\"{\\\"a\\\": [1, 2.5, NaN]}\")") { a in
+            var parser = JSON.Reader(Array(try a.string(0).unicodeScalars))
+            return try parser.document()
+        },
+        spec("read", [.required("path", "String")], "The text of a file.", example: "text = read(\"notes.txt\")") { a in
+            try refuseInSandbox(a)
+            let path = resolve(try a.string(0), a)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw RuntimeError("cannot read file \(path)", kind: "io")
+            }
+            return .string(text)
+        },
+        spec("seed", [.optional("n", "Int", .null)],
+             "Sets the seed of every random draw (`seed(n)`), or returns it (`seed()`).",
+             example: "seed(42)") { a in
+            if a[0].isNil { return .int(Int(truncatingIfNeeded: a.interpreter.seed)) }
+            let n = try a.int(0)
+            guard n >= 0 else { throw a.valueError(0, "must be >= 0") }
+            a.interpreter.seed = UInt64(n)
+            return .null
+        },
+        spec("setting", [.required("name", "String"), .required("default")],
+             "The `--set name=value` given on the command line, or `default`.",
+             example: "lr = setting(\"lr\", 0.1)") { a in
+            a.interpreter.session?.setting(try a.string(0)) ?? a[1]
+        },
+        spec("time", [.required("f", "Function")], "Calls `f()` and returns the seconds it took, as a Float.",
+             example: "time(fn() fib(20))") { a in
+            let f = try a.function(0)
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try a.call(f, [])
+            return .float(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        },
+        spec("write", [.required("path", "String"), .required("text", "String")], "Writes `text` to a file (replacing it).",
+             example: "write(\"out.txt\", json(results))") { a in
+            try refuseInSandbox(a)
+            let path = resolve(try a.string(0), a)
+            do { try (try a.string(1)).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+                throw RuntimeError("cannot write file \(path)", kind: "io")
+            }
+            return .null
+        },
+    ]
+}

@@ -1,0 +1,239 @@
+// The Session: the one driver of lex → parse → resolve → evaluate for the prompt, scripts and tests.
+import Foundation
+import Interpreter
+import Lang
+import Runtime
+
+/// Runs Whittle code for the executable and the tests. Built-ins and the standard library are
+/// installed at creation; user globals persist across inputs until `:reset`.
+public final class Session {
+    public struct Options {
+        public var seed: UInt64 = 0
+        /// `--set name=value` (value parsed as a literal, else a String).
+        public var settings: [(name: String, value: String)] = []
+        /// The script's `args`.
+        public var args: [String] = []
+        /// No progress output.
+        public var quiet = false
+        /// ANSI colour in diagnostics and echo.
+        public var color = false
+        /// No file / process / exit built-ins (fuzzing).
+        public var sandboxed = false
+        /// Abort evaluation after about N steps (fuzzing).
+        public var stepBudget: Int? = nil
+        /// Terminal width for pretty printing.
+        public var width = 80
+        public init() {}
+    }
+
+    public enum Outcome: Equatable { case success, syntaxError, runtimeError, interrupted, exit(Int32) }
+    public enum InputStatus: Equatable { case complete, incomplete }
+
+    /// The interpreter running this session's code (for tests and for built-ins).
+    public let interpreter: Interpreter
+    let options: Options
+    let output: (String) -> Void
+    let errorOutput: (String) -> Void
+    /// Inputs of this session, and those that ran without error (for `:history` and `:save`).
+    var history: [String] = []
+    var savedInputs: [String] = []
+    var inputCount = 0
+    /// Values given with `--set`.
+    var settings: [String: Value] = [:]
+    public internal(set) var isQuitRequested = false
+
+    public static var version: String { "0.1.0" }
+
+    public init(options: Options = Options(),
+                output: @escaping (String) -> Void,
+                errorOutput: @escaping (String) -> Void) {
+        self.options = options
+        self.output = output
+        self.errorOutput = errorOutput
+        interpreter = Interpreter(output: output)
+        interpreter.isSandboxed = options.sandboxed
+        interpreter.stepBudget = options.stepBudget
+        interpreter.width = options.width
+        interpreter.extensions["session"] = WeakSession(self)
+        interpreter.seed = options.seed
+        for table in Session.builtinTables { interpreter.register(table) }
+        for table in Session.memberTables { interpreter.register(table) }
+        interpreter.runOnLargeStack { self.loadStandardLibrary() }
+        interpreter.userGlobals.define("args", .list(options.args.map { .string($0) }))
+        for (name, text) in options.settings {
+            let v = Session.literal(text) ?? .string(text)
+            settings[name] = v
+            interpreter.userGlobals.define(name, v)
+        }
+    }
+
+    // MARK: - Standard library
+
+    /// Runs every `stdlib/*.wh` file, in name order, in the standard-library layer.
+    func loadStandardLibrary() {
+        guard let dir = Bundle.module.url(forResource: "stdlib", withExtension: nil),
+              let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return }
+        for name in names.sorted() where name.hasSuffix(".wh") {
+            let url = dir.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+            _ = execute(SourceFile(path: "stdlib/\(name)", text: text), layer: interpreter.stdlibGlobals, echo: .none)
+        }
+    }
+
+    // MARK: - Entry points
+
+    /// Whether the prompt should ask for more lines before running `text`.
+    public func inputStatus(_ text: String) -> InputStatus {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty || trimmed.hasPrefix(":") || trimmed.hasPrefix("?") || trimmed.hasPrefix("$") {
+            return .complete
+        }
+        if trimmed.hasSuffix(",") { return .incomplete }
+        let (_, diagnostics) = interpreter.runOnLargeStack { Parser.parse(SourceFile(path: "<prompt>", text: text)) }
+        return diagnostics.contains(where: \.isUnexpectedEnd) ? .incomplete : .complete
+    }
+
+    /// Runs one prompt input: code (echoing its value), `?name`, `:command` or `$ shell command`.
+    public func runPromptInput(_ text: String) -> Outcome {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return .success }
+        history.append(text)
+        if trimmed.hasPrefix("?") {
+            return help(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces))
+        }
+        if trimmed.hasPrefix(":") { return command(String(trimmed.dropFirst())) }
+        if trimmed.hasPrefix("$") { return shell(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces)) }
+        inputCount += 1
+        let start = Date()
+        let outcome = execute(SourceFile(path: "<prompt>", text: text), layer: interpreter.userGlobals,
+                              echo: trimmed.hasSuffix(";") ? .none : .repr)
+        let elapsed = Date().timeIntervalSince(start)
+        if elapsed > 1 { output(String(format: "time: %.2f s\n", elapsed)) }
+        if outcome == .success { savedInputs.append(text) }
+        return outcome
+    }
+
+    /// Runs a whole script file.
+    public func runScript(source: String, path: String) -> Outcome {
+        execute(SourceFile(path: path, text: source), layer: interpreter.userGlobals, echo: .none)
+    }
+
+    /// Runs `-e` code and prints the last expression's value (strings unquoted, nil nothing).
+    public func runCode(_ text: String) -> Outcome {
+        execute(SourceFile(path: "<string>", text: text), layer: interpreter.userGlobals, echo: .printed)
+    }
+
+    /// Parses and resolves only: reports every syntax error, and unresolved names as warnings.
+    public func check(source: String, path: String) -> Outcome {
+        let file = SourceFile(path: path, text: source)
+        return interpreter.runOnLargeStack {
+            let (program, diagnostics) = Parser.parse(file)
+            for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
+            if !diagnostics.isEmpty { return .syntaxError }
+            let resolver = Resolver.resolve(program)
+            let known = Set(self.interpreter.userGlobals.visibleNames).union(resolver.globalWrites).union(["_"])
+            for ref in resolver.globalReads where !known.contains(ref.name) {
+                let hint = nearestName(to: ref.name, among: Array(known)).map { "; did you mean `\($0)`?" } ?? ""
+                let d = Diagnostic(.warning, "unknown name `\(ref.name)`\(hint)", at: ref.span)
+                self.errorOutput(d.render(color: self.options.color))
+            }
+            return .success
+        }
+    }
+
+    // MARK: - The pipeline
+
+    enum Echo { case none, repr, printed }
+
+    /// Parses, resolves and runs `file` with its globals in `layer`; reports errors; echoes the
+    /// value of a final expression statement as asked.
+    func execute(_ file: SourceFile, layer: GlobalLayer, echo: Echo) -> Outcome {
+        interpreter.token.reset()
+        return interpreter.runOnLargeStack { () -> Outcome in
+            let (program, diagnostics) = Parser.parse(file)
+            if !diagnostics.isEmpty {
+                for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
+                return .syntaxError
+            }
+            Resolver.resolve(program)
+            let savedFile = self.interpreter.currentFile
+            self.interpreter.currentFile = file.path
+            defer { self.interpreter.currentFile = savedFile }
+            do {
+                let value = try self.interpreter.run(program, in: layer)
+                guard echo != .none, let last = program.body.statements.last, case .expression = last.kind else {
+                    return .success
+                }
+                if value.isNil { return .success }
+                if echo == .repr {
+                    self.interpreter.userGlobals.define("_", value)
+                    self.output(value.pretty(width: self.options.width) + "\n")
+                } else {
+                    self.output(value.printed + "\n")
+                }
+                return .success
+            } catch let e as RuntimeError {
+                self.errorOutput(e.diagnostic.render(color: self.options.color))
+                return .runtimeError
+            } catch let e as Interrupted {
+                self.errorOutput("\(e.description)\n")
+                return .interrupted
+            } catch let e as ExitRequest {
+                return .exit(e.code)
+            } catch {
+                self.errorOutput("error: \(error)\n")
+                return .runtimeError
+            }
+        }
+    }
+
+    /// Reads `--set` text as a Whittle literal (number, string, bool, nil, list or record of
+    /// literals, negative numbers); nil when it is not one.
+    static func literal(_ text: String) -> Value? {
+        let (program, diagnostics) = Parser.parse(SourceFile(path: "<setting>", text: text), maxDepth: 100)
+        guard diagnostics.isEmpty, program.body.statements.count == 1,
+              case .expression(let e) = program.body.statements[0].kind else { return nil }
+        return literal(e)
+    }
+
+    private static func literal(_ e: Expr) -> Value? {
+        switch e.kind {
+        case .nilLiteral: return .null
+        case .boolLiteral(let b): return .bool(b)
+        case .intLiteral(let i): return .int(i)
+        case .floatLiteral(let d): return .float(d)
+        case .string(let parts):
+            guard parts.count == 1, case .text(let s) = parts[0] else { return nil }
+            return .string(s)
+        case .unary(_, let x):
+            switch literal(x) {
+            case .int(let i)?: return i == .min ? nil : .int(-i)
+            case .float(let d)?: return .float(-d)
+            default: return nil
+            }
+        case .list(let items):
+            var out: [Value] = []
+            for i in items { guard let v = literal(i) else { return nil }; out.append(v) }
+            return .list(out)
+        case .record(let fields):
+            var pairs: [(String, Value)] = []
+            for f in fields { guard let v = literal(f.value) else { return nil }; pairs.append((f.key, v)) }
+            return .record(pairs)
+        default: return nil
+        }
+    }
+
+    /// The `--set` value for `name`, if one was given.
+    func setting(_ name: String) -> Value? { settings[name] }
+}
+
+/// Lets built-ins reach their session without a reference cycle.
+final class WeakSession {
+    weak var session: Session?
+    init(_ session: Session) { self.session = session }
+}
+
+extension Interpreter {
+    /// The session running this interpreter, when there is one.
+    var session: Session? { (extensions["session"] as? WeakSession)?.session }
+}

@@ -1,0 +1,19 @@
+// The one place that lists every table of built-ins and native member tables the Session installs.
+import Interpreter
+
+extension Session {
+    /// Every built-in table. A new domain file (TensorBuiltins.swift, ...) adds its
+    /// `static let table: [BuiltinSpec]` here, and nothing else changes.
+    static var builtinTables: [[BuiltinSpec]] {
+        [
+            CoreBuiltins.table,
+            HelpBuiltins.table,
+        ]
+    }
+
+    /// Member tables of native types, for `?Type.member` and completion (their objects also return
+    /// them from `NativeObject.memberTable`).
+    static var memberTables: [MemberTable] {
+        []
+    }
+}

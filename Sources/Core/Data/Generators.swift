@@ -1,0 +1,92 @@
+// Synthetic data sets following scikit-learn's recipes: make_regression and make_blobs.
+
+/// A linear regression problem with a known sparse ground truth (scikit-learn's `make_regression`).
+///
+/// Recipe: X ~ N(0, 1) of shape `[samples, features]`; the true coefficients are 100·U(0, 1) on
+/// the first `informative` features and 0 elsewhere; y = X·coef + bias + noise·N(0, 1); then the
+/// rows are shuffled and the columns permuted (with the coefficients), as with `shuffle=True`.
+/// Draws come from a private stream keyed by `seed`, so the numbers differ from NumPy's.
+/// - Parameters:
+///   - samples: rows (>= 1).
+///   - features: columns (>= 1).
+///   - informative: non-zero coefficients; clamped to `features` as scikit-learn does.
+///   - noise: standard deviation of the Gaussian noise added to y (>= 0).
+///   - bias: the intercept.
+///   - seed: the stream's seed.
+/// - Returns: the data (`x` `[samples, features]`, `y` `[samples]`) and the true coefficients `[features]`.
+/// - Throws: `CoreError.badArgument` for counts below their minimum, a negative noise, or a size
+///   too large to allocate.
+public func makeRegression(samples: Int, features: Int, informative: Int = 10, noise: Double = 0,
+                           bias: Double = 0, seed: Int = 0) throws -> (data: Dataset, coef: Tensor<Float>) {
+    let op = "make_regression"
+    guard samples >= 1, features >= 1 else {
+        throw CoreError.badArgument(op: op, message: "samples and features must be >= 1, got \(samples) and \(features)")
+    }
+    guard informative >= 0 else { throw CoreError.badArgument(op: op, message: "informative must be >= 0, got \(informative)") }
+    guard noise >= 0, noise.isFinite, bias.isFinite else {
+        throw CoreError.badArgument(op: op, message: "noise must be finite and >= 0, bias finite; got noise \(noise), bias \(bias)")
+    }
+    _ = try Tensor<Float>.elementCount(of: [samples, features], op: op)
+    var stream = SplitMixStream(seed: seed)
+    let x = (0..<samples * features).map { _ in stream.nextNormal() }
+    var coef = [Double](repeating: 0, count: features)
+    for j in 0..<min(informative, features) { coef[j] = 100 * stream.nextUniform() }
+    var y = [Double](repeating: bias, count: samples)
+    for i in 0..<samples {
+        var sum = 0.0
+        for j in 0..<features where coef[j] != 0 { sum += x[i * features + j] * coef[j] }
+        y[i] += sum
+    }
+    if noise > 0 { for i in 0..<samples { y[i] += noise * stream.nextNormal() } }
+
+    let rowOrder = stream.permutation(samples)
+    let columnOrder = stream.permutation(features)
+    var shuffledX = [Float](repeating: 0, count: samples * features)
+    for (row, source) in rowOrder.enumerated() {
+        for (column, sourceColumn) in columnOrder.enumerated() {
+            shuffledX[row * features + column] = Float(x[source * features + sourceColumn])
+        }
+    }
+    let data = Dataset(validX: Tensor(uncheckedShape: [samples, features], scalars: shuffledX),
+                       y: Tensor(uncheckedShape: [samples], scalars: rowOrder.map { Float(y[$0]) }),
+                       classCount: nil, classNames: nil)
+    return (data, Tensor(uncheckedShape: [features], scalars: columnOrder.map { Float(coef[$0]) }))
+}
+
+/// Gaussian clusters for classification (scikit-learn's `make_blobs`).
+///
+/// Centres are drawn uniformly in `centerBox` per coordinate; the samples are shared out evenly
+/// (the first `samples % centers` clusters get one more); each point is its centre plus
+/// `std`·N(0, 1) per coordinate; the rows are then shuffled. Labels are cluster indices.
+/// - Returns: the data (`x` `[samples, features]`, `y` `[samples]`) and the centres `[centers, features]`.
+/// - Throws: `CoreError.badArgument` for counts below 1, a negative `std` or an empty box.
+public func makeBlobs(samples: Int, features: Int = 2, centers: Int = 3, std: Double = 1,
+                      centerBox: (Double, Double) = (-10, 10), seed: Int = 0) throws -> (data: Dataset, centers: Tensor<Float>) {
+    let op = "blobs"
+    guard samples >= 1, features >= 1, centers >= 1 else {
+        throw CoreError.badArgument(op: op, message: "samples, features and centers must be >= 1")
+    }
+    guard std >= 0, std.isFinite, centerBox.0 <= centerBox.1, centerBox.0.isFinite, centerBox.1.isFinite else {
+        throw CoreError.badArgument(op: op, message: "std must be finite and >= 0 and the centre box (low, high) finite with low <= high")
+    }
+    _ = try Tensor<Float>.elementCount(of: [samples, features], op: op)
+    _ = try Tensor<Float>.elementCount(of: [centers, features], op: op)
+    var stream = SplitMixStream(seed: seed)
+    let width = centerBox.1 - centerBox.0
+    let middles = (0..<centers * features).map { _ in centerBox.0 + width * stream.nextUniform() }
+    var x = [Float](), labels = [Float]()
+    x.reserveCapacity(samples * features)
+    for cluster in 0..<centers {
+        let size = samples / centers + (cluster < samples % centers ? 1 : 0)
+        for _ in 0..<size {
+            for j in 0..<features { x.append(Float(middles[cluster * features + j] + std * stream.nextNormal())) }
+            labels.append(Float(cluster))
+        }
+    }
+    // Continue the same stream for the row order, so it is independent of the draws above.
+    let order = stream.permutation(samples)
+    let data = Dataset(validX: Dataset.gatherRows(Tensor(uncheckedShape: [samples, features], scalars: x), order),
+                       y: Tensor(uncheckedShape: [samples], scalars: order.map { labels[$0] }),
+                       classCount: centers, classNames: nil)
+    return (data, Tensor(uncheckedShape: [centers, features], scalars: middles.map { Float($0) }))
+}

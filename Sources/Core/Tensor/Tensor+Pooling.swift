@@ -1,0 +1,173 @@
+// 2-d max and average pooling over NCHW (no padding, floor), forward and backward.
+
+extension Tensor {
+    /// Max pooling with a `kernel × kernel` window moved by `stride` (default: the kernel).
+    ///
+    /// Returns the pooled tensor [N, C, Ho, Wo] and, per output element, the position
+    /// `iy · W + ix` of the chosen input pixel within its plane (the first maximum wins), which
+    /// `maxPool2dBackward` routes the gradient to.
+    /// - Throws: `CoreError.shapeMismatch` for a non-rank-4 input or a window larger than the image;
+    ///   `badArgument` for a kernel or stride below 1.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func maxPool2d(_ input: Tensor, kernel: Int, stride: Int? = nil) throws
+        -> (output: Tensor, argmax: [Int32]) {
+        let g = try ConvolutionGeometry(poolInput: input.shape, kernel: kernel, stride: stride ?? kernel, op: "maxpool")
+        guard g.inPlane <= Int(Int32.max) else {
+            throw CoreError.badArgument(op: "maxpool", message: "image plane too large: \(describe(input.shape))")
+        }
+        let planes = g.batch &* g.inChannels, ow = g.outWidth, s = g.strideHeight
+        let outCount = planes &* g.outPlane
+        var out = [Scalar](repeating: 0, count: outCount)
+        var argmax = [Int32](repeating: 0, count: outCount)
+        input.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                let po = po  // not inout: lets the loops vectorise
+                argmax.withUnsafeMutableBufferPointer { pa in
+                    let pa = pa  // not inout: lets the loops vectorise
+                    concurrentRows(planes) { plane in
+                        let src = plane &* g.inPlane, dst = plane &* g.outPlane
+                        if kernel == 2 && s == 2 {
+                            // The common 2×2 window, unrolled: four loads and three selects.
+                            for y in 0..<g.outHeight {
+                                let r0 = 2 &* y &* g.width, r1 = r0 &+ g.width
+                                for xo in 0..<ow {
+                                    let i0 = r0 &+ 2 &* xo, i2 = r1 &+ 2 &* xo
+                                    var best = px[src &+ i0], at = i0
+                                    let v1 = px[src &+ i0 &+ 1], v2 = px[src &+ i2], v3 = px[src &+ i2 &+ 1]
+                                    var better = !(v1 <= best) && best == best
+                                    best = better ? v1 : best; at = better ? i0 &+ 1 : at
+                                    better = !(v2 <= best) && best == best
+                                    best = better ? v2 : best; at = better ? i2 : at
+                                    better = !(v3 <= best) && best == best
+                                    best = better ? v3 : best; at = better ? i2 &+ 1 : at
+                                    po[dst &+ y &* ow &+ xo] = best
+                                    pa[dst &+ y &* ow &+ xo] = Int32(truncatingIfNeeded: at)
+                                }
+                            }
+                            return
+                        }
+                        for y in 0..<g.outHeight {
+                            for xo in 0..<ow {
+                                var best = -Scalar.infinity, bestAt = (y &* s) &* g.width &+ xo &* s
+                                for ky in 0..<kernel {
+                                    let row = (y &* s &+ ky) &* g.width &+ xo &* s
+                                    for kx in 0..<kernel {
+                                        let v = px[src &+ row &+ kx]
+                                        // v > best, or a NaN that propagates; written as selects
+                                        // so random data costs no branch mispredictions.
+                                        let better = !(v <= best) && best == best
+                                        best = better ? v : best
+                                        bestAt = better ? row &+ kx : bestAt
+                                    }
+                                }
+                                po[dst &+ y &* ow &+ xo] = best
+                                pa[dst &+ y &* ow &+ xo] = Int32(truncatingIfNeeded: bestAt)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (Tensor(uncheckedShape: g.outputShape, scalars: out), argmax)
+    }
+
+    /// The gradient of `maxPool2d`: each output gradient goes to the input pixel that won.
+    /// - Throws: `CoreError.shapeMismatch` when `gradOutput` and `argmax` do not fit `inputShape`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func maxPool2dBackward(_ gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) throws -> Tensor {
+        guard inputShape.count == 4, gradOutput.rank == 4, gradOutput.count == argmax.count,
+              gradOutput.shape[0] == inputShape[0], gradOutput.shape[1] == inputShape[1] else {
+            throw CoreError.shapeMismatch(op: "maxpool", shapes: [gradOutput.shape, inputShape],
+                message: "output gradient \(describe(gradOutput.shape)) does not fit input \(describe(inputShape))")
+        }
+        let inCount = try elementCount(of: inputShape, op: "maxpool")
+        let inPlane = inputShape[2] &* inputShape[3], outPlane = gradOutput.shape[2] &* gradOutput.shape[3]
+        let planes = inputShape[0] &* inputShape[1]
+        var dx = [Scalar](repeating: 0, count: inCount)
+        var valid = true
+        gradOutput.scalars.withUnsafeBufferPointer { pg in
+            argmax.withUnsafeBufferPointer { pa in
+                dx.withUnsafeMutableBufferPointer { pdx in
+                    let pdx = pdx  // not inout: lets the loops vectorise
+                    for plane in 0..<planes {
+                        let src = plane &* outPlane, dst = plane &* inPlane
+                        for i in 0..<outPlane {
+                            let at = Int(pa[src &+ i])
+                            guard at >= 0, at < inPlane else { valid = false; return }
+                            pdx[dst &+ at] += pg[src &+ i]
+                        }
+                    }
+                }
+            }
+        }
+        guard valid else {
+            throw CoreError.badArgument(op: "maxpool", message: "argmax indices do not fit input \(describe(inputShape))")
+        }
+        return Tensor(uncheckedShape: inputShape, scalars: dx)
+    }
+
+    /// Average pooling with a `kernel × kernel` window moved by `stride` (default: the kernel).
+    /// - Throws: as `maxPool2d`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func avgPool2d(_ input: Tensor, kernel: Int, stride: Int? = nil) throws -> Tensor {
+        let g = try ConvolutionGeometry(poolInput: input.shape, kernel: kernel, stride: stride ?? kernel, op: "avgpool")
+        let planes = g.batch &* g.inChannels, ow = g.outWidth, s = g.strideHeight
+        let scale = 1 / Scalar(kernel &* kernel)
+        var out = [Scalar](repeating: 0, count: planes &* g.outPlane)
+        input.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                let po = po  // not inout: lets the loops vectorise
+                concurrentRows(planes) { plane in
+                    let src = plane &* g.inPlane, dst = plane &* g.outPlane
+                    for y in 0..<g.outHeight {
+                        for xo in 0..<ow {
+                            var sum: Scalar = 0
+                            for ky in 0..<kernel {
+                                let row = src &+ (y &* s &+ ky) &* g.width &+ xo &* s
+                                for kx in 0..<kernel { sum += px[row &+ kx] }
+                            }
+                            po[dst &+ y &* ow &+ xo] = sum * scale
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(uncheckedShape: g.outputShape, scalars: out)
+    }
+
+    /// The gradient of `avgPool2d`: each output gradient spread evenly over its window.
+    /// - Throws: `CoreError.shapeMismatch` when `gradOutput` is not the pooled shape of `inputShape`.
+    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(exported: true, where Scalar == Double)
+    public static func avgPool2dBackward(_ gradOutput: Tensor, inputShape: [Int], kernel: Int, stride: Int? = nil) throws -> Tensor {
+        let g = try ConvolutionGeometry(poolInput: inputShape, kernel: kernel, stride: stride ?? kernel, op: "avgpool")
+        guard gradOutput.shape == g.outputShape else {
+            throw CoreError.shapeMismatch(op: "avgpool", shapes: [gradOutput.shape, g.outputShape],
+                message: "output gradient has shape \(describe(gradOutput.shape)), expected \(describe(g.outputShape))")
+        }
+        let planes = g.batch &* g.inChannels, ow = g.outWidth, s = g.strideHeight
+        let scale = 1 / Scalar(kernel &* kernel)
+        var dx = [Scalar](repeating: 0, count: planes &* g.inPlane)
+        gradOutput.scalars.withUnsafeBufferPointer { pg in
+            dx.withUnsafeMutableBufferPointer { pdx in
+                let pdx = pdx  // not inout: lets the loops vectorise
+                concurrentRows(planes) { plane in
+                    let src = plane &* g.outPlane, dst = plane &* g.inPlane
+                    for y in 0..<g.outHeight {
+                        for xo in 0..<ow {
+                            let share = pg[src &+ y &* ow &+ xo] * scale
+                            for ky in 0..<kernel {
+                                let row = dst &+ (y &* s &+ ky) &* g.width &+ xo &* s
+                                for kx in 0..<kernel { pdx[row &+ kx] += share }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(uncheckedShape: inputShape, scalars: dx)
+    }
+}

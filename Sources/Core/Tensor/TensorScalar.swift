@@ -1,0 +1,65 @@
+// The element types a tensor can hold, and the BLAS and libm entry points each one binds to.
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The element types a tensor can hold. The language only ever sees `Float`; `Double` exists so
+/// gradient checks can run the very same kernels at a tolerance near 1e-6.
+///
+/// Besides arithmetic, a scalar type names its BLAS `gemm` and the libm functions the element-wise
+/// kernels need, so generic kernels compile down to the right C call for each type.
+public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible
+where Magnitude == Self {
+    /// `C = alpha · op(A) · op(B) + beta · C`, row-major, through `cblas_sgemm` / `cblas_dgemm`.
+    ///
+    /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb`, `ldc` are the row
+    /// strides of the stored (untransposed) matrices.
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// e^x
+    static func exp(_ x: Self) -> Self
+    /// Natural logarithm.
+    static func log(_ x: Self) -> Self
+    /// Hyperbolic tangent.
+    static func tanh(_ x: Self) -> Self
+    /// x^y with libm's rules (negative base and fractional exponent give NaN).
+    static func pow(_ x: Self, _ y: Self) -> Self
+    /// The value as a Double (exact for Float and Double).
+    var doubleValue: Double { get }
+}
+
+extension Float: TensorScalar {
+    @inlinable
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans, blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+    @inlinable public static func exp(_ x: Float) -> Float { expf(x) }
+    @inlinable public static func log(_ x: Float) -> Float { logf(x) }
+    @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
+    @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+    @inlinable public var doubleValue: Double { Double(self) }
+}
+
+extension Double: TensorScalar {
+    @inlinable
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+                            a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans, blasint(m), blasint(n), blasint(k),
+                    alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+    @inlinable public static func exp(_ x: Double) -> Double { Glibc.exp(x) }
+    @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
+    @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+    @inlinable public var doubleValue: Double { self }
+}

@@ -1,0 +1,90 @@
+// Structural equality and deep copy, both safe on lists and records that contain themselves.
+
+/// `==` semantics: numbers by value (`1 == 1.0`), lists element-wise, records by keys and values
+/// regardless of order, natives through `isEqual`, functions and errors by identity.
+public enum Equality {
+    /// Nesting beyond this compares unequal rather than risk the stack.
+    static let maxDepth = 2_000
+
+    public static func equal(_ a: Value, _ b: Value) -> Bool {
+        var seen = Set<Pair>()
+        return equal(a, b, &seen, 0)
+    }
+
+    struct Pair: Hashable {
+        let a: ObjectIdentifier
+        let b: ObjectIdentifier
+    }
+
+    static func equal(_ a: Value, _ b: Value, _ seen: inout Set<Pair>, _ depth: Int) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.float(let x), .float(let y)): return x == y
+        case (.int(let x), .float(let y)): return Double(x) == y && Double(exactly: x) != nil
+        case (.float(let x), .int(let y)): return x == Double(y) && Double(exactly: y) != nil
+        case (.string(let x), .string(let y)): return x == y
+        case (.list(let x), .list(let y)):
+            if x === y { return true }
+            if x.items.count != y.items.count || depth > maxDepth { return false }
+            let p = Pair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))
+            if seen.contains(p) { return true }
+            seen.insert(p)
+            for (p, q) in zip(x.items, y.items) where !equal(p, q, &seen, depth + 1) { return false }
+            return true
+        case (.record(let x), .record(let y)):
+            if x === y { return true }
+            if x.count != y.count || depth > maxDepth { return false }
+            let p = Pair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))
+            if seen.contains(p) { return true }
+            seen.insert(p)
+            for (k, v) in zip(x.keys, x.values) {
+                guard let w = y[k], equal(v, w, &seen, depth + 1) else { return false }
+            }
+            return true
+        case (.range(let x), .range(let y)):
+            let n = x.count
+            if n != y.count { return false }
+            return n == 0 || (x.start == y.start && (n == 1 || x.step == y.step))
+        case (.closure(let x), .closure(let y)): return x === y
+        case (.builtin(let x), .builtin(let y)): return x.spec.name == y.spec.name && x.receiver == nil && y.receiver == nil
+        case (.error(let x), .error(let y)): return x === y
+        case (.native(let n), _): return n.isEqual(to: b)
+        case (_, .native(let n)): return n.isEqual(to: a)
+        default: return false
+        }
+    }
+
+    /// A deep copy of lists and records (natives through `copy()`), preserving shared structure and
+    /// cycles; scalars, strings, functions and ranges are returned as they are.
+    public static func deepCopy(_ v: Value) throws -> Value {
+        var copies: [ObjectIdentifier: Value] = [:]
+        return try deepCopy(v, &copies, 0)
+    }
+
+    static func deepCopy(_ v: Value, _ copies: inout [ObjectIdentifier: Value], _ depth: Int) throws -> Value {
+        if depth > maxDepth { throw runtimeError("value nested too deeply to copy", kind: "limit") }
+        switch v {
+        case .list(let l):
+            if let c = copies[ObjectIdentifier(l)] { return c }
+            let new = ListObject()
+            copies[ObjectIdentifier(l)] = .list(new)
+            new.items = try l.items.map { try deepCopy($0, &copies, depth + 1) }
+            return .list(new)
+        case .record(let r):
+            if let c = copies[ObjectIdentifier(r)] { return c }
+            let new = RecordObject()
+            copies[ObjectIdentifier(r)] = .record(new)
+            for (k, x) in zip(r.keys, r.values) { new[k] = try deepCopy(x, &copies, depth + 1) }
+            return .record(new)
+        case .native(let n):
+            if let c = copies[ObjectIdentifier(n)] { return c }
+            let c = Value.native(try n.copy())
+            copies[ObjectIdentifier(n)] = c
+            return c
+        default:
+            return v
+        }
+    }
+}

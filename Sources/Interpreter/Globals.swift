@@ -1,0 +1,70 @@
+// The three layers of globals: built-ins, then the standard library, then the user's variables.
+
+/// One global name in one layer. Compiled code holds the cell, so reading a global is a pointer
+/// chase, never a dictionary lookup; an empty cell falls back to the layer below.
+public final class GlobalCell {
+    public let name: String
+    /// nil while the name is not defined in this layer.
+    public var value: Value?
+    let fallback: GlobalCell?
+
+    init(name: String, fallback: GlobalCell?) {
+        self.name = name
+        self.fallback = fallback
+    }
+
+    /// The value in this layer or the nearest one below; nil when defined nowhere.
+    @inline(__always)
+    public func lookup() -> Value? {
+        if let v = value { return v }
+        var c = fallback
+        while let cell = c {
+            if let v = cell.value { return v }
+            c = cell.fallback
+        }
+        return nil
+    }
+}
+
+/// A layer of globals (built-ins, standard library, or user).
+public final class GlobalLayer {
+    public let name: String
+    let below: GlobalLayer?
+    private(set) var cells: [String: GlobalCell] = [:]
+
+    init(name: String, below: GlobalLayer?) {
+        self.name = name
+        self.below = below
+    }
+
+    /// The cell for `name` in this layer, made (empty) on first use.
+    public func cell(_ name: String) -> GlobalCell {
+        if let c = cells[name] { return c }
+        let c = GlobalCell(name: name, fallback: below?.cell(name))
+        cells[name] = c
+        return c
+    }
+
+    /// Names defined in this layer, sorted.
+    public var definedNames: [String] { cells.values.filter { $0.value != nil }.map(\.name).sorted() }
+
+    /// Names visible from this layer (this one and those below), sorted.
+    public var visibleNames: [String] {
+        var names = Set(definedNames)
+        var b = below
+        while let layer = b { names.formUnion(layer.definedNames); b = layer.below }
+        return names.sorted()
+    }
+
+    /// The value of `name` seen from this layer.
+    public func lookup(_ name: String) -> Value? {
+        if let c = cells[name] { return c.lookup() }
+        return below?.lookup(name)
+    }
+
+    /// Defines or replaces `name` in this layer.
+    public func define(_ name: String, _ value: Value) { cell(name).value = value }
+
+    /// Undefines every name of this layer (cells stay, so compiled code keeps working).
+    public func clear() { for c in cells.values { c.value = nil } }
+}

@@ -1,0 +1,113 @@
+// Runtime errors: message, kind, the failing expression's span and the call trace; rendering.
+import Lang
+
+/// One frame of a runtime error's trace: a user function, or a built-in that called user code.
+public struct TraceEntry {
+    /// Function name (`f`, `<lambda>`) or built-in name (`map`).
+    public var name: String
+    public var isBuiltin: Bool
+    /// Where the function was defined (user functions).
+    public var definition: SourceSpan?
+    /// Where it was called from; nil when called by a built-in.
+    public var callSite: SourceSpan?
+
+    public init(name: String, isBuiltin: Bool, definition: SourceSpan?, callSite: SourceSpan?) {
+        self.name = name
+        self.isBuiltin = isBuiltin
+        self.definition = definition
+        self.callSite = callSite
+    }
+}
+
+/// An error raised while evaluating: by an operator, a built-in, `error(...)`, or a limit.
+///
+/// Errors from primitives start without a span; the evaluator locates them at the failing
+/// expression. Each user function the error leaves appends a trace entry.
+public struct RuntimeError: Error, CustomStringConvertible {
+    /// What went wrong, without the "error: " prefix.
+    public var message: String
+    /// A short category a script can test: `type`, `value`, `index`, `key`, `name`, `argument`,
+    /// `overflow`, `division`, `stack`, `limit`, `io`, `user`, `native`.
+    public var kind: String
+    public var span: SourceSpan?
+    /// Innermost first.
+    public var trace: [TraceEntry] = []
+    /// The value given to `error(x)` when x is not a String.
+    public var payload: Value?
+
+    public init(_ message: String, kind: String = "value", span: SourceSpan? = nil) {
+        self.message = message
+        self.kind = kind
+        self.span = span
+    }
+
+    public var description: String { message }
+
+    /// The diagnostic shown to the user: header, caret, then one line per frame, repeated recursive
+    /// frames collapsed ("... 9,990 more calls of fn f").
+    public var diagnostic: Diagnostic {
+        Diagnostic(.error, message, at: span, notes: traceLines)
+    }
+
+    /// The trace as text lines.
+    public var traceLines: [String] {
+        guard let first = trace.first else { return [] }
+        var lines: [String] = []
+        if first.isBuiltin {
+            lines.append("in `\(first.name)`")
+        } else {
+            lines.append("in fn \(first.name)" + (first.definition.map { " (\($0.shortDescription))" } ?? ""))
+        }
+        var previous = ""
+        var repeats = 0
+        var repeatedName = ""
+        func flush() {
+            if repeats > 0 {
+                lines.append("... \(RuntimeError.grouped(repeats)) more calls of \(repeatedName)")
+                repeats = 0
+            }
+        }
+        for (i, entry) in trace.enumerated() {
+            let caller = i + 1 < trace.count ? trace[i + 1] : nil
+            let line: String
+            if let site = entry.callSite {
+                if let caller, !caller.isBuiltin {
+                    line = "called from fn \(caller.name) (\(site.shortDescription))"
+                } else {
+                    line = "called from \(site.shortDescription)"
+                }
+            } else if let caller, caller.isBuiltin {
+                line = "called from `\(caller.name)`"
+            } else {
+                line = "called from Swift"
+            }
+            if line == previous {
+                repeats += 1
+                repeatedName = caller.map { $0.isBuiltin ? "`\($0.name)`" : "fn \($0.name)" } ?? "fn \(entry.name)"
+                continue
+            }
+            flush()
+            lines.append(line)
+            previous = line
+        }
+        flush()
+        return lines
+    }
+
+    /// 9990 → "9,990".
+    static func grouped(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(d)
+        }
+        return out
+    }
+}
+
+/// Shorthand for the errors primitives throw; the evaluator adds the span.
+@inline(never)
+public func runtimeError(_ message: String, kind: String = "value") -> RuntimeError {
+    RuntimeError(message, kind: kind)
+}

@@ -1,1 +1,0 @@
-// Lang: source text, tokens, lexer, parser, AST, resolver, diagnostics.

@@ -1,0 +1,223 @@
+// The resolver: static scoping. Binds every name occurrence to a slot, a cell, a capture or a global.
+
+/// Resolves names in a parsed program, following LANGUAGE.md "Scoping":
+/// - `x = ...` targets the nearest binding of `x` existing at that point, else creates `x` in the
+///   enclosing function (at top level: a global);
+/// - `let x` creates `x` in the innermost block (at the top level's outermost block: a global);
+/// - loop and `catch` variables belong to their block and are bound afresh at each iteration;
+/// - a name bound nowhere is a global, looked up by name when it runs.
+public final class Resolver {
+    final class FunctionScope {
+        let info: FunctionInfo
+        let parent: FunctionScope?
+        let isTopLevel: Bool
+        var blocks: [[String: Variable]] = [[:]]
+        var captureIndex: [String: Int] = [:]
+
+        init(info: FunctionInfo, parent: FunctionScope?, isTopLevel: Bool) {
+            self.info = info
+            self.parent = parent
+            self.isTopLevel = isTopLevel
+        }
+
+        func lookup(_ name: String) -> Variable? {
+            for block in blocks.reversed() { if let v = block[name] { return v } }
+            return nil
+        }
+
+        func declare(_ name: String, blockScoped: Bool, inOutermost: Bool) -> Variable {
+            let v = Variable(name: name, isBlockScoped: blockScoped)
+            info.variables.append(v)
+            if inOutermost { blocks[0][name] = v } else { blocks[blocks.count - 1][name] = v }
+            return v
+        }
+
+        func addCapture(_ name: String, _ source: CaptureSource) -> Int {
+            if let i = captureIndex[name] { return i }
+            info.captures.append(source)
+            captureIndex[name] = info.captures.count - 1
+            return info.captures.count - 1
+        }
+    }
+
+    private var function: FunctionScope
+    /// Global names read by the program (for `check`'s unresolved-name warnings).
+    public private(set) var globalReads: [NameRef] = []
+    /// Global names the program assigns or defines anywhere at top level.
+    public private(set) var globalWrites: Set<String> = []
+
+    private init(program: Program) {
+        function = FunctionScope(info: program.info, parent: nil, isTopLevel: true)
+    }
+
+    /// Resolves `program` in place and returns the resolver with its global reads and writes.
+    @discardableResult
+    public static func resolve(_ program: Program) -> Resolver {
+        let r = Resolver(program: program)
+        r.statements(program.body.statements)
+        r.finish(r.function)
+        return r
+    }
+
+    // MARK: - Scopes
+
+    /// Assigns slot and cell indexes once the function's captures are known.
+    private func finish(_ scope: FunctionScope) {
+        var slots = 0, cells = 0
+        for v in scope.info.variables {
+            if v.isCaptured { v.index = cells; cells += 1 } else { v.index = slots; slots += 1 }
+        }
+        scope.info.slotCount = slots
+        scope.info.cellCount = cells
+    }
+
+    /// True when, in the current function, a declaration at this point makes a global.
+    private var declaresGlobal: Bool { function.isTopLevel && function.blocks.count == 1 }
+
+    private func withBlock(_ body: () -> Void) {
+        function.blocks.append([:])
+        body()
+        function.blocks.removeLast()
+    }
+
+    /// Where `name` is found from the current function, or nil when it is a global.
+    private func find(_ name: String) -> Binding? {
+        if let v = function.lookup(name) { return .local(v) }
+        if let i = capture(name, in: function) { return .capture(i) }
+        return nil
+    }
+
+    private func capture(_ name: String, in scope: FunctionScope) -> Int? {
+        guard let parent = scope.parent else { return nil }
+        if let v = parent.lookup(name) {
+            v.isCaptured = true
+            return scope.addCapture(name, .enclosingLocal(v))
+        }
+        if let i = capture(name, in: parent) { return scope.addCapture(name, .enclosingCapture(i)) }
+        return nil
+    }
+
+    private func read(_ ref: NameRef) {
+        if let b = find(ref.name) { ref.binding = b } else {
+            ref.binding = .global(ref.name)
+            globalReads.append(ref)
+        }
+    }
+
+    /// An assignment target name: the existing binding, else a new function-level one.
+    private func assign(_ ref: NameRef) {
+        if let b = find(ref.name) { ref.binding = b; return }
+        if function.isTopLevel {
+            ref.binding = .global(ref.name)
+            globalWrites.insert(ref.name)
+        } else {
+            ref.binding = .local(function.declare(ref.name, blockScoped: false, inOutermost: true))
+        }
+    }
+
+    /// A `let`, loop or `catch` name: a new binding in the innermost block.
+    private func declareInBlock(_ ref: NameRef) {
+        if declaresGlobal {
+            ref.binding = .global(ref.name)
+            globalWrites.insert(ref.name)
+        } else {
+            ref.binding = .local(function.declare(ref.name, blockScoped: true, inOutermost: false))
+        }
+    }
+
+    // MARK: - Statements
+
+    private func statements(_ list: [Stmt]) {
+        for s in list { statement(s) }
+    }
+
+    private func block(_ b: Block) {
+        withBlock { statements(b.statements) }
+    }
+
+    private func statement(_ s: Stmt) {
+        switch s.kind {
+        case .expression(let e): expression(e)
+        case .assign(let target, _, let value):
+            expression(value)
+            switch target.kind {
+            case .name(let ref):
+                assign(ref)
+            default: expression(target)
+            }
+        case .letBinding(let ref, let value):
+            expression(value)
+            declareInBlock(ref)
+        case .function(let ref, let decl):
+            assign(ref)
+            function(decl)
+        case .whileLoop(let condition, let body):
+            expression(condition)
+            block(body)
+        case .forLoop(let names, let iterable, let body):
+            expression(iterable)
+            withBlock {
+                for n in names { n.binding = .local(function.declare(n.name, blockScoped: true, inOutermost: false)) }
+                statements(body.statements)
+            }
+        case .breakLoop, .continueLoop: break
+        case .returnValue(let value): if let value { expression(value) }
+        case .tryCatch(let body, let name, let handler):
+            block(body)
+            withBlock {
+                if let name { name.binding = .local(function.declare(name.name, blockScoped: true, inOutermost: false)) }
+                statements(handler.statements)
+            }
+        }
+    }
+
+    private func function(_ decl: FunctionDecl) {
+        let scope = FunctionScope(info: decl.info, parent: function, isTopLevel: false)
+        let saved = function
+        function = scope
+        for i in decl.parameters.indices {
+            if let d = decl.parameters[i].defaultValue { expression(d) }
+            decl.parameters[i].variable = scope.declare(decl.parameters[i].name, blockScoped: false, inOutermost: true)
+        }
+        statements(decl.body.statements)
+        function = saved
+        finish(scope)
+    }
+
+    // MARK: - Expressions
+
+    private func expression(_ e: Expr) {
+        switch e.kind {
+        case .nilLiteral, .boolLiteral, .intLiteral, .floatLiteral: break
+        case .string(let parts):
+            for p in parts { if case .expr(let x) = p { expression(x) } }
+        case .name(let ref): read(ref)
+        case .list(let items): items.forEach(expression)
+        case .record(let fields): fields.forEach { expression($0.value) }
+        case .unary(_, let x), .not(let x), .grouped(let x): expression(x)
+        case .binary(_, let a, let b), .comparison(_, let a, let b), .and(let a, let b), .or(let a, let b),
+             .range(let a, let b, _):
+            expression(a)
+            expression(b)
+        case .call(let callee, let arguments):
+            expression(callee)
+            arguments.forEach { expression($0.value) }
+        case .index(let base, let items):
+            expression(base)
+            for item in items {
+                switch item {
+                case .index(let x): expression(x)
+                case .slice(let a, let b, let c):
+                    [a, b, c].forEach { if let x = $0 { expression(x) } }
+                }
+            }
+        case .field(let base, _, _): expression(base)
+        case .ifExpr(let condition, let then, let otherwise):
+            expression(condition)
+            block(then)
+            if let otherwise { expression(otherwise) }
+        case .block(let b): block(b)
+        case .function(let decl): function(decl)
+        }
+    }
+}

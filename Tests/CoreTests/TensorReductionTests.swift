@@ -1,0 +1,83 @@
+// Tests of reductions (all elements and per axis) and of matmul, dot and outer.
+import XCTest
+@testable import Core
+
+final class TensorReductionTests: XCTestCase {
+    let m = T([2, 3], [1, 5, 3, 4, 2, 6])
+
+    func testWholeTensor() throws {
+        XCTAssertEqual(try m.reduce(.sum), T([], [21]))
+        XCTAssertEqual(try m.reduce(.mean).item(), 3.5)
+        XCTAssertEqual(try m.reduce(.max).item(), 6)
+        XCTAssertEqual(try m.reduce(.min).item(), 1)
+        XCTAssertEqual(try m.reduce(.argmax).item(), 5)
+        XCTAssertEqual(try m.reduce(.argmin).item(), 0)
+        XCTAssertEqual(try m.reduce(.variance).item(), Float(17.5 / 6), accuracy: 1e-6)
+        XCTAssertEqual(try m.reduce(.std).item(), Float((17.5 / 6).squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(try T([4], [0, 1, 0, 2]).reduce(.countNonzero).item(), 2)
+        XCTAssertEqual(try T([2], [1, 0]).reduce(.all).item(), 0)
+        XCTAssertEqual(try T([2], [1, 0]).reduce(.any).item(), 1)
+        XCTAssertEqual(try m.reduce(.sum, keepDims: true).shape, [1, 1])
+        XCTAssertEqual(try T([3], [3, -4, 0]).norm().item(), 5)
+        XCTAssertEqual(try T([3], [3, -4, 0]).norm(1).item(), 7)
+        XCTAssertEqual(try T([3], [3, -4, 0]).norm(.infinity).item(), 4)
+        XCTAssertEqual(try T([3], [3, -4, 0]).norm(0).item(), 2)
+        XCTAssertEqual(try T([2], [1, 1]).norm(3).item(), Float(pow(2.0, 1.0 / 3)), accuracy: 1e-6)
+    }
+
+    func testAlongAxis() throws {
+        XCTAssertEqual(try m.sum(axis: 0), T([3], [5, 7, 9]))
+        XCTAssertEqual(try m.sum(axis: 1), T([2], [9, 12]))
+        XCTAssertEqual(try m.sum(axis: -1, keepDims: true), T([2, 1], [9, 12]))
+        XCTAssertEqual(try m.reduce(.max, axis: 0), T([3], [4, 5, 6]))
+        XCTAssertEqual(try m.reduce(.argmax, axis: 1), T([2], [1, 2]))
+        XCTAssertEqual(try m.reduce(.argmin, axis: 0), T([3], [0, 1, 0]))
+        XCTAssertEqual(try m.mean(axis: 0), T([3], [2.5, 3.5, 4.5]))
+        XCTAssertEqual(try m.reduce(.variance, axis: 0), T([3], [2.25, 2.25, 2.25]))
+        XCTAssertEqual(try m.norm(1, axis: 1), T([2], [9, 12]))
+        // Middle axis of a rank-3 tensor.
+        let c = try Tensor<Float>.arange(0, 12).reshaped([2, 3, 2])
+        XCTAssertEqual(try c.sum(axis: 1), T([2, 2], [6, 9, 24, 27]))
+        XCTAssertEqual(try c.reduce(.argmax, axis: 1), T([2, 2], [2, 2, 2, 2]))
+        // Accumulation in Double: 1e8 + many ones is exact.
+        let big = try Tensor<Float>.ones([1000])
+        XCTAssertEqual(try big.sum().item(), 1000)
+    }
+
+    func testErrors() {
+        assertThrows(.badArgument(op: "sum", message: "axis 2 is out of range for a tensor of shape [2, 3]")) {
+            try m.sum(axis: 2)
+        }
+        assertThrows(.badArgument(op: "max", message: "cannot reduce an empty extent of shape [0]")) {
+            try Tensor<Float>.zeros([0]).reduce(.max)
+        }
+        assertThrows(.badArgument(op: "norm", message: "p must be non-negative, got -1.0")) { try m.norm(-1) }
+    }
+
+    func testMatmul() throws {
+        let a = T([2, 3], [1, 2, 3, 4, 5, 6]), b = T([3, 2], [7, 8, 9, 10, 11, 12])
+        XCTAssertEqual(try a.matmul(b), T([2, 2], [58, 64, 139, 154]))
+        XCTAssertEqual(try a.matmul(a, transposeSelf: true), T([3, 3], [17, 22, 27, 22, 29, 36, 27, 36, 45]))
+        XCTAssertEqual(try a.matmul(a, transposeOther: true), T([2, 2], [14, 32, 32, 77]))
+        XCTAssertEqual(try T([3], [1, 0, -1]).matmul(b), T([2], [-4, -4]))
+        XCTAssertEqual(try a.matmul(T([3], [1, 0, -1])), T([2], [-2, -2]))
+        XCTAssertEqual(try T([3], [1, 2, 3]).matmul(T([3], [4, 5, 6])), T([], [32]))
+        assertThrows(.shapeMismatch(op: "@", shapes: [[64, 1568], [256, 10]], message: "")) {
+            try Tensor<Float>.zeros([64, 1568]).matmul(Tensor<Float>.zeros([256, 10]))
+        }
+        // Batched with broadcasting: [2, 2, 3] @ [3, 2] -> [2, 2, 2].
+        let batch = try Tensor.stack([a, a * 2])
+        let r = try batch.matmul(b)
+        XCTAssertEqual(r, T([2, 2, 2], [58, 64, 139, 154, 116, 128, 278, 308]))
+        XCTAssertEqual(try D([2, 2], [1, 2, 3, 4]).matmul(D([2, 1], [1, 1])), D([2, 1], [3, 7]))
+        XCTAssertEqual(try Tensor<Float>.zeros([2, 0]).matmul(Tensor<Float>.zeros([0, 3])), try Tensor<Float>.zeros([2, 3]))
+    }
+
+    func testDotOuter() throws {
+        XCTAssertEqual(try T([2], [1, 2]).dot(T([2], [3, 4])).item(), 11)
+        XCTAssertEqual(try T([2], [1, 2]).outer(T([3], [1, 0, -1])), T([2, 3], [1, 0, -1, 2, 0, -2]))
+        assertThrows(.shapeMismatch(op: "dot", shapes: [[2], [3]], message: "")) {
+            try T([2], [1, 2]).dot(T([3], [1, 2, 3]))
+        }
+    }
+}
