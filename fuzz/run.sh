@@ -16,9 +16,16 @@ echo "fuzz: building the libraries with coverage instrumentation in $scratch"
 # harness below is linked with libFuzzer's main.
 swift build -c release --scratch-path "$scratch" --target Builtins -Xswiftc -sanitize=fuzzer >/dev/null
 
+# The objects of this build, as SwiftPM's output file maps name them (stale ones are ignored).
 objects=()
 for target in "${targets[@]}"; do
-    while IFS= read -r object; do objects+=("$object"); done < <(find "$build/$target.build" -name '*.o' | sort)
+    while IFS= read -r object; do objects+=("$object"); done < <(python3 - "$build/$target.build/output-file-map.json" <<'PY'
+import json, os, sys
+for source, outputs in json.load(open(sys.argv[1])).items():
+    if source and os.path.exists(outputs.get("object", "")):
+        print(outputs["object"])
+PY
+)
 done
 swiftc -O -sanitize=fuzzer -parse-as-library -module-name WhittleFuzz \
     -I "$build/Modules" -I Sources/CBLAS -I Sources/CZlib \

@@ -82,7 +82,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testDeepRecursionIsAnErrorNotACrash() throws {
-        let run = try Whittle.run(["-e", "fn f(n) = if n == 0 { 0 } else { 1 + f(n - 1) }\nf(10000000)"])
+        let run = try Whittle.run(["-e", "fn f(n) = if n == 0 { 0 } else { 1 + f(n - 1) }\nf(100000)"])
         XCTAssertEqual(run.status, 1)
         XCTAssertTrue(run.stderr.contains("error"), run.stderr)
     }
