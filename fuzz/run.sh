@@ -32,10 +32,13 @@ swiftc -O -sanitize=fuzzer -parse-as-library -module-name WhittleFuzz \
     fuzz/FuzzSession.swift "${objects[@]}" -lopenblas -lz -o "$build/whittle-fuzz"
 
 mkdir -p "$scratch/corpus" "$scratch/artifacts"
-echo "fuzz: running for $seconds s (seeds: fuzz/seeds, dictionary: fuzz/whittle.dict)"
+# Seeds: a few programs here, plus the language's script test corpus when present.
+seeds=(fuzz/seeds)
+[ -d Tests/Scripts ] && seeds+=(Tests/Scripts)
+echo "fuzz: running for $seconds s (seeds: ${seeds[*]}, dictionary: fuzz/whittle.dict)"
 log="$scratch/fuzz.log"
 status=0
-"$build/whittle-fuzz" "$scratch/corpus" fuzz/seeds \
+"$build/whittle-fuzz" "$scratch/corpus" "${seeds[@]}" \
     -dict=fuzz/whittle.dict -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
     -jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" \
     -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
