@@ -1,0 +1,76 @@
+// Differentiable element-wise functions: exp, log, sqrt, abs, relu, sigmoid, tanh, clamp, where.
+
+extension Variable {
+    /// Records y = f(x) whose derivative is `d(x, y)` element-wise.
+    @inline(__always)
+    private func unary(_ f: (Scalar) -> Scalar,
+                       _ d: @escaping (Scalar, Scalar) -> Scalar) -> Variable {
+        let x = value
+        let y = NNKernels.map(x, f)
+        let i = id
+        return tape.record(y, inputs: [self]) {
+            { g in
+                var out = [Scalar](repeating: 0, count: g.count)
+                x.scalars.withUnsafeBufferPointer { px in
+                    y.scalars.withUnsafeBufferPointer { py in
+                        g.scalars.withUnsafeBufferPointer { pg in
+                            out.withUnsafeMutableBufferPointer { po in
+                                for j in 0..<po.count { po[j] = pg[j] * d(px[j], py[j]) }
+                            }
+                        }
+                    }
+                }
+                return [(i, Tensor(uncheckedShape: g.shape, scalars: out))]
+            }
+        }
+    }
+
+    /// e^x.
+    @_specialize(where Scalar == Float)
+    public func exp() -> Variable { unary({ Scalar.nnExp($0) }, { _, y in y }) }
+    /// Natural logarithm (−inf at 0, NaN below, as in NumPy).
+    @_specialize(where Scalar == Float)
+    public func log() -> Variable { unary({ Scalar.nnLog($0) }, { x, _ in 1 / x }) }
+    /// Square root.
+    @_specialize(where Scalar == Float)
+    public func sqrt() -> Variable { unary({ $0.squareRoot() }, { _, y in 1 / (2 * y) }) }
+    /// |x|; the derivative at 0 is taken as 0.
+    @_specialize(where Scalar == Float)
+    public func abs() -> Variable { unary({ Swift.abs($0) }, { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) }
+    /// max(x, 0); the derivative at 0 is taken as 0.
+    @_specialize(where Scalar == Float)
+    public func relu() -> Variable {
+        // Hot in every network: plain loops rather than the generic unary rule.
+        let y = NNKernels.map(value) { $0 > 0 ? $0 : 0 }
+        let i = id
+        return tape.record(y, inputs: [self]) {
+            { g in [(i, NNKernels.zip(g, y) { gi, yi in yi > 0 ? gi : 0 })] }
+        }
+    }
+    /// 1 / (1 + e^−x).
+    @_specialize(where Scalar == Float)
+    public func sigmoid() -> Variable { unary({ Scalar.nnSigmoid($0) }, { _, y in y * (1 - y) }) }
+    /// tanh x.
+    @_specialize(where Scalar == Float)
+    public func tanh() -> Variable { unary({ Scalar.nnTanh($0) }, { _, y in 1 - y * y }) }
+    /// x limited to [lo, hi]; the gradient passes only strictly inside.
+    @_specialize(where Scalar == Float)
+    public func clamped(_ lo: Scalar, _ hi: Scalar) -> Variable {
+        unary({ Swift.min(Swift.max($0, lo), hi) }, { x, _ in x > lo && x < hi ? 1 : 0 })
+    }
+
+    /// Element-wise choice: `a` where `condition` is non-zero, `b` elsewhere, with broadcasting of
+    /// all three. The condition is a constant.
+    @_specialize(where Scalar == Float)
+    public static func select(_ condition: Tensor<Scalar>, _ a: Variable, _ b: Variable) throws -> Variable {
+        try sameTape(a, b, op: "where")
+        let shape = try NNKernels.broadcastShape(
+            try NNKernels.broadcastShape(condition.shape, a.shape, op: "where"), b.shape, op: "where")
+        let ones = NNKernels.filled(shape, Scalar(1))
+        // Broadcast the condition to the full shape once; both branches reuse it.
+        let mask = try NNKernels.broadcast(ones, condition, op: "where") { _, c in c != 0 ? 1 : 0 }
+        let inverse = NNKernels.map(mask) { 1 - $0 }
+        let tape = a.tape
+        return try a.multiplying(tape.constant(mask)).adding(b.multiplying(tape.constant(inverse)))
+    }
+}

@@ -1,0 +1,88 @@
+// Conv2D: 2-d convolution over NCHW batches with stride and same/valid/explicit padding.
+
+/// A 2-d convolution: y[n, o] = b[o] + Σ_c W[o, c] ⋆ x[n, c].
+///
+/// Input [N, C_in, H, W], output [N, C_out, H', W']; `weight` is [C_out, C_in, kh, kw] and `bias`
+/// [C_out], both uniform in ±1/√(C_in·kh·kw). Padding "same" gives H' = ⌈H / stride⌉ with the extra
+/// row/column at the bottom/right. A `WeightGate` may act on the weight.
+public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
+    public let weight: Param<Scalar>   // [out, in, kh, kw]
+    public let bias: Param<Scalar>?    // [out]
+    public var gate: (any WeightGate<Scalar>)?
+    public var isTraining = true
+    public let inChannels: Int
+    public let outChannels: Int
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Padding
+
+    /// A `kernel`×`kernel` convolution `inChannels → outChannels`, initialised from `rng`.
+    /// - Throws: `CoreError.badArgument` for sizes below 1 or negative padding.
+    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
+                padding: Padding = .same, bias hasBias: Bool = true, using rng: inout RandomStream) throws {
+        try Initialization.positive(inChannels, "in channels", op: "conv2d")
+        try Initialization.positive(outChannels, "out channels", op: "conv2d")
+        try Initialization.positive(kernel, "kernel", op: "conv2d")
+        try Initialization.positive(stride, "stride", op: "conv2d")
+        if case .explicit(let p) = padding, p < 0 {
+            throw CoreError.badArgument(op: "conv2d", message: "padding must be non-negative, got \(p)")
+        }
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        let fanIn = inChannels * kernel * kernel
+        let bound = 1 / Double(fanIn).squareRoot()
+        weight = Param(try Initialization.uniform([outChannels, inChannels, kernel, kernel], bound: bound,
+                                                  using: &rng), role: .weight, name: "weight")
+        bias = hasBias ? Param(try Initialization.uniform([outChannels], bound: bound, using: &rng),
+                               role: .bias, name: "bias") : nil
+    }
+
+    public var kind: String { "Conv2D" }
+
+    @_specialize(where Scalar == Float)
+    public func forward(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        try forward(input, fusedReLU: false)
+    }
+
+    @_specialize(where Scalar == Float)
+    public func forward(_ input: Variable<Scalar>, fusedReLU: Bool) throws -> Variable<Scalar> {
+        guard input.shape.count == 4, input.shape[1] == inChannels else {
+            throw layerShapeError(kind, expected: "[*, \(inChannels), H, W]", got: input.shape)
+        }
+        let tape = input.tape
+        return try input.conv2d(weight: try gatedWeight(on: tape), bias: bias.map { tape.variable(for: $0) },
+                                stride: stride, padding: padding, relu: fusedReLU)
+    }
+
+    public var localParams: [(name: String, param: Param<Scalar>)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) + (gate?.localParams ?? [])
+    }
+
+    public var localBuffers: [(name: String, buffer: Buffer<Scalar>)] { gate?.localBuffers ?? [] }
+
+    public func copy() -> any Layer<Scalar> { Conv2D(copying: self) }
+
+    private init(copying other: Conv2D) {
+        inChannels = other.inChannels
+        outChannels = other.outChannels
+        kernel = other.kernel
+        stride = other.stride
+        padding = other.padding
+        weight = other.weight.copy()
+        bias = other.bias?.copy()
+        isTraining = other.isTraining
+        gate = other.gate?.copy(attachedTo: weight)
+    }
+
+    public var description: String {
+        var text = "Conv2D(\(inChannels) -> \(outChannels), kernel \(kernel)"
+        if stride != 1 { text += ", stride \(stride)" }
+        text += ", pad \(padding)"
+        if bias != nil { text += ", bias" }
+        if let gate { text += ", \(gate.kind) \(gate.mode.rawValue)" }
+        return text + ")"
+    }
+}

@@ -1,0 +1,74 @@
+// Dropout: zeroes each input with probability p in training (scaling the rest by 1/(1−p)).
+
+/// Inverted dropout: in training each element is kept with probability 1 − p and scaled by
+/// 1/(1 − p); in evaluation the layer is the identity. Any shape.
+///
+/// Randomness is counter-based: each forward pass takes one key from the layer's own
+/// `RandomStream`, and element i's draw is a hash of (key, i), so the mask does not depend on how
+/// the work is split across threads, and the same seed gives the same masks.
+public final class Dropout<Scalar: TensorScalar>: Layer {
+    /// The drop probability, in [0, 1).
+    public let p: Double
+    public var isTraining = true
+    /// The layer's own stream (derived from the generator it was built with).
+    public var rng: RandomStream
+
+    /// - Throws: `CoreError.badArgument` unless 0 ≤ p < 1.
+    public init(_ p: Double, using rng: inout RandomStream) throws {
+        guard p >= 0, p < 1 else {
+            throw CoreError.badArgument(op: "dropout", message: "p must be in [0, 1), got \(p)")
+        }
+        self.p = p
+        self.rng = rng.derived(stream: rng.nextUInt64())
+    }
+
+    public var kind: String { "Dropout" }
+
+    @_specialize(where Scalar == Float)
+    public func forward(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        guard isTraining, p > 0 else { return input }
+        let key = rng.nextUInt64()
+        let x = input.value, i = input.id
+        let scale = Scalar(1 / (1 - p))
+        // Keep when the top 24 bits of the hash are ≥ p · 2^24.
+        let threshold = UInt32(min(p * 16_777_216, 16_777_215))
+        var mask = [Scalar](repeating: 0, count: x.count)
+        var y = [Scalar](repeating: 0, count: x.count)
+        x.scalars.withUnsafeBufferPointer { px in
+            mask.withUnsafeMutableBufferPointer { pm in
+                y.withUnsafeMutableBufferPointer { py in
+                    for j in 0..<px.count {
+                        let keep = Dropout.draw(key, j) >= threshold
+                        let m: Scalar = keep ? scale : 0
+                        pm[j] = m
+                        py[j] = px[j] * m
+                    }
+                }
+            }
+        }
+        return input.tape.record(Tensor(uncheckedShape: x.shape, scalars: y), inputs: [input]) {
+            { g in [(i, NNKernels.zip(g, Tensor(uncheckedShape: x.shape, scalars: mask)) { $0 * $1 })] }
+        }
+    }
+
+    /// 24 uniform bits for element `j` under `key` (SplitMix64 finaliser of key + j·φ).
+    @inline(__always)
+    static func draw(_ key: UInt64, _ j: Int) -> UInt32 {
+        var z = key &+ UInt64(truncatingIfNeeded: j) &* 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return UInt32(truncatingIfNeeded: z >> 40)
+    }
+
+    public func copy() -> any Layer<Scalar> {
+        var stream = rng
+        let c = try? Dropout(p, using: &stream)
+        // p was validated at construction, so the copy always succeeds; keep the same stream.
+        c?.rng = rng
+        c?.isTraining = isTraining
+        return c ?? self
+    }
+
+    public var description: String { "Dropout(\(p))" }
+}

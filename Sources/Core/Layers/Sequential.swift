@@ -1,0 +1,62 @@
+// Sequential: a chain of layers, the usual root of a network; children are numbered 0, 1, 2, ….
+
+/// Layers applied one after another: y = fₙ(… f₁(f₀(x))).
+///
+/// Children are named by position among all children, parameter-free ones included, so paths
+/// match PyTorch's `state_dict` (`3.weight`). An error inside a child is reported with its
+/// position and kind: "in layer 3 (Dense) of Sequential: expected [*, 1568], got [64, 1500]".
+public final class Sequential<Scalar: TensorScalar>: Layer {
+    /// The layers in order.
+    public private(set) var layers: [any Layer<Scalar>]
+    public var isTraining = true
+
+    /// A chain of `layers`.
+    public init(_ layers: [any Layer<Scalar>]) {
+        self.layers = layers
+    }
+
+    /// Appends a layer at the end (its path is its new index).
+    public func append(_ layer: any Layer<Scalar>) { layers.append(layer) }
+
+    public var kind: String { "Sequential" }
+
+    @_specialize(where Scalar == Float)
+    public func forward(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        var x = input
+        var i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            // A Dense/Conv2D followed by a ReLU runs as one node (same result, one pass less).
+            let fused = i + 1 < layers.count && layers[i + 1] is ReLU<Scalar> ? layer as? any ReLUFusable<Scalar> : nil
+            do {
+                x = try fused?.forward(x, fusedReLU: true) ?? layer.forward(x)
+            } catch {
+                throw LayerError.wrap(error, index: i, kind: layer.kind, container: kind)
+            }
+            i += fused == nil ? 1 : 2
+        }
+        return x
+    }
+
+    public var children: [(name: String, layer: any Layer<Scalar>)] {
+        layers.enumerated().map { (String($0.offset), $0.element) }
+    }
+
+    public func copy() -> any Layer<Scalar> {
+        let c = Sequential(layers.map { $0.copy() })
+        c.isTraining = isTraining
+        return c
+    }
+
+    /// The kind and each child indented with its index, one per line.
+    public var description: String {
+        var lines = ["Sequential("]
+        for (i, layer) in layers.enumerated() {
+            let inner = layer.description.split(separator: "\n", omittingEmptySubsequences: false)
+            lines.append("  (\(i)) " + (inner.first.map(String.init) ?? ""))
+            for more in inner.dropFirst() { lines.append("  " + more) }
+        }
+        lines.append(")")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,78 @@
+// Adam, and AdamW (decoupled weight decay), as in PyTorch's torch.optim.Adam / AdamW.
+
+/// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015); with `decoupled`
+/// it is AdamW (Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019).
+///
+/// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − lr · m̂ / (√v̂ + ε) with bias-corrected m̂, v̂.
+/// Adam adds λ·w to the gradient (L2); AdamW multiplies w by (1 − lr·λ) before the update.
+public final class Adam<Scalar: TensorScalar>: Optimizer {
+    public let core: OptimizerCore<Scalar>
+    /// β₁, the first-moment decay, typically 0.9.
+    public var beta1: Double
+    /// β₂, the second-moment decay, typically 0.999.
+    public var beta2: Double
+    /// ε added to √v̂, typically 1e-8.
+    public var eps: Double
+    /// True for AdamW's decoupled weight decay.
+    public let decoupled: Bool
+
+    /// Adam with PyTorch's defaults (lr 1e-3, β 0.9/0.999, ε 1e-8, no decay).
+    /// - Throws: `CoreError.badArgument` for betas outside [0, 1), ε ≤ 0, or a bad rate or decay.
+    public init(_ source: ParamSource<Scalar>, lr: Double = 1e-3, beta1: Double = 0.9,
+                beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0,
+                decoupled: Bool = false) throws {
+        let op = decoupled ? "adamw" : "adam"
+        core = try OptimizerCore(source, lr: lr, weightDecay: weightDecay, op: op)
+        guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
+            throw CoreError.badArgument(op: op, message: "betas must be in [0, 1), got (\(beta1), \(beta2))")
+        }
+        guard eps > 0 else { throw CoreError.badArgument(op: op, message: "eps must be positive, got \(eps)") }
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.decoupled = decoupled
+    }
+
+    /// AdamW with PyTorch's defaults (weight decay 0.01).
+    public static func adamW(_ source: ParamSource<Scalar>, lr: Double = 1e-3, beta1: Double = 0.9,
+                             beta2: Double = 0.999, eps: Double = 1e-8,
+                             weightDecay: Double = 0.01) throws -> Adam {
+        try Adam(source, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: true)
+    }
+
+    public var name: String { decoupled ? "adamw" : "adam" }
+
+    @_specialize(where Scalar == Float)
+    public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
+                       group: ParamGroup<Scalar>, lr: Double) throws {
+        var m = state.slots.removeValue(forKey: "exp_avg") ?? NNKernels.zeros(value.shape)
+        var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? NNKernels.zeros(value.shape)
+        let t = Double(state.step)
+        let correction1 = 1 - Double.nnPow(beta1, t), correction2 = 1 - Double.nnPow(beta2, t)
+        // w −= (lr / c₁) · m / (√v / √c₂ + ε), PyTorch's arrangement.
+        let stepSize = Scalar(lr / correction1), rootC2 = Scalar(correction2.squareRoot())
+        let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(eps))
+        let l2 = decoupled ? Scalar(0) : Scalar(group.weightDecay)
+        let shrink = decoupled ? Scalar(1 - lr * group.weightDecay) : Scalar(1)
+        value.scalars.withUnsafeMutableBufferPointer { w in
+            grad.scalars.withUnsafeBufferPointer { g in
+                m.scalars.withUnsafeMutableBufferPointer { pm in
+                    v.scalars.withUnsafeMutableBufferPointer { pv in
+                        for i in 0..<w.count {
+                            let gi = g[i] + l2 * w[i]
+                            pm[i] = b1 * pm[i] + (1 - b1) * gi
+                            pv[i] = b2 * pv[i] + (1 - b2) * gi * gi
+                            w[i] = w[i] * shrink - stepSize * pm[i] / (pv[i].squareRoot() / rootC2 + e)
+                        }
+                    }
+                }
+            }
+        }
+        state.slots["exp_avg"] = m
+        state.slots["exp_avg_sq"] = v
+    }
+
+    public var description: String {
+        "\(name)(lr: \(core.lr), betas: (\(beta1), \(beta2)), eps: \(eps), weight_decay: \(core.weightDecay))"
+    }
+}

@@ -1,0 +1,252 @@
+// The Optimizer protocol, parameter groups by role, lazily created per-path state, step records.
+
+/// Optimizer state of one parameter, created on its first step and stored under its path.
+public final class ParamState<Scalar: TensorScalar> {
+    /// Steps taken on this parameter.
+    public var step = 0
+    /// Named state tensors ("momentum_buffer", "exp_avg", "exp_avg_sq"), each the parameter's shape.
+    public var slots: [String: Tensor<Scalar>] = [:]
+
+    public init() {}
+
+    /// The slot `name`, created as zeros of `shape` on first use.
+    public func slot(_ name: String, shape: [Int]) -> Tensor<Scalar> {
+        slots[name] ?? NNKernels.zeros(shape)
+    }
+}
+
+/// The parameters of one role with the settings that apply to them.
+public struct ParamGroup<Scalar: TensorScalar> {
+    /// The role shared by the group.
+    public var role: Role
+    /// The group's parameters with their paths, in network order.
+    public var params: [(path: String, param: Param<Scalar>)]
+    /// Weight decay for this group (the optimizer's for `weight`, 0 for every other role unless
+    /// configured in `OptimizerCore.decayRoles`).
+    public var weightDecay: Double
+}
+
+/// What the last step did: `opt.last_step` in scripts.
+public struct StepRecord: Equatable, Sendable {
+    /// The step number (1 for the first step).
+    public var step: Int
+    /// The training loss of the batch, when the step ran a forward pass.
+    public var loss: Double?
+    /// The learning rate used.
+    public var lr: Double
+    /// The L2 norm of all gradients (over the parameters updated).
+    public var gradNorm: Double
+    /// The L2 norm of the change of all parameters.
+    public var updateNorm: Double
+}
+
+/// A learning-rate schedule, applied at the end of each epoch of `fit` (or by `epochEnded()`).
+public protocol Schedule: CustomStringConvertible {
+    /// The learning rate for `epoch` (0 for the first epoch) given the base rate.
+    func lr(base: Double, epoch: Int) -> Double
+}
+
+/// Where an optimizer takes its parameters from.
+public enum ParamSource<Scalar: TensorScalar> {
+    /// A network, re-enumerated at every step so parameters added later (masks, gates) are included.
+    case network(any Layer<Scalar>)
+    /// A fixed list of parameters.
+    case params([Param<Scalar>])
+}
+
+/// The machinery every optimizer shares (composed, not inherited): parameter source, groups by
+/// role, learning rate and schedule, state by path, the last step record.
+public final class OptimizerCore<Scalar: TensorScalar> {
+    public let source: ParamSource<Scalar>
+    /// The learning rate of the next step.
+    public var lr: Double
+    /// The rate the schedule starts from (the `lr` given at construction, or set by the user).
+    public var baseLR: Double
+    /// Weight decay coefficient, applied to the groups whose role is in `decayRoles`.
+    public var weightDecay: Double
+    /// The roles weight decay applies to (by default `weight` only: no decay on biases, BN, mask
+    /// logits, sharing coefficients).
+    public var decayRoles: Set<Role> = [.weight]
+    /// The schedule in force, if any.
+    public var schedule: (any Schedule)?
+    /// Epochs completed (advanced by `epochEnded`).
+    public private(set) var epoch = 0
+    /// Steps taken.
+    public internal(set) var steps = 0
+    /// Per-parameter state by path, created lazily.
+    public var state: [String: ParamState<Scalar>] = [:]
+    /// What the last step did.
+    public internal(set) var lastStep: StepRecord?
+
+    /// - Throws: `CoreError.badArgument` for a negative or non-finite rate or decay.
+    public init(_ source: ParamSource<Scalar>, lr: Double, weightDecay: Double, op: String) throws {
+        guard lr.isFinite, lr >= 0 else { throw CoreError.badArgument(op: op, message: "lr must be a non-negative number, got \(lr)") }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw CoreError.badArgument(op: op, message: "weight_decay must be a non-negative number, got \(weightDecay)")
+        }
+        self.source = source
+        self.lr = lr
+        self.baseLR = lr
+        self.weightDecay = weightDecay
+    }
+
+    /// The network the optimizer was made from, if any.
+    public var network: (any Layer<Scalar>)? {
+        if case .network(let net) = source { return net }
+        return nil
+    }
+
+    /// The parameters by path, in order.
+    public var namedParams: [(path: String, param: Param<Scalar>)] {
+        switch source {
+        case .network(let net): return net.namedParams
+        case .params(let ps): return ps.enumerated().map { ($0.element.path.isEmpty ? String($0.offset) : $0.element.path, $0.element) }
+        }
+    }
+
+    /// The parameters grouped by role, in order of first appearance.
+    public var groups: [ParamGroup<Scalar>] {
+        var order: [Role] = []
+        var byRole: [Role: [(String, Param<Scalar>)]] = [:]
+        for (path, p) in namedParams {
+            if byRole[p.role] == nil { order.append(p.role) }
+            byRole[p.role, default: []].append((path, p))
+        }
+        return order.map { role in
+            ParamGroup(role: role, params: byRole[role] ?? [],
+                       weightDecay: decayRoles.contains(role) ? weightDecay : 0)
+        }
+    }
+
+    /// The state of the parameter at `path`, created on first use.
+    public func state(for path: String) -> ParamState<Scalar> {
+        if let s = state[path] { return s }
+        let s = ParamState<Scalar>()
+        state[path] = s
+        return s
+    }
+
+    /// Marks an epoch done and applies the schedule.
+    public func epochEnded() {
+        epoch += 1
+        if let schedule { lr = schedule.lr(base: baseLR, epoch: epoch) }
+    }
+
+    /// All state tensors as (`<path>.<slot>`, tensor), for checkpoints.
+    public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
+        state.keys.sorted().flatMap { path in
+            (state[path]?.slots ?? [:]).sorted { $0.key < $1.key }.map { (path + "." + $0.key, $0.value) }
+        }
+    }
+}
+
+/// An optimizer: `step()` sees every parameter group and updates the parameters from their `grad`.
+///
+/// Most optimizers implement only `update`, a pure per-parameter rule; the default `step` runs it
+/// over every group, then keeps masked weights (and their state) at exactly zero and records the
+/// step. Optimizers that act on the whole network at once (IHT, AvaGrad) implement `step` itself.
+public protocol Optimizer<Scalar>: AnyObject, CustomStringConvertible {
+    associatedtype Scalar: TensorScalar
+    /// The shared machinery.
+    var core: OptimizerCore<Scalar> { get }
+    /// The script-facing name, e.g. "adam".
+    var name: String { get }
+    /// Updates `value` in place from `grad`, the parameter's `state` and its group's settings.
+    func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
+                group: ParamGroup<Scalar>, lr: Double) throws
+    /// One update of every parameter that has a gradient (frozen ones are skipped).
+    @discardableResult
+    func step() throws -> StepRecord
+}
+
+extension Optimizer {
+    /// The learning rate of the next step (readable and settable; setting it also resets the
+    /// schedule's base).
+    public var lr: Double {
+        get { core.lr }
+        set { core.lr = newValue; core.baseLR = newValue }
+    }
+
+    /// What the last step did.
+    public var lastStep: StepRecord? { core.lastStep }
+
+    /// Marks an epoch done (applies the schedule).
+    public func epochEnded() { core.epochEnded() }
+
+    @discardableResult
+    public func step() throws -> StepRecord { try defaultStep() }
+
+    /// The per-parameter loop behind `step()`, callable by optimizers that add to it.
+    public func defaultStep() throws -> StepRecord {
+        var gradSq = 0.0, updateSq = 0.0
+        let lr = core.lr
+        for group in core.groups {
+            for (path, param) in group.params where !param.isFrozen {
+                guard let grad = param.grad else { continue }
+                guard grad.shape == param.value.shape else {
+                    throw CoreError.shapeMismatch(op: name, shapes: [param.value.shape, grad.shape],
+                        message: "gradient of \(path) has shape \(Tensor<Float>.describe(grad.shape)), the parameter \(Tensor<Float>.describe(param.value.shape))")
+                }
+                let state = core.state(for: path)
+                state.step += 1
+                var value = param.value
+                param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
+                let before = value
+                try update(&value, grad: grad, state: state, group: group, lr: lr)
+                if let mask = param.activeMask { OptimizerKernels.applyMask(mask, to: &value, state: state) }
+                OptimizerKernels.accumulateNorms(grad: grad, before: before, after: value,
+                                                 gradSq: &gradSq, updateSq: &updateSq)
+                param.value = value
+            }
+        }
+        core.steps += 1
+        let record = StepRecord(step: core.steps, loss: nil, lr: lr, gradNorm: gradSq.squareRoot(),
+                                updateNorm: updateSq.squareRoot())
+        core.lastStep = record
+        return record
+    }
+
+    /// Records the batch loss on the last step (called by `trainStep`).
+    func noteLoss(_ loss: Double) { core.lastStep?.loss = loss }
+}
+
+/// Loops shared by optimizers: mask enforcement and norms.
+enum OptimizerKernels {
+    /// value ⊙= mask, and every state slot ⊙= mask, so masked entries stay exactly zero.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func applyMask<S: TensorScalar>(_ mask: Tensor<S>, to value: inout Tensor<S>, state: ParamState<S>) {
+        guard mask.count == value.count else { return }
+        multiply(&value, by: mask)
+        for key in Array(state.slots.keys) {
+            guard var slot = state.slots.removeValue(forKey: key) else { continue }
+            if slot.count == mask.count { multiply(&slot, by: mask) }
+            state.slots[key] = slot
+        }
+    }
+
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func multiply<S: TensorScalar>(_ a: inout Tensor<S>, by mask: Tensor<S>) {
+        a.scalars.withUnsafeMutableBufferPointer { pa in
+            mask.scalars.withUnsafeBufferPointer { pm in
+                for i in 0..<min(pa.count, pm.count) where pm[i] == 0 { pa[i] = 0 }
+            }
+        }
+    }
+
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func accumulateNorms<S: TensorScalar>(grad: Tensor<S>, before: Tensor<S>, after: Tensor<S>,
+                                                  gradSq: inout Double, updateSq: inout Double) {
+        var g = 0.0, u = 0.0
+        grad.scalars.withUnsafeBufferPointer { pg in for v in pg { g += Double(v * v) } }
+        before.scalars.withUnsafeBufferPointer { pb in
+            after.scalars.withUnsafeBufferPointer { pa in
+                for i in 0..<min(pa.count, pb.count) { let d = Double(pa[i] - pb[i]); u += d * d }
+            }
+        }
+        gradSq += g
+        updateSq += u
+    }
+}

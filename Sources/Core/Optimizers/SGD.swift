@@ -1,0 +1,58 @@
+// SGD with momentum, Nesterov momentum and (L2) weight decay, as in PyTorch's torch.optim.SGD.
+
+/// Stochastic gradient descent (Robbins & Monro 1951; momentum: Polyak 1964; Nesterov momentum as
+/// formulated by Sutskever et al. 2013).
+///
+/// g ← ∇ + λ·w (on weights); b ← μ·b + g (b = g on the first step); g ← g + μ·b (Nesterov) or b;
+/// w ← w − lr·g.
+public final class SGD<Scalar: TensorScalar>: Optimizer {
+    public let core: OptimizerCore<Scalar>
+    /// Momentum μ, typically 0 or 0.9.
+    public var momentum: Double
+    /// Nesterov momentum (needs μ > 0).
+    public var nesterov: Bool
+
+    /// - Throws: `CoreError.badArgument` for a bad rate, momentum or decay, or Nesterov without momentum.
+    public init(_ source: ParamSource<Scalar>, lr: Double = 0.01, momentum: Double = 0,
+                nesterov: Bool = false, weightDecay: Double = 0) throws {
+        core = try OptimizerCore(source, lr: lr, weightDecay: weightDecay, op: "sgd")
+        guard momentum >= 0, momentum < 1 else {
+            throw CoreError.badArgument(op: "sgd", message: "momentum must be in [0, 1), got \(momentum)")
+        }
+        guard !nesterov || momentum > 0 else {
+            throw CoreError.badArgument(op: "sgd", message: "nesterov needs momentum > 0")
+        }
+        self.momentum = momentum
+        self.nesterov = nesterov
+    }
+
+    public var name: String { "sgd" }
+
+    @_specialize(where Scalar == Float)
+    public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
+                       group: ParamGroup<Scalar>, lr: Double) throws {
+        let (wd, mu, step) = (Scalar(group.weightDecay), Scalar(momentum), Scalar(lr))
+        let first = state.step == 1
+        var buffer = momentum > 0 ? (state.slots.removeValue(forKey: "momentum_buffer") ?? NNKernels.zeros(value.shape)) : value
+        let useMomentum = momentum > 0, nesterov = self.nesterov
+        value.scalars.withUnsafeMutableBufferPointer { w in
+            grad.scalars.withUnsafeBufferPointer { g in
+                buffer.scalars.withUnsafeMutableBufferPointer { b in
+                    for i in 0..<w.count {
+                        var d = g[i] + wd * w[i]
+                        if useMomentum {
+                            b[i] = first ? d : mu * b[i] + d
+                            d = nesterov ? d + mu * b[i] : b[i]
+                        }
+                        w[i] -= step * d
+                    }
+                }
+            }
+        }
+        if useMomentum { state.slots["momentum_buffer"] = buffer }
+    }
+
+    public var description: String {
+        "sgd(lr: \(core.lr), momentum: \(momentum), nesterov: \(nesterov), weight_decay: \(core.weightDecay))"
+    }
+}

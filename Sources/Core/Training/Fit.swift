@@ -1,0 +1,114 @@
+// fit: epochs of shuffled minibatch training with progress, Ctrl-C safety, NaN checks and testing.
+import Runtime
+
+/// Trains `net` on `data` with `optimizer` and returns the run.
+///
+/// Each epoch reshuffles (stream `epoch` of `settings.seed`), trains minibatch by minibatch in
+/// training mode, reports progress (rate, ETA, running loss) through `Runtime.Progress`, checks
+/// the cancellation token between minibatches, evaluates `test` in eval mode (restoring the
+/// mode), calls `onEpoch`, and applies the optimizer's schedule.
+///
+/// The run is filled in as training goes, so after an error it still holds everything done so
+/// far: pass `into:` to keep a reference (the language stores it as `last_run`).
+/// - Throws: `Interrupted` on Ctrl-C (unchanged, so the prompt unwinds), `TrainingError
+///   .nonFiniteLoss` carrying the run when the loss becomes NaN/inf, or a layer/shape error.
+@discardableResult
+public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, optimizer: any Optimizer<S>,
+                                 settings: FitSettings<S> = FitSettings(), test: (any DataSource<S>)? = nil,
+                                 into run: Run = Run(),
+                                 onEpoch: ((EpochRecord) throws -> Void)? = nil) throws -> Run {
+    guard settings.epochs >= 1 else {
+        throw CoreError.badArgument(op: "fit", message: "epochs must be at least 1, got \(settings.epochs)")
+    }
+    guard settings.batchSize >= 1 else {
+        throw CoreError.badArgument(op: "fit", message: "batch must be at least 1, got \(settings.batchSize)")
+    }
+    guard data.count > 0 else { throw CoreError.badArgument(op: "fit", message: "the data set is empty") }
+    run.settings = [("epochs", String(settings.epochs)), ("batch", String(settings.batchSize)),
+                    ("loss", settings.loss?.description ?? "auto"), ("optimizer", optimizer.description),
+                    ("shuffle", String(settings.shuffle)), ("seed", String(settings.seed)),
+                    ("examples", String(data.count)), ("test", test.map { String($0.count) } ?? "none")]
+    let n = data.count, batchCount = (n + settings.batchSize - 1) / settings.batchSize
+    let clock = ContinuousClock()
+    for epoch in 1...settings.epochs {
+        var order = Array(0..<n)
+        if settings.shuffle {
+            var rng = RandomStream(seed: settings.seed, stream: UInt64(epoch))
+            order = rng.permutation(n)
+        }
+        net.train()
+        let lr = optimizer.lr
+        let label = "epoch \(epoch)/\(settings.epochs)"
+        Progress.begin(ProgressUpdate(label: label, done: 0, total: batchCount))
+        let started = clock.now
+        var lossSum = 0.0, correct = 0, seen = 0, classification = true
+        for b in 0..<batchCount {
+            do {
+                try CancellationToken.shared.check("after epoch \(epoch - 1), batch \(b)")
+            } catch {
+                run.stopReason = String(describing: error)
+                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
+                throw error
+            }
+            let slice = order[(b * settings.batchSize)..<min((b + 1) * settings.batchSize, n)]
+            let (x, y) = try data.batch(slice)
+            let result: (loss: Double, output: Tensor<S>, chosen: Loss<S>)
+            do {
+                result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss)
+            } catch TrainingError.nonFiniteLoss(let value, _, _, _) {
+                run.stopReason = "the loss became \(value) at epoch \(epoch), batch \(b + 1)"
+                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
+                throw TrainingError.nonFiniteLoss(loss: value, epoch: epoch, batch: b + 1, run: run)
+            }
+            lossSum += result.loss * Double(slice.count)
+            seen += slice.count
+            if case .crossEntropy = result.chosen {
+                correct += try correctCount(logits: result.output, labels: y)
+            } else {
+                classification = false
+            }
+            run.batches += 1
+            run.partialLoss = lossSum / Double(seen)
+            let elapsed = seconds(clock.now - started)
+            let rate = elapsed > 0 ? Double(seen) / elapsed : 0
+            let eta = rate > 0 ? Double(n - seen) / rate : 0
+            Progress.update(ProgressUpdate(label: label, done: b + 1, total: batchCount, metrics: [
+                ("loss", formatted(lossSum / Double(seen))), ("samples/s", String(Int(rate))),
+                ("eta", formatted(eta) + "s")]))
+        }
+        let trainSeconds = seconds(clock.now - started)
+        var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen),
+                                 accuracy: classification ? Double(correct) / Double(seen) : nil,
+                                 testLoss: nil, testAccuracy: nil, lr: lr, samples: seen, seconds: trainSeconds)
+        if let test {
+            let result = try evaluate(net, on: test, loss: settings.loss)
+            record.testLoss = result.loss
+            record.testAccuracy = result.accuracy
+        }
+        run.loss.append(record.loss)
+        if let a = record.accuracy { run.accuracy.append(a) }
+        if let l = record.testLoss { run.testLoss.append(l) }
+        if let a = record.testAccuracy { run.testAccuracy.append(a) }
+        run.history.append(record)
+        run.partialLoss = nil
+        Progress.end(ProgressUpdate(label: label, done: batchCount, total: batchCount,
+                                    metrics: [("loss", formatted(record.loss))]))
+        optimizer.epochEnded()
+        try onEpoch?(record)
+    }
+    run.isComplete = true
+    return run
+}
+
+/// Seconds in a Duration.
+func seconds(_ d: Duration) -> Double {
+    let (s, atto) = d.components
+    return Double(s) + Double(atto) * 1e-18
+}
+
+/// Four significant digits for progress text.
+func formatted(_ x: Double) -> String {
+    guard x.isFinite else { return String(x) }
+    let scale = x == 0 ? 1 : Double.nnPow(10, Double(3 - Int(Double.nnLog(Swift.abs(x)) / 2.302585092994046)))
+    return String((x * scale).rounded() / scale)
+}
