@@ -109,9 +109,9 @@ enum NetAccess {
 
     /// The printed form: a net as a table of its layers (index, layer, parameters) with the total,
     /// like Keras' summary without output shapes (`summary(net, input:)` adds them); a single
-    /// layer as one line.
+    /// layer as its one-line description (`Dense(4 -> 8, bias)`), which also reads well in lists.
     static func describe(_ layer: any Layer<Float>) -> String {
-        if layer.children.isEmpty { return "\(layer.description)   # \(formatCount(layer.countParams)) parameters" }
+        if layer.children.isEmpty { return layer.description }
         let rows = layer.children.map { [$0.name, $0.layer.description.replacingOccurrences(of: "\n", with: " "), formatCount($0.layer.countParams)] }
         let header = ["", layer.kind, "params"]
         var widths = header.map(\.count)
