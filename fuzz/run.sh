@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harness in its own folder (.build-fuzz) and fuzzes a sandboxed Session for a bounded time.
 #
-# Usage: fuzz/run.sh [SECONDS]   (default 60; FUZZ_JOBS=N runs N fuzzing processes)
+# Usage: fuzz/run.sh [SECONDS]   (default 60). One fuzzing process, in-process (no fuzz-N.log files).
 # Crashes and hangs are written to .build-fuzz/artifacts/; the working corpus grows in .build-fuzz/corpus/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +40,6 @@ log="$scratch/fuzz.log"
 status=0
 "$build/whittle-fuzz" "$scratch/corpus" "${seeds[@]}" \
     -dict=fuzz/whittle.dict -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
-    -jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" \
     -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
 
 runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | awk '{s += $2} END {print s + 0}')
