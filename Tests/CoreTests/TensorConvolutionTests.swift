@@ -172,8 +172,17 @@ final class TensorConvolutionTests: XCTestCase {
             message: "kernel 4×4 is larger than the input 3×3")) {
             try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 4, 4]), padding: .valid)
         }
-        assertThrows(.badArgument(op: "conv2d", message: "stride must be at least 1, got 0")) {
+        assertThrows(.badArgument(op: "conv2d", message: "stride must be between 1 and 2^20, got 0")) {
             try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 2, 2]), stride: 0)
+        }
+        assertThrows(.badArgument(op: "conv2d", message: "stride must be between 1 and 2^20, got \(Int.max)")) {
+            try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 2, 2]), stride: Int.max)
+        }
+        assertThrows(.badArgument(op: "maxpool", message: "kernel must be at least 1×1, got 0×0")) {
+            try Tensor.maxPool2d(x, kernel: 0)
+        }
+        assertThrows(.badArgument(op: "conv2d", message: "padding must be between 0 and 2^20, got -1")) {
+            try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 2, 2]), padding: .explicit(-1))
         }
         assertThrows(.shapeMismatch(op: "conv2d", shapes: [[1, 2, 2, 2], [2]],
             message: "bias must have shape [1] for weight [1, 2, 2, 2], got [2]")) {
