@@ -203,29 +203,42 @@ extension Tensor {
 
 extension Tensor {
     /// Element-wise sum with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.add, rhs) }
     /// Element-wise difference with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.subtract, rhs) }
     /// Element-wise product with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.multiply, rhs) }
     /// Element-wise quotient with broadcasting.
+    @_specialize(exported: true, where Scalar == Float)
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.divide, rhs) }
     /// Tensor plus scalar.
+    @_specialize(exported: true, where Scalar == Float)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.add, scalar: rhs) }
     /// Tensor minus scalar.
+    @_specialize(exported: true, where Scalar == Float)
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.subtract, scalar: rhs) }
     /// Tensor times scalar.
+    @_specialize(exported: true, where Scalar == Float)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.multiply, scalar: rhs) }
     /// Tensor divided by scalar.
+    @_specialize(exported: true, where Scalar == Float)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.divide, scalar: rhs) }
     /// Scalar plus tensor.
+    @_specialize(exported: true, where Scalar == Float)
     public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.add, scalar: lhs, reversed: true) }
     /// Scalar minus tensor.
+    @_specialize(exported: true, where Scalar == Float)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.subtract, scalar: lhs, reversed: true) }
     /// Scalar times tensor.
+    @_specialize(exported: true, where Scalar == Float)
     public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.multiply, scalar: lhs, reversed: true) }
     /// Scalar divided by tensor.
+    @_specialize(exported: true, where Scalar == Float)
     public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.divide, scalar: lhs, reversed: true) }
     /// Negation.
+    @_specialize(exported: true, where Scalar == Float)
     public static prefix func - (operand: Tensor) -> Tensor { operand.unary(.negate) }
 }

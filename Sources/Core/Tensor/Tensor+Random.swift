@@ -73,6 +73,7 @@ extension Tensor {
 
     /// Uniform integers in `low..<high`, stored as scalars.
     /// - Throws: `CoreError.badArgument` for a bad shape or an empty range.
+    @_specialize(exported: true, where Scalar == Float)
     public static func randomIntegers(_ shape: [Int], low: Int, high: Int, using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "randint")
         let (span, overflow) = high.subtractingReportingOverflow(low)

@@ -95,11 +95,13 @@ extension Tensor {
     }
 
     /// Sum over all elements or one axis.
+    @_specialize(exported: true, where Scalar == Float)
     public func sum(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         try reduce(.sum, axis: axis, keepDims: keepDims)
     }
 
     /// Mean over all elements or one axis.
+    @_specialize(exported: true, where Scalar == Float)
     public func mean(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         try reduce(.mean, axis: axis, keepDims: keepDims)
     }

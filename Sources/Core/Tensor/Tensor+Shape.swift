@@ -4,6 +4,7 @@ extension Tensor {
     /// The same elements under a new shape; one extent may be -1 and is inferred.
     /// - Throws: `CoreError.shapeMismatch` when the counts differ; `badArgument` for two -1s or
     ///   another negative extent.
+    @_specialize(exported: true, where Scalar == Float)
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         var resolved = newShape
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
@@ -28,6 +29,7 @@ extension Tensor {
     }
 
     /// The elements as a rank-1 tensor.
+    @_specialize(exported: true, where Scalar == Float)
     public func flattened() -> Tensor {
         Tensor(uncheckedShape: [count], scalars: scalars)
     }
@@ -148,6 +150,7 @@ extension Tensor {
 
     /// Stacks same-shape tensors along a new axis (0 by default).
     /// - Throws: `CoreError.badArgument` for an empty list, `shapeMismatch` for differing shapes.
+    @_specialize(exported: true, where Scalar == Float)
     public static func stack(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
         guard let first = tensors.first else {
             throw CoreError.badArgument(op: "stack", message: "needs at least one tensor")
@@ -162,6 +165,7 @@ extension Tensor {
     }
 
     /// The tensor with a new axis of extent 1 at `axis`.
+    @_specialize(exported: true, where Scalar == Float)
     public func unsqueezed(at axis: Int) throws -> Tensor {
         let ax = try Tensor.normalize(axis: axis, rank: rank + 1, op: "unsqueeze", shape: shape)
         var s = shape
@@ -170,6 +174,7 @@ extension Tensor {
     }
 
     /// The tensor without axes of extent 1.
+    @_specialize(exported: true, where Scalar == Float)
     public func squeezed() -> Tensor {
         Tensor(uncheckedShape: shape.filter { $0 != 1 }, scalars: scalars)
     }

@@ -110,12 +110,14 @@ extension Tensor {
 
     /// Writes one scalar into every element of the selected region.
     /// - Throws: as `slice`.
+    @_specialize(exported: true, where Scalar == Float)
     public mutating func assign(_ value: Scalar, at indices: [TensorIndex]) throws {
         try assign(Tensor(scalar: value), at: indices)
     }
 
     /// The element at one integer index per axis (negative counts from the end).
     /// - Throws: `CoreError.badArgument` for a wrong number of indices or one out of range.
+    @_specialize(exported: true, where Scalar == Float)
     public func element(at position: [Int]) throws -> Scalar {
         guard position.count == rank else {
             throw CoreError.badArgument(op: "index",
