@@ -4,7 +4,6 @@ extension Tensor {
     /// The NumPy broadcast of two shapes: align on the right; each pair of extents must be equal or
     /// contain a 1.
     /// - Throws: `CoreError.shapeMismatch` naming `op` and both shapes.
-    @_specialize(exported: true, where Scalar == Float)
     public static func broadcastShape(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
         if a == b { return a }
         let rank = max(a.count, b.count)

@@ -85,7 +85,6 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
 
     /// The number of elements of `shape`, refusing negative extents and sizes that overflow or
     /// exceed `maxElements` (so a typo like `zeros(100000, 100000, 100)` is an error, not a crash).
-    @_specialize(exported: true, where Scalar == Float)
     public static func elementCount(of shape: [Int], op: String) throws -> Int {
         var count = 1
         for extent in shape {
@@ -106,7 +105,6 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
     public static var maxElements: Int { 1 << 32 }
 
     /// `[2, 3]` style text for a shape, as used in every error message.
-    @_specialize(exported: true, where Scalar == Float)
     public static func describe(_ shape: [Int]) -> String {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
     }
