@@ -46,10 +46,11 @@ final class TensorBench: XCTestCase {
         let gemmMs = try measure(9) { _ = try a.matmul(a) }
         report("sgemm_1024", gemmMs, flops: 2 * 1024 * 1024 * 1024)
 
-        var total = 0.0
+        var total = 0.0, totalCPU = 0.0
         func step(_ name: String, flops: Double? = nil, _ body: () throws -> Void) throws {
             let ms = try measure(15, body)
             total += ms
+            totalCPU += lastCPU
             report(name, ms, flops: flops)
         }
         let x = try Tensor<Float>.uniform([n, 1, 28, 28], using: &rng)
@@ -89,6 +90,16 @@ final class TensorBench: XCTestCase {
             _ = try Tensor.conv2dBackwardWeight(h2, input: p1, weightShape: w2.shape)
         }
         try step("conv2_backward_bias") { _ = try Tensor.conv2dBackwardBias(h2) }
+        // The batch-chunked im2col kernels, for comparison (not in the total).
+        ConvolutionStrategy.perSampleGEMM = false
+        report("conv2_chunked_forward", try measure { _ = try Tensor.conv2d(p1, weight: w2, bias: b2, relu: true) })
+        report("conv2_chunked_backward_input", try measure {
+            _ = try Tensor.conv2dBackwardInput(h2, weight: w2, inputShape: p1.shape)
+        })
+        report("conv2_chunked_backward_weight", try measure {
+            _ = try Tensor.conv2dBackwardWeight(h2, input: p1, weightShape: w2.shape)
+        })
+        ConvolutionStrategy.perSampleGEMM = true
         let (p2, i2) = try Tensor.maxPool2d(h2, kernel: 2)
         try step("maxpool2_forward") { _ = try Tensor.maxPool2d(h2, kernel: 2) }
         try step("maxpool2_backward") { _ = try Tensor.maxPool2dBackward(p2, argmax: i2, inputShape: h2.shape) }
@@ -106,6 +117,7 @@ final class TensorBench: XCTestCase {
         try step("dense2_forward", flops: d4) { _ = try h3.matmul(w4) }
         try step("dense2_backward_input", flops: d4) { _ = try h4.matmul(w4, transposeOther: true) }
         try step("dense2_backward_weight", flops: d4) { _ = try h3.matmul(h4, transposeSelf: true) }
+        lastCPU = totalCPU
         report("kernels_total_per_batch", total)
         print(String(format: "BENCH kernel_bound_samples_per_s %.0f samples/s", Double(n) / total * 1000))
     }

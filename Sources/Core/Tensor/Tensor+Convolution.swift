@@ -31,7 +31,11 @@ extension Tensor {
         } else if g.patchSize <= directPatchLimit {
             directForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
         } else {
-            gemmForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
+            if perSampleGEMM {
+                sampleForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
+            } else {
+                gemmForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
+            }
         }
         return Tensor(uncheckedShape: g.outputShape, scalars: out)
     }
@@ -44,11 +48,16 @@ extension Tensor {
                                            stride: Int = 1, padding: Padding = .same) throws -> Tensor {
         let g = try ConvolutionGeometry(input: inputShape, weight: weight.shape, stride: stride, padding: padding)
         try checkGradOutput(gradOutput, g)
+        _ = BLASThreads.pinned
         var gradInput = [Scalar](repeating: 0, count: g.batch &* g.inChannels &* g.inPlane)
         if g.patchSize <= directPatchLimit {
             directBackwardInput(g, gradOutput.scalars, weight.scalars, &gradInput)
         } else {
-            gemmBackwardInput(g, gradOutput.scalars, weight.scalars, &gradInput)
+            if perSampleGEMM {
+                sampleBackwardInput(g, gradOutput.scalars, weight.scalars, &gradInput)
+            } else {
+                gemmBackwardInput(g, gradOutput.scalars, weight.scalars, &gradInput)
+            }
         }
         return Tensor(uncheckedShape: inputShape, scalars: gradInput)
     }
@@ -61,11 +70,16 @@ extension Tensor {
                                             stride: Int = 1, padding: Padding = .same) throws -> Tensor {
         let g = try ConvolutionGeometry(input: input.shape, weight: weightShape, stride: stride, padding: padding)
         try checkGradOutput(gradOutput, g)
+        _ = BLASThreads.pinned
         var gradWeight = [Scalar](repeating: 0, count: g.outChannels &* g.patchSize)
         if g.patchSize <= directPatchLimit {
             directBackwardWeight(g, gradOutput.scalars, input.scalars, &gradWeight)
         } else {
-            gemmBackwardWeight(g, gradOutput.scalars, input.scalars, &gradWeight)
+            if perSampleGEMM {
+                sampleBackwardWeight(g, gradOutput.scalars, input.scalars, &gradWeight)
+            } else {
+                gemmBackwardWeight(g, gradOutput.scalars, input.scalars, &gradWeight)
+            }
         }
         return Tensor(uncheckedShape: weightShape, scalars: gradWeight)
     }
@@ -121,11 +135,11 @@ extension Tensor {
     /// Unfolds samples `first..<first+count` into `col` [C·kh·kw, count·Ho·Wo]: row (c, ky, kx)
     /// holds, for every output pixel, the input pixel under that kernel tap (0 in the padding).
     static func unfold(_ g: ConvolutionGeometry, _ x: UnsafeBufferPointer<Scalar>, first: Int, count: Int,
-                       _ col: UnsafeMutableBufferPointer<Scalar>) {
+                       _ col: UnsafeMutableBufferPointer<Scalar>, parallel: Bool = true) {
         let kk = g.kernelHeight &* g.kernelWidth
         let columns = count &* g.outPlane
         let samePlane = g.strideHeight == 1 && g.strideWidth == 1 && g.outHeight == g.height && g.outWidth == g.width
-        concurrentRows(g.patchSize) { r in
+        concurrentRows(g.patchSize, parallel: parallel) { r in
             let c = r / kk, ky = (r % kk) / g.kernelWidth, kx = r % g.kernelWidth
             let rows = g.validRows(ky), cols = g.validColumns(kx)
             if samePlane {
@@ -173,10 +187,10 @@ extension Tensor {
     /// The adjoint of `unfold`: adds every entry of `col` back onto the input pixel it came from.
     /// Parallel over input channels, whose pixels are disjoint.
     static func fold(_ g: ConvolutionGeometry, _ col: UnsafeBufferPointer<Scalar>, first: Int, count: Int,
-                     _ dx: UnsafeMutableBufferPointer<Scalar>) {
+                     _ dx: UnsafeMutableBufferPointer<Scalar>, parallel: Bool = true) {
         let kk = g.kernelHeight &* g.kernelWidth
         let columns = count &* g.outPlane
-        concurrentRows(g.inChannels) { c in
+        concurrentRows(g.inChannels, parallel: parallel) { c in
             for tap in 0..<kk {
                 let r = c &* kk &+ tap, ky = tap / g.kernelWidth, kx = tap % g.kernelWidth
                 let rows = g.validRows(ky), cols = g.validColumns(kx)
@@ -325,9 +339,9 @@ extension Tensor {
     /// Runs `body(i)` for `i` in `0..<count`, split over the cores when there is enough work.
     /// Only called where BLAS is not running, so the two never compete for the cores.
     @inline(__always)
-    static func concurrentRows(_ count: Int, _ body: (Int) -> Void) {
+    static func concurrentRows(_ count: Int, parallel: Bool = true, _ body: (Int) -> Void) {
         let workers = parallelWorkers
-        if count < 2 || workers < 2 {
+        if count < 2 || workers < 2 || !parallel {
             for i in 0..<count { body(i) }
             return
         }
