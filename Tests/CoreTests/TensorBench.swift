@@ -90,16 +90,6 @@ final class TensorBench: XCTestCase {
             _ = try Tensor.conv2dBackwardWeight(h2, input: p1, weightShape: w2.shape)
         }
         try step("conv2_backward_bias") { _ = try Tensor.conv2dBackwardBias(h2) }
-        // The batch-chunked im2col kernels, for comparison (not in the total).
-        ConvolutionStrategy.perSampleGEMM = false
-        report("conv2_chunked_forward", try measure { _ = try Tensor.conv2d(p1, weight: w2, bias: b2, relu: true) })
-        report("conv2_chunked_backward_input", try measure {
-            _ = try Tensor.conv2dBackwardInput(h2, weight: w2, inputShape: p1.shape)
-        })
-        report("conv2_chunked_backward_weight", try measure {
-            _ = try Tensor.conv2dBackwardWeight(h2, input: p1, weightShape: w2.shape)
-        })
-        ConvolutionStrategy.perSampleGEMM = true
         let (p2, i2) = try Tensor.maxPool2d(h2, kernel: 2)
         try step("maxpool2_forward") { _ = try Tensor.maxPool2d(h2, kernel: 2) }
         try step("maxpool2_backward") { _ = try Tensor.maxPool2dBackward(p2, argmax: i2, inputShape: h2.shape) }

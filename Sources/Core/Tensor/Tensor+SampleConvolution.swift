@@ -1,14 +1,8 @@
 // im2col + GEMM one sample at a time, in parallel over the batch: each sample's unfolded input
-// stays in the core's L2 cache between unfolding and the (single-threaded) GEMM.
-
-/// Benchmark switch between the per-sample and the batch-chunked im2col kernels.
-enum ConvolutionStrategy {
-    nonisolated(unsafe) static var perSampleGEMM = true
-}
+// stays in the core's L2 cache between unfolding and the (single-threaded) GEMM. Measured against
+// unfolding chunks of 20 samples for one multi-threaded GEMM: 10–12% less time on conv2 of W1.
 
 extension Tensor {
-    static var perSampleGEMM: Bool { ConvolutionStrategy.perSampleGEMM }
-
     /// Runs `body(first..<last, scratch)` on one slice of the batch per worker, each with its own
     /// scratch buffer of `scratchCount` scalars (heap: it can be larger than a thread's stack).
     static func forEachBatchSlice(_ batch: Int, scratchCount: Int,
