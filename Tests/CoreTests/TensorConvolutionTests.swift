@@ -206,6 +206,9 @@ final class TensorConvolutionTests: XCTestCase {
         let dz = try Tensor.maxPool2dBackward(T([1, 1, 2, 2], [1, 1, 1, 1]), argmax: zi, inputShape: [1, 1, 3, 3])
         XCTAssertEqual(dz.scalars, [0, 0, 0, 0, 4, 0, 0, 0, 0])
         XCTAssertEqual(try Tensor.maxPool2d(x, kernel: 3).output.shape, [1, 1, 1, 1])
+        assertThrows(.badArgument(op: "maxpool", message: "argmax indices do not fit input [1, 1, 4, 4]")) {
+            try Tensor.maxPool2dBackward(T([1, 1, 2, 2], [1, 2, 3, 4]), argmax: [0, 1, 2, 16], inputShape: x.shape)
+        }
         assertThrows(.shapeMismatch(op: "maxpool", shapes: [[1, 1, 4, 4]],
                                     message: "kernel 5×5 is larger than the input 4×4")) {
             try Tensor.maxPool2d(x, kernel: 5)

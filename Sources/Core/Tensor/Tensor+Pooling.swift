@@ -84,23 +84,29 @@ extension Tensor {
         let inCount = try elementCount(of: inputShape, op: "maxpool")
         let inPlane = inputShape[2] &* inputShape[3], outPlane = gradOutput.shape[2] &* gradOutput.shape[3]
         let planes = inputShape[0] &* inputShape[1]
-        var dx = [Scalar](repeating: 0, count: inCount)
-        var valid = true
+        // Each plane is zeroed just before its scatter (while it is in cache), in parallel over
+        // planes; a flag per plane records an argmax outside its plane.
+        var dx = scratch(inCount)
+        var badPlanes = [Bool](repeating: false, count: planes)
         gradOutput.scalars.withUnsafeBufferPointer { pg in
             argmax.withUnsafeBufferPointer { pa in
                 dx.withUnsafeMutableBufferPointer { pdx in
-                    let pdx = pdx  // not inout: lets the loops vectorise
-                    for plane in 0..<planes {
-                        let src = plane &* outPlane, dst = plane &* inPlane
-                        for i in 0..<outPlane {
-                            let at = Int(pa[src &+ i])
-                            guard at >= 0, at < inPlane else { valid = false; return }
-                            pdx[dst &+ at] += pg[src &+ i]
+                    badPlanes.withUnsafeMutableBufferPointer { bad in
+                        let pdx = pdx, bad = bad  // not inout: lets the loops vectorise
+                        concurrentRows(planes) { plane in
+                            let src = plane &* outPlane, dst = plane &* inPlane
+                            for i in 0..<inPlane { pdx[dst &+ i] = 0 }
+                            for i in 0..<outPlane {
+                                let at = Int(pa[src &+ i])
+                                guard at >= 0, at < inPlane else { bad[plane] = true; continue }
+                                pdx[dst &+ at] += pg[src &+ i]
+                            }
                         }
                     }
                 }
             }
         }
+        let valid = !badPlanes.contains(true)
         guard valid else {
             throw CoreError.badArgument(op: "maxpool", message: "argmax indices do not fit input \(describe(inputShape))")
         }
