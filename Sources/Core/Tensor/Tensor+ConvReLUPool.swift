@@ -10,8 +10,8 @@ extension Tensor {
     /// pass; same values and the same argmax (positions within the convolution's output plane).
     /// Small patches (C·kh·kw ≤ 16) run fused; larger ones compose the two kernels.
     /// - Throws: as `conv2d` and `maxPool2d`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dReLUMaxPool(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                                          padding: Padding = .same, pool: Int) throws -> (output: Tensor, argmax: [Int32]) {
         let g = try ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding)
@@ -36,8 +36,8 @@ extension Tensor {
     /// and bias, from the pooled output's gradient, the pooled output and its argmax. The argmax
     /// must come from `conv2dReLUMaxPool` with the same geometry (each index inside its window).
     /// - Throws: `CoreError.shapeMismatch` when the tensors do not fit together.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dReLUMaxPoolBackward(_ gradOutput: Tensor, output: Tensor, argmax: [Int32], input: Tensor,
                                                  weight: Tensor, stride: Int = 1, padding: Padding = .same, pool: Int,
                                                  needInput: Bool = true)

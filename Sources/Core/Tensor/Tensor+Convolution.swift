@@ -12,8 +12,8 @@ extension Tensor {
     /// direct loop parallel over the batch; larger ones unfold one sample at a time (im2col) and
     /// call a GEMM per sample, one slice of the batch per core.
     /// - Throws: `CoreError.shapeMismatch` naming input and weight shapes (or the bias shape).
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                               padding: Padding = .same, relu: Bool = false) throws -> Tensor {
         let g = try ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding)
@@ -38,8 +38,8 @@ extension Tensor {
 
     /// The gradient of `conv2d` with respect to its input, given the output gradient.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` does not have the forward output shape.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape: [Int],
                                            stride: Int = 1, padding: Padding = .same) throws -> Tensor {
         let g = try ConvolutionGeometry(input: inputShape, weight: weight.shape, stride: stride, padding: padding)
@@ -56,8 +56,8 @@ extension Tensor {
 
     /// The gradient of `conv2d` with respect to its weight, given the output gradient.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` does not have the forward output shape.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dBackwardWeight(_ gradOutput: Tensor, input: Tensor, weightShape: [Int],
                                             stride: Int = 1, padding: Padding = .same) throws -> Tensor {
         let g = try ConvolutionGeometry(input: input.shape, weight: weightShape, stride: stride, padding: padding)
@@ -74,8 +74,8 @@ extension Tensor {
 
     /// The gradient of `conv2d` with respect to its bias: `gradOutput` [N, O, H, W] summed to [O].
     /// - Throws: `CoreError.shapeMismatch` unless `gradOutput` has rank 4.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dBackwardBias(_ gradOutput: Tensor) throws -> Tensor {
         guard gradOutput.rank == 4 else {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [gradOutput.shape],

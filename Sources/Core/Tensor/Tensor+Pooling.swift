@@ -8,8 +8,8 @@ extension Tensor {
     /// inputs the choice is unspecified), which `maxPool2dBackward` routes the gradient to.
     /// - Throws: `CoreError.shapeMismatch` for a non-rank-4 input or a window larger than the image;
     ///   `badArgument` for a kernel or stride below 1.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func maxPool2d(_ input: Tensor, kernel: Int, stride: Int? = nil) throws
         -> (output: Tensor, argmax: [Int32]) {
         let g = try ConvolutionGeometry(poolInput: input.shape, kernel: kernel, stride: stride ?? kernel, op: "maxpool")
@@ -73,8 +73,8 @@ extension Tensor {
 
     /// The gradient of `maxPool2d`: each output gradient goes to the input pixel that won.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` and `argmax` do not fit `inputShape`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func maxPool2dBackward(_ gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) throws -> Tensor {
         guard inputShape.count == 4, gradOutput.rank == 4, gradOutput.count == argmax.count,
               gradOutput.shape[0] == inputShape[0], gradOutput.shape[1] == inputShape[1] else {
@@ -115,8 +115,8 @@ extension Tensor {
 
     /// Average pooling with a `kernel × kernel` window moved by `stride` (default: the kernel).
     /// - Throws: as `maxPool2d`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func avgPool2d(_ input: Tensor, kernel: Int, stride: Int? = nil) throws -> Tensor {
         let g = try ConvolutionGeometry(poolInput: input.shape, kernel: kernel, stride: stride ?? kernel, op: "avgpool")
         let planes = g.batch &* g.inChannels, ow = g.outWidth, s = g.strideHeight
@@ -145,8 +145,8 @@ extension Tensor {
 
     /// The gradient of `avgPool2d`: each output gradient spread evenly over its window.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` is not the pooled shape of `inputShape`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func avgPool2dBackward(_ gradOutput: Tensor, inputShape: [Int], kernel: Int, stride: Int? = nil) throws -> Tensor {
         let g = try ConvolutionGeometry(poolInput: inputShape, kernel: kernel, stride: stride ?? kernel, op: "avgpool")
         guard gradOutput.shape == g.outputShape else {
