@@ -87,10 +87,28 @@ enum ConvKernels {
                 for o in 0..<g.outChannels {
                     let out = output + (n * g.outChannels + o) * plane
                     let b = bias?[o] ?? 0
-                    for i in 0..<plane { out[i] = b }
-                    for t in 0..<g.patch {
-                        let w = weight[o * g.patch + t], src = UnsafePointer(pn + t * plane)
+                    // Taps four at a time: one pass over the output plane per group.
+                    var t = 0
+                    let wo = weight + o * g.patch
+                    if g.patch >= 4 {
+                        let (w0, w1, w2, w3) = (wo[0], wo[1], wo[2], wo[3])
+                        let (p0, p1, p2, p3) = (UnsafePointer(pn), UnsafePointer(pn + plane),
+                                                UnsafePointer(pn + 2 * plane), UnsafePointer(pn + 3 * plane))
+                        for i in 0..<plane { out[i] = b + w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
+                        t = 4
+                    } else {
+                        for i in 0..<plane { out[i] = b }
+                    }
+                    while t + 4 <= g.patch {
+                        let (w0, w1, w2, w3) = (wo[t], wo[t + 1], wo[t + 2], wo[t + 3])
+                        let p0 = UnsafePointer(pn + t * plane), p1 = p0 + plane, p2 = p1 + plane, p3 = p2 + plane
+                        for i in 0..<plane { out[i] += w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
+                        t += 4
+                    }
+                    while t < g.patch {
+                        let w = wo[t], src = UnsafePointer(pn + t * plane)
                         for i in 0..<plane { out[i] += w * src[i] }
+                        t += 1
                     }
                     // `< 0` so NaN passes through, as in PyTorch.
                     if relu { for i in 0..<plane where out[i] < 0 { out[i] = 0 } }
@@ -239,6 +257,21 @@ enum ConvKernels {
                 for i in 0..<p { d[i] = s[i] }
             }
         }
+    }
+
+    /// The sum of `count` scalars with eight independent partial sums, so the loop pipelines
+    /// (a single running sum serialises on the add latency).
+    @inline(__always)
+    static func planeSum<S: TensorScalar>(_ p: UnsafePointer<S>, _ count: Int) -> S {
+        var a0: S = 0, a1: S = 0, a2: S = 0, a3: S = 0, a4: S = 0, a5: S = 0, a6: S = 0, a7: S = 0
+        var i = 0
+        while i + 8 <= count {
+            a0 += p[i]; a1 += p[i + 1]; a2 += p[i + 2]; a3 += p[i + 3]
+            a4 += p[i + 4]; a5 += p[i + 5]; a6 += p[i + 6]; a7 += p[i + 7]
+            i += 8
+        }
+        while i < count { a0 += p[i]; i += 1 }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     }
 
     // MARK: - Pooling

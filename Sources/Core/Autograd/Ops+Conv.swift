@@ -78,12 +78,10 @@ extension Variable {
                 if nb, let ib {
                     var gb = [Scalar](repeating: 0, count: g.outChannels)
                     gradOut.scalars.withUnsafeBufferPointer { pg in
+                        guard let base = pg.baseAddress else { return }
                         for n in 0..<g.batch {
                             for o in 0..<g.outChannels {
-                                let base = (n * g.outChannels + o) * g.outPlane
-                                var s: Scalar = 0
-                                for i in 0..<g.outPlane { s += pg[base + i] }
-                                gb[o] += s
+                                gb[o] += ConvKernels.planeSum(base + (n * g.outChannels + o) * g.outPlane, g.outPlane)
                             }
                         }
                     }
