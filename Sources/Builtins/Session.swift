@@ -58,7 +58,7 @@ public final class Session {
         interpreter.seed = options.seed
         for table in Session.builtinTables { interpreter.register(table) }
         for table in Session.memberTables { interpreter.register(table) }
-        interpreter.runOnLargeStack { self.loadStandardLibrary() }
+        loadStandardLibrary()
         interpreter.userGlobals.define("args", .list(options.args.map { .string($0) }))
         for (name, text) in options.settings {
             let v = Session.literal(text) ?? .string(text)

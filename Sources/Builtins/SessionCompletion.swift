@@ -24,7 +24,7 @@ extension Session {
                 chars[chainStart - 1].isLetter || chars[chainStart - 1].isNumber { chainStart -= 1 }
             let chain = String(chars[chainStart..<(start - 1)]).split(separator: ".").map(String.init)
             guard let value = follow(chain) else { return (start, []) }
-            return (start, members(of: value).filter { $0.hasPrefix(word) })
+            return (start, members(of: value).filter { $0.hasPrefix(word) }.sorted())
         }
         var candidates = Set(interpreter.userGlobals.visibleNames.filter { $0.hasPrefix(word) })
         // Inside a call's parentheses: named arguments of the callee.

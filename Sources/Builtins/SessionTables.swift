@@ -8,12 +8,22 @@ extension Session {
         [
             CoreBuiltins.table,
             HelpBuiltins.table,
+            TensorBuiltins.table,
+            DifferentiationBuiltins.table,
+            LayerBuiltins.table,
+            DataBuiltins.table,
+            LossBuiltins.table,
+            OptimizerBuiltins.table,
+            TrainingBuiltins.table,
+            QueryBuiltins.table,
+            OutputBuiltins.table,
         ]
     }
 
     /// Member tables of native types, for `?Type.member` and completion (their objects also return
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
-        []
+        [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
     }
 }

@@ -141,8 +141,15 @@ public struct Arguments {
     public func elements(_ i: Int) throws -> [Value] {
         do {
             return try interpreter.elements(of: self[i])
-        } catch is RuntimeError {
+        } catch let e as RuntimeError where e.kind == "type" && !isIterable(self[i]) {
             throw typeError(i, expected: "an iterable (List, Range, ...)")
+        }
+    }
+
+    private func isIterable(_ v: Value) -> Bool {
+        switch v {
+        case .list, .range, .string, .record, .native: return true
+        default: return false
         }
     }
 

@@ -54,6 +54,24 @@ extension Compiler {
                     throw Compiler.locate(error, span)
                 }
             }
+            if case .name(let ref) = callee.kind, case .global(let name) = ref.binding, n == 1 || n == 2 {
+                // A call of a global function (recursion, helpers): the callee is read inline.
+                let cell = layer.cell(name), layer = self.layer, nameSpan = ref.span, locals = ref.localNamesInScope
+                let a0 = expression(arguments[0].value)
+                let a1: Code = n == 2 ? expression(arguments[1].value) : { _ in .null }
+                return { f in
+                    guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer, locals: locals) }
+                    if case .closure(let c) = fn, c.function.arity == n {
+                        let function = c.function
+                        let frame = function.makeFrame(captures: c.captures)
+                        frame.store(try a0(f), function.storage0)
+                        if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
+                        if f.signal != .none { return .null }
+                        return try interpreter.invoke(c, frame, site: span)
+                    }
+                    return try general(fn, f)
+                }
+            }
             switch n {
             case 0:
                 return { f in
@@ -263,7 +281,7 @@ extension Compiler {
             let parts: [Value]
             switch v {
             case .list(let l): parts = l.items
-            case .native: parts = try interpreter.elements(of: v)
+            case .native(let n): parts = try n.destructure(count: count) ?? interpreter.elements(of: v)
             default:
                 throw RuntimeError("cannot unpack \(v.typeName) into \(count) variables", kind: "type", span: iterable.span)
             }
@@ -273,10 +291,35 @@ extension Compiler {
             for (s, p) in zip(stores, parts) { s(f, p) }
         }
 
-        if count == 1 {
-            let store = bind(names[0])
+        if count == 1, case .local(let v) = names[0].binding, !v.isCaptured {
+            let slot = v.index
+            let general = forLoopGeneral(names, ci, iterate, unpack, span, iterable)
             return { f in
                 let it = try ci(f)
+                guard case .range(let r) = it else { return try general(f, it) }
+                let n = r.count
+                var i = 0
+                while i < n {
+                    f.slots[slot] = .int(r.element(i))
+                    if try !iterate(f) { break }
+                    i += 1
+                }
+                return .null
+            }
+        }
+        let general = forLoopGeneral(names, ci, iterate, unpack, span, iterable)
+        return { f in try general(f, try ci(f)) }
+    }
+
+    func forLoopGeneral(_ names: [NameRef], _ ci: @escaping Code, _ iterate: @escaping (Frame) throws -> Bool,
+                        _ unpack: @escaping (Value, Frame) throws -> Void, _ span: SourceSpan,
+                        _ iterable: Expr) -> (Frame, Value) throws -> Value {
+        let stores = names.map(bind)
+        let interpreter = self.interpreter
+        let count = names.count
+        if count == 1 {
+            let store = bind(names[0])
+            return { f, it in
                 switch it {
                 case .range(let r):
                     let n = r.count
@@ -302,8 +345,7 @@ extension Compiler {
                 return .null
             }
         }
-        return { f in
-            let it = try ci(f)
+        return { f, it in
             if case .record(let r) = it, count == 2 {
                 for (k, v) in zip(r.keys, r.values) {
                     stores[0](f, .string(k))
@@ -328,6 +370,13 @@ extension Compiler {
         let cv = expression(value)
         switch target.kind {
         case .name(let ref):
+            if case .local(let v) = ref.binding, !v.isCaptured {
+                let t = v.index
+                return { f in
+                    f.slots[t] = try cv(f)
+                    return .null
+                }
+            }
             let store = write(ref)
             return { f in
                 store(f, try cv(f))

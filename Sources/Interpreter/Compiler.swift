@@ -34,16 +34,17 @@ final class Compiler {
             let cell = layer.cell(name)
             let span = ref.span
             let layer = self.layer
+            let locals = ref.localNamesInScope
             return { _ in
                 if let v = cell.lookup() { return v }
-                throw Compiler.undefined(name, span, layer)
+                throw Compiler.undefined(name, span, layer, locals: locals)
             }
         }
     }
 
     @inline(never)
-    static func undefined(_ name: String, _ span: SourceSpan, _ layer: GlobalLayer) -> RuntimeError {
-        let hint = nearestName(to: name, among: layer.visibleNames).map { "; did you mean `\($0)`?" } ?? ""
+    static func undefined(_ name: String, _ span: SourceSpan, _ layer: GlobalLayer, locals: [String] = []) -> RuntimeError {
+        let hint = nearestName(to: name, among: layer.visibleNames + locals).map { "; did you mean `\($0)`?" } ?? ""
         return RuntimeError("unknown name `\(name)`\(hint)", kind: "name", span: span)
     }
 
@@ -82,7 +83,7 @@ final class Compiler {
             return e
         }
         if error is Interrupted || error is ExitRequest { return error }
-        return RuntimeError(String(describing: error), kind: "native", span: span)
+        return foreignError(error, span: span)
     }
 
     @inline(never)
@@ -213,6 +214,13 @@ final class Compiler {
             }
             switch op {
             case .less:
+                if case .intLiteral(let k) = b.kind, let i = slotIndex(a) {
+                    return { f in
+                        let x = f.slots[i]
+                        if case .int(let v) = x { return v < k }
+                        return try slow(x, .int(k), f)
+                    }
+                }
                 if case .intLiteral(let k) = b.kind {
                     return { f in
                         let x = try ca(f)
@@ -289,7 +297,49 @@ final class Compiler {
 
     // MARK: - Operators
 
+    /// The slot of `e` when it is a plain local variable (read without a closure call).
+    func slotIndex(_ e: Expr) -> Int? {
+        if case .grouped(let inner) = e.kind { return slotIndex(inner) }
+        if case .name(let ref) = e.kind, case .local(let v) = ref.binding, !v.isCaptured { return v.index }
+        return nil
+    }
+
+    /// `slot ± literal` and `slot ± slot` without closure calls for the operands (hot in loops and
+    /// recursion: `n - 1`, `s + i`).
+    func fusedAddSubtract(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ span: SourceSpan) -> Code? {
+        guard op == .add || op == .subtract, let i = slotIndex(a) else { return nil }
+        let isAdd = op == .add
+        @inline(never)
+        func slow(_ x: Value, _ y: Value, _ f: Frame) throws -> Value {
+            do { return try Operators.binary(op, x, y) } catch { throw Compiler.locate(error, span) }
+        }
+        if case .intLiteral(let k) = b.kind {
+            return { f in
+                let x = f.slots[i]
+                if case .int(let v) = x {
+                    let (r, o) = isAdd ? v.addingReportingOverflow(k) : v.subtractingReportingOverflow(k)
+                    if !o { return .int(r) }
+                }
+                return try slow(x, .int(k), f)
+            }
+        }
+        if let j = slotIndex(b) {
+            return { f in
+                let x = f.slots[i], y = f.slots[j]
+                if case .int(let v) = x, case .int(let w) = y {
+                    let (r, o) = isAdd ? v.addingReportingOverflow(w) : v.subtractingReportingOverflow(w)
+                    if !o { return .int(r) }
+                } else if case .float(let v) = x, case .float(let w) = y {
+                    return .float(isAdd ? v + w : v - w)
+                }
+                return try slow(x, y, f)
+            }
+        }
+        return nil
+    }
+
     func binary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ span: SourceSpan) -> Code {
+        if let fused = fusedAddSubtract(op, a, b, span) { return fused }
         let ca = expression(a), cb = expression(b)
         @inline(never)
         func slow(_ x: Value, _ y: Value, _ f: Frame) throws -> Value {

@@ -50,8 +50,19 @@ public enum Equality {
         case (.closure(let x), .closure(let y)): return x === y
         case (.builtin(let x), .builtin(let y)): return x.spec.name == y.spec.name && x.receiver == nil && y.receiver == nil
         case (.error(let x), .error(let y)): return x === y
-        case (.native(let n), _): return n.isEqual(to: b)
-        case (_, .native(let n)): return n.isEqual(to: a)
+        case (.native(let n), _): return n.isEqual(to: b) || scalarEqual(n, b)
+        case (_, .native(let n)): return n.isEqual(to: a) || scalarEqual(n, a)
+        default: return false
+        }
+    }
+
+    /// A native standing for a number (a 0-d tensor) equals that number.
+    static func scalarEqual(_ n: NativeObject, _ other: Value) -> Bool {
+        guard let x = n.scalarValue else { return false }
+        switch other {
+        case .int(let i): return x == Double(i)
+        case .float(let d): return x == d
+        case .native(let m): return m.scalarValue == x
         default: return false
         }
     }

@@ -103,7 +103,7 @@ public final class CompiledFunction {
         guard let frame = spareFrames.popLast() else {
             return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
         }
-        frame.header.captures = captures
+        if !captures.isEmpty { frame.header.captures = captures }
         if cellCount > 0 {
             var cells = ContiguousArray<Cell>()
             cells.reserveCapacity(cellCount)
@@ -120,7 +120,7 @@ public final class CompiledFunction {
         frame.slots.update(repeating: .null, count: slotCount)
         frame.header.signal = .none
         frame.header.returnValue = .null
-        frame.header.captures = []
+        if !frame.header.captures.isEmpty { frame.header.captures = [] }
         if cellCount > 0 { frame.header.cells = [] }
         spareFrames.append(frame)
     }

@@ -53,6 +53,9 @@ public protocol NativeObject: AnyObject {
     func call(_ arguments: CallArguments, in interpreter: Interpreter) throws -> Value
     /// `for x in self`.
     func makeIterator() throws -> AnyIterator<Value>
+    /// The parts of `for a, b in [self]` / unpacking into `count` names, when they differ from
+    /// iteration (a Dataset iterates examples but unpacks into its `x` and `y`); nil to iterate.
+    func destructure(count: Int) throws -> [Value]?
     /// `self == other` for non-native or unsupported comparisons, and inside lists and records.
     func isEqual(to other: Value) -> Bool
     /// The text `print` and the prompt show, at most `width` columns wide where it can.
@@ -109,6 +112,7 @@ extension NativeObject {
     public func makeIterator() throws -> AnyIterator<Value> {
         throw runtimeError("cannot iterate over \(typeName)", kind: "type")
     }
+    public func destructure(count: Int) throws -> [Value]? { nil }
     public func isEqual(to other: Value) -> Bool {
         if case .native(let o) = other { return o === self }
         return false

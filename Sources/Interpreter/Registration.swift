@@ -1,6 +1,24 @@
 // The registration API: one spec per built-in, method and field, with signature and documentation.
 import Lang
 
+// How a Builtins domain file binds Core into the language (see also NativeObject.swift):
+//
+//     enum TensorBuiltins {
+//         static let table: [BuiltinSpec] = [
+//             BuiltinSpec("zeros", [.variadic("shape", "Int or List"), .named("dtype", "String", .string("f32"))],
+//                         topic: "Tensors", summary: "A tensor of zeros.",
+//                         details: "A shape is several Ints or one List.", example: "zeros(3, 4)") { a in
+//                 .native(TensorBox(try Tensor<Float>(zeros: try a.shape(0))))   // a.shape reads the variadic
+//             },
+//         ]
+//     }
+//
+// then add `TensorBuiltins.table` to `Session.builtinTables` (Sources/Builtins/SessionTables.swift)
+// and each native type's `MemberTable` to `Session.memberTables`. Argument readers (`a.int(i)`,
+// `a.double(i)`, `a.string(i)`, `a.native(i, as: TensorBox.self)`, `a.shape(i)`, `a.function(i)`,
+// `a.call(f, [x])`) word every bad-argument error the same way; any Swift error a body throws
+// (CoreError included) becomes a runtime error located at the call.
+
 /// One parameter of a built-in or method.
 public struct ParameterSpec {
     public enum Kind {
@@ -171,3 +189,11 @@ public final class BuiltinFunction {
         self.receiver = receiver
     }
 }
+
+// Registration tables are immutable after creation and used by one evaluation thread at a time, so
+// they may be kept in `static let` tables under Swift 6's strict checking.
+extension BuiltinSpec: @unchecked Sendable {}
+extension ParameterSpec: @unchecked Sendable {}
+extension FieldSpec: @unchecked Sendable {}
+extension MemberTable: @unchecked Sendable {}
+extension Value: @unchecked Sendable {}

@@ -10,6 +10,14 @@ public struct TraceEntry {
     public var definition: SourceSpan?
     /// Where it was called from; nil when called by a built-in.
     public var callSite: SourceSpan?
+    /// How many more identical frames follow this one (collapsed recursion).
+    public var repeats = 0
+
+    /// Same function called from the same place.
+    func isSameFrame(as other: TraceEntry) -> Bool {
+        name == other.name && isBuiltin == other.isBuiltin && callSite?.start == other.callSite?.start
+            && callSite?.file === other.callSite?.file && definition?.start == other.definition?.start
+    }
 
     public init(name: String, isBuiltin: Bool, definition: SourceSpan?, callSite: SourceSpan?) {
         self.name = name
@@ -58,40 +66,33 @@ public struct RuntimeError: Error, CustomStringConvertible {
         } else {
             lines.append("in fn \(first.name)" + (first.definition.map { " (\($0.shortDescription))" } ?? ""))
         }
-        var previous = ""
-        var repeats = 0
-        var repeatedName = ""
-        func flush() {
-            if repeats > 0 {
-                lines.append("... \(RuntimeError.grouped(repeats)) more calls of \(repeatedName)")
-                repeats = 0
-            }
-        }
         for (i, entry) in trace.enumerated() {
             let caller = i + 1 < trace.count ? trace[i + 1] : nil
-            let line: String
-            if let site = entry.callSite {
-                if let caller, !caller.isBuiltin {
-                    line = "called from fn \(caller.name) (\(site.shortDescription))"
-                } else {
-                    line = "called from \(site.shortDescription)"
+            func line(callerName: String?) -> String {
+                if let site = entry.callSite {
+                    if let callerName { return "called from fn \(callerName) (\(site.shortDescription))" }
+                    return "called from \(site.shortDescription)"
                 }
-            } else if let caller, caller.isBuiltin {
-                line = "called from `\(caller.name)`"
-            } else {
-                line = "called from Swift"
+                if let caller, caller.isBuiltin { return "called from `\(caller.name)`" }
+                return "called from Swift"
             }
-            if line == previous {
-                repeats += 1
-                repeatedName = caller.map { $0.isBuiltin ? "`\($0.name)`" : "fn \($0.name)" } ?? "fn \(entry.name)"
-                continue
+            let callerName = entry.repeats > 0 ? entry.name : caller.flatMap { $0.isBuiltin ? nil : $0.name }
+            lines.append(line(callerName: callerName))
+            if entry.repeats > 0 {
+                // Direct recursion from one call site: shown once, with the count of the rest.
+                lines.append("... \(RuntimeError.grouped(entry.repeats)) more calls of fn \(entry.name)")
             }
-            flush()
-            lines.append(line)
-            previous = line
         }
-        flush()
         return lines
+    }
+
+    /// Adds the frame of a function the error is leaving, collapsing direct recursion.
+    public mutating func appendTrace(_ entry: TraceEntry) {
+        if let last = trace.last, last.isSameFrame(as: entry) {
+            trace[trace.count - 1].repeats += 1
+        } else {
+            trace.append(entry)
+        }
     }
 
     /// 9990 → "9,990".
@@ -110,4 +111,15 @@ public struct RuntimeError: Error, CustomStringConvertible {
 @inline(never)
 public func runtimeError(_ message: String, kind: String = "value") -> RuntimeError {
     RuntimeError(message, kind: kind)
+}
+
+/// A foreign error (from Core, through Builtins) that knows its language-level kind, shown as
+/// `e.kind` in `catch`: "io" for files, "shape" for shape mismatches, "value" for bad arguments.
+public protocol KindedError: Error {
+    var errorKind: String { get }
+}
+
+/// The runtime error a foreign Swift error becomes: its description, and its kind when it has one.
+func foreignError(_ error: Error, span: SourceSpan? = nil) -> RuntimeError {
+    RuntimeError(String(describing: error), kind: (error as? KindedError)?.errorKind ?? "native", span: span)
 }

@@ -48,6 +48,8 @@ public final class NameRef {
     public let name: String
     public let span: SourceSpan
     public internal(set) var binding: Binding
+    /// For a name that resolved to a global: the local names visible there (for "did you mean").
+    public internal(set) var localNamesInScope: [String] = []
 
     init(name: String, span: SourceSpan) {
         self.name = name

@@ -148,13 +148,15 @@ public final class Lexer {
         }
         digits()
         if peek() == "_" {
-            pos += 1
+            while peek() == "_" || Lexer.isDigit(peek()) { pos += 1 }
             error("`_` in a number must stand between digits", start)
         }
+        var digitsEnd = pos
         if peek() == ".", Lexer.isDigit(peek(1)) {
             isFloat = true
             pos += 1
             digits()
+            digitsEnd = pos
         } else if peek() == ".", peek(1) != ".", !(peek(1).map(Lexer.isNameStart) ?? false) {
             pos += 1
             error("a number cannot end with `.`; write `\(String(chars[start..<(pos - 1)])).0`", start)
@@ -163,9 +165,9 @@ public final class Lexer {
             let save = pos
             pos += 1
             if peek() == "+" || peek() == "-" { pos += 1 }
-            if Lexer.isDigit(peek()) { isFloat = true; digits() } else { pos = save }
+            if Lexer.isDigit(peek()) { isFloat = true; digits(); digitsEnd = pos } else { pos = save }
         }
-        let text = String(chars[start..<pos])
+        let text = String(chars[start..<digitsEnd])
         let clean = text.replacingUnderscores()
         var token = Token(kind: isFloat ? .float : .int, span: span(start), text: text)
         if isFloat {

@@ -100,6 +100,13 @@ public final class Resolver {
     private func read(_ ref: NameRef) {
         if let b = find(ref.name) { ref.binding = b } else {
             ref.binding = .global(ref.name)
+            var names: [String] = []
+            var scope: FunctionScope? = function
+            while let s = scope {
+                for block in s.blocks { names.append(contentsOf: block.keys) }
+                scope = s.parent
+            }
+            ref.localNamesInScope = names
             globalReads.append(ref)
         }
     }

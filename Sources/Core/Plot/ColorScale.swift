@@ -37,7 +37,7 @@ func viridis(_ t: Double) -> RGB {
 /// The value range of a heatmap: the given one, or the finite min and max of `values`
 /// (widened when they are equal so the colour scale is defined).
 func valueRange(_ values: [Float], fixed: (Double, Double)?) -> (Double, Double) {
-    if let (lo, hi) = fixed, lo.isFinite, hi.isFinite, lo < hi { return (lo, hi) }
+    if let (lo, hi) = fixed, lo.isFinite, hi.isFinite, lo < hi, (hi - lo).isFinite { return (lo, hi) }
     var lo = Double.infinity, hi = -Double.infinity
     for v in values where v.isFinite {
         lo = min(lo, Double(v))

@@ -99,7 +99,7 @@ public func terminalHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = H
                 let rgb = viridis(t)
                 line += "\u{1B}[38;2;\(rgb.r);\(rgb.g);\(rgb.b)m██\u{1B}[0m"
             } else {
-                let level = min(shades.count - 1, max(0, Int(t * Double(shades.count))))
+                let level = t.isFinite ? min(shades.count - 1, max(0, Int(t * Double(shades.count)))) : 0
                 line += String(repeating: shades[level], count: 2)
             }
         }

@@ -19,8 +19,8 @@ public struct Histogram: Equatable {
     /// - Parameters:
     ///   - tensor: any shape; every element is one value.
     ///   - bins: exactly this many equal bins from the minimum to the maximum; nil picks "nice"
-    ///     bins: a 1-2-5 width giving about Sturges' count (log2 n + 1, between 5 and 30), edges at
-    ///     multiples of the width.
+    ///     bins: the 1-2-5 width nearest to the one giving Sturges' count (log2 n + 1, between 5
+    ///     and 30), edges at multiples of the width.
     /// - Throws: `CoreError.badArgument` when `bins < 1`.
     public init(_ tensor: Tensor<Float>, bins: Int? = nil) throws {
         if let b = bins, b < 1 || b > 100_000 {
@@ -49,7 +49,7 @@ public struct Histogram: Equatable {
             labelStep = (z - a) / Double(b) / 10
         } else {
             let target = min(30, max(5, Int(log2(Double(finite)).rounded(.up)) + 1))
-            let step = single ? niceStep(max(abs(low), 1) / 10) : niceStep((high - low) / Double(target))
+            let step = single ? niceStep(max(abs(low), 1) / 10) : nearestNiceStep((high - low) / Double(target))
             // The slack keeps a quotient like 2.0000000000000004 from adding an empty bin.
             let first = (low / step + 1e-9).rounded(.down)
             var last = (high / step - 1e-9).rounded(.up)

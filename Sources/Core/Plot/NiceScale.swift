@@ -25,14 +25,15 @@ public struct AxisScale: Equatable {
     public static func linear(_ low: Double, _ high: Double, maxTicks: Int) -> AxisScale {
         var (lo, hi) = (low, high)
         if !(lo.isFinite && hi.isFinite) || lo > hi { (lo, hi) = (0, 1) }
+        // Keep far from Double's limits so padding and spans cannot overflow.
+        (lo, hi) = (min(1e300, max(-1e300, lo)), min(1e300, max(-1e300, hi)))
         // A span below ~1e-12 of the magnitude cannot be ticked in Double: treat it as one value.
         if hi - lo <= max(abs(lo), abs(hi)) * 1e-12 {
             let pad = lo == 0 ? 1 : abs(lo) * 0.1
             (lo, hi) = (lo - pad, hi + pad)
         }
-        // Three ticks always fit (a range across 0 needs them); spans too wide for Double are clamped.
+        // Three ticks always fit (a range across 0 needs them).
         let count = max(3, maxTicks)
-        if !(hi - lo).isFinite { (lo, hi) = (lo / 4, hi / 4) }
         var step = niceStep((hi - lo) / Double(count - 1))
         // The slack keeps -0.2 / 0.1 = -2.0000000000000004 from adding a whole extra step.
         func bounds(_ step: Double) -> (Double, Double) {
@@ -44,6 +45,11 @@ public struct AxisScale: Equatable {
             step = niceStep(step * 1.01)
             (first, last) = bounds(step)
         }
+        // A guard against any rounding surprise: never more than `count` ticks.
+        guard last - first + 1 <= Double(count), last >= first else {
+            return AxisScale(low: lo, high: hi, ticks: [lo, hi], isLog: false,
+                             labels: [formatValue(lo), formatValue(hi)])
+        }
         let ticks = stride(from: first, through: last, by: 1).map { ($0 * step).isZero ? 0 : $0 * step }
         return AxisScale(low: first * step, high: last * step, ticks: ticks, isLog: false,
                          labels: ticks.map { formatTick($0, step: step) })
@@ -54,6 +60,7 @@ public struct AxisScale: Equatable {
     public static func logarithmic(_ low: Double, _ high: Double, maxTicks: Int) -> AxisScale {
         var (lo, hi) = (low, high)
         if !(lo.isFinite && hi.isFinite) || lo <= 0 || lo > hi { (lo, hi) = (1, 10) }
+        (lo, hi) = (min(1e300, max(1e-300, lo)), min(1e300, max(1e-300, hi)))
         var first = log10(lo).rounded(.down), last = log10(hi).rounded(.up)
         if first == last { (first, last) = (first - 1, last + 1) }
         let decades = Int(last - first)
@@ -83,6 +90,14 @@ func niceStep(_ raw: Double) -> Double {
     return 10 * magnitude
 }
 
+/// The 1, 2, 5 × 10^k nearest to `raw` on a log scale (for bin widths, where rounding up would
+/// halve the number of bins).
+func nearestNiceStep(_ raw: Double) -> Double {
+    guard raw > 0, raw.isFinite else { return 1 }
+    let magnitude = pow(10, log10(raw).rounded(.down))
+    return [1.0, 2, 5, 10].map { $0 * magnitude }.min { abs(log($0 / raw)) < abs(log($1 / raw)) } ?? magnitude
+}
+
 /// A tick value with just enough decimals for `step` (0.25 steps would be written 0.2, 0.4 …
 /// since steps are 1-2-5 multiples); very large or small magnitudes in exponent form.
 func formatTick(_ value: Double, step: Double) -> String {
@@ -101,6 +116,7 @@ func formatTick(_ value: Double, step: Double) -> String {
 
 /// A power of ten for a log axis: plain between 0.001 and 10000, `1e-5` / `1e6` beyond.
 func formatLogTick(_ value: Double) -> String {
+    guard value > 0, value.isFinite else { return formatValue(value) }
     // Floor (with slack for rounding) so 2·10^k and 5·10^k stay in decade k.
     let exponent = Int((log10(value) + 1e-9).rounded(.down))
     let mantissa = value / pow(10, Double(exponent))

@@ -46,10 +46,8 @@ public func terminalLineChart(_ series: [PlotSeries], options: ChartOptions = Ch
 
     var canvas = TextCanvas(columns: columns, rows: rows)
     func dotPoint(_ p: (x: Double, y: Double)) -> (Int, Int) {
-        let fx = xScale.fraction(p.x), fy = yScale.fraction(p.y)
-        let x = Int((fx * Double(canvas.dotColumns - 1)).rounded())
-        let y = canvas.dotRows - 1 - Int((fy * Double(canvas.dotRows - 1)).rounded())
-        return (x, y)
+        (gridIndex(xScale.fraction(p.x), canvas.dotColumns),
+         canvas.dotRows - 1 - gridIndex(yScale.fraction(p.y), canvas.dotRows))
     }
     for (index, points) in data.series.enumerated() {
         var previous: (Int, Int)?
@@ -70,10 +68,10 @@ public func terminalLineChart(_ series: [PlotSeries], options: ChartOptions = Ch
     // Rows that carry a y tick, and columns that carry an x tick.
     var yTickAt: [Int: String] = [:]
     for (tick, label) in zip(yScale.ticks, yScale.labels) {
-        let row = (canvas.dotRows - 1 - Int((yScale.fraction(tick) * Double(canvas.dotRows - 1)).rounded())) / 4
+        let row = (canvas.dotRows - 1 - gridIndex(yScale.fraction(tick), canvas.dotRows)) / 4
         if yTickAt[row] == nil { yTickAt[row] = label }
     }
-    let xTickColumns = Set(xScale.ticks.map { Int((xScale.fraction($0) * Double(canvas.dotColumns - 1)).rounded()) / 2 })
+    let xTickColumns = Set(xScale.ticks.map { gridIndex(xScale.fraction($0), canvas.dotColumns) / 2 })
 
     var lines: [String] = []
     if !options.title.isEmpty { lines.append(centered(options.title, over: columns, offset: gutter)) }
@@ -123,7 +121,7 @@ private func placeLabels(_ scale: AxisScale, columns: Int, gutter: Int, width: I
     var line = [Character](repeating: " ", count: width)
     var nextFree = 0
     for (tick, label) in zip(scale.ticks, scale.labels) {
-        let column = gutter + Int((scale.fraction(tick) * Double(2 * columns - 1)).rounded()) / 2
+        let column = gutter + gridIndex(scale.fraction(tick), 2 * columns) / 2
         let start = min(max(0, column - (label.count - 1) / 2), width - label.count)
         if start < nextFree {
             if force { continue }
@@ -133,6 +131,13 @@ private func placeLabels(_ scale: AxisScale, columns: Int, gutter: Int, width: I
         nextFree = start + label.count + 2
     }
     return line
+}
+
+/// The grid position of an axis fraction on `count` points (0 ... count - 1), clamped to a
+/// little beyond the grid; a fraction that is not finite (an overflowing range) maps to 0.
+func gridIndex(_ fraction: Double, _ count: Int) -> Int {
+    guard fraction.isFinite else { return 0 }
+    return Int((min(2, max(-1, fraction)) * Double(count - 1)).rounded())
 }
 
 /// `text` centred over `columns` characters that start after `offset` characters.

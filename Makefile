@@ -1,0 +1,69 @@
+# Whittle: set-up, build, run, test, benchmarks, fuzzing and experiments.
+#
+#   make run [FILE=x.wh]   set up, build release, open the prompt (or run FILE)
+#   make test              set up, build release, run the whole test suite
+#   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
+#   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
+#   make experiments       every saved experiment (scripts/*.wh)
+
+SHELL := /bin/bash
+SWIFT ?= swift
+APT_PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist librsvg2-bin pkg-config
+PIP_PACKAGES := numpy safetensors
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+WHITTLE := .build/release/whittle
+FILE ?=
+FUZZ_SECONDS ?= 60
+TEST_FLAGS ?=
+
+.PHONY: all setup build run test bench fuzz experiments clean
+
+all: build
+
+# Installs only what is missing: apt-get update runs only when a package has to be installed.
+setup:
+	@command -v $(SWIFT) >/dev/null || { echo "setup: '$(SWIFT)' not found; install Swift 6.3 (https://swift.org/install) and retry" >&2; exit 1; }
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@missing=""; \
+	for m in $(PIP_PACKAGES); do python3 -c "import $$m" 2>/dev/null || missing="$$missing $$m"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: pip installing$$missing"; \
+	  python3 -m pip install -q $$missing || python3 -m pip install -q --break-system-packages $$missing; \
+	fi
+
+build: setup
+	$(SWIFT) build -c release --product whittle
+
+run: build
+	@$(WHITTLE) $(FILE)
+
+test: build
+	$(SWIFT) test $(TEST_FLAGS)
+
+bench: build
+	@for f in scripts/bench/*; do \
+	  case "$$f" in \
+	    *.wh) echo "# $$f"; $(WHITTLE) --quiet "$$f" || exit $$?;; \
+	    *.sh) echo "# $$f"; WHITTLE=$(WHITTLE) bash "$$f" || exit $$?;; \
+	  esac; \
+	done
+
+fuzz: setup
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+experiments: build
+	@shopt -s nullglob; files=(scripts/*.wh); \
+	if [ $${#files[@]} -eq 0 ]; then echo "experiments: no scripts/*.wh yet"; exit 0; fi; \
+	for f in "$${files[@]}"; do echo "# $$f"; $(WHITTLE) "$$f" || exit $$?; done
+
+clean:
+	rm -rf .build-fuzz
+	$(SWIFT) package clean

@@ -1,0 +1,158 @@
+// The "Layers and networks" built-ins: making layers and nets, and whole-network queries.
+import Core
+import Interpreter
+import Lang
+
+enum LayerBuiltins {
+    static func spec(_ name: String, _ parameters: [ParameterSpec], _ summary: String, details: String = "",
+                     example: String, _ body: @escaping (Arguments) throws -> Value) -> BuiltinSpec {
+        BuiltinSpec(name, parameters, topic: "Layers and networks", summary: summary, details: details,
+                    example: example, body: body)
+    }
+
+    static func wrap(_ l: any Layer<Float>) -> Value { .native(LayerObject(l)) }
+
+    /// Parameter `i` as a layer or net.
+    static func layer(_ a: Arguments, _ i: Int) throws -> any Layer<Float> {
+        try a.native(i, as: LayerObject.self, expected: "Layer or Net").layer
+    }
+
+    static func padding(_ a: Arguments, _ i: Int) throws -> Padding {
+        switch a[i] {
+        case .string("same"): return .same
+        case .string("valid"): return .valid
+        case .int(let n) where n >= 0: return .explicit(n)
+        default: throw a.valueError(i, "must be \"same\", \"valid\" or an Int >= 0, got \(a[i].repr(width: 40))")
+        }
+    }
+
+    /// An activation: applied to a tensor when one is given, a layer otherwise (one registration).
+    static func activation(_ name: String, _ summary: String, make: @escaping () -> any Layer<Float>,
+                           apply: @escaping (Core.Variable<Float>) throws -> Core.Variable<Float>) -> BuiltinSpec {
+        spec(name, [.optional("t", "Tensor", .null)], summary,
+             details: "`\(name)(t)` applies it to a tensor; `\(name)()` makes a layer for `sequential`.",
+             example: "\(name)(tensor([-1, 0, 2]))\nsequential(dense(4, 8), \(name)(), dense(8, 3))") { a in
+            if a[0].isNil { return wrap(make()) }
+            return .native(try TensorMath.apply([try a.tensor(0)]) { try apply($0[0]) })
+        }
+    }
+
+    static let table: [BuiltinSpec] = [
+        spec("dense", [.required("in", "Int"), .required("out", "Int"), .named("bias", "Bool", .bool(true))],
+             "A fully connected layer: x @ weight + bias, weight [in, out].",
+             details: "Weights and bias start uniform in ±1/√in (PyTorch's default), drawn from the global stream.",
+             example: "dense(784, 128)\ndense(256, 10, bias: false)") { a in
+            var rng = RandomState.fork(a.interpreter)
+            return wrap(try Dense<Float>(try a.int(0), try a.int(1), bias: try a.bool(2), using: &rng))
+        },
+        spec("conv2d", [.required("in", "Int"), .required("out", "Int"), .required("kernel", "Int"),
+                        .named("stride", "Int", .int(1)), .named("pad", "String or Int", .string("same")),
+                        .named("bias", "Bool", .bool(true))],
+             "A 2-d convolution on NCHW images, weight [out, in, kernel, kernel].",
+             details: "`pad: \"same\"` keeps the size at stride 1 (an even kernel puts the extra row and column at the bottom and right); `\"valid\"` pads nothing; an Int pads that much on every side.",
+             example: "conv2d(1, 64, 2, pad: \"same\")\nconv2d(3, 16, 3, stride: 2, pad: 1)") { a in
+            var rng = RandomState.fork(a.interpreter)
+            return wrap(try Conv2D<Float>(try a.int(0), try a.int(1), kernel: try a.int(2), stride: try a.int(3),
+                                          padding: try padding(a, 4), bias: try a.bool(5), using: &rng))
+        },
+        spec("maxpool", [.required("k", "Int")], "k×k max pooling with stride k.",
+             example: "maxpool(2)") { a in wrap(try MaxPool<Float>(try a.int(0))) },
+        spec("avgpool", [.required("k", "Int")], "k×k average pooling with stride k.",
+             example: "avgpool(2)") { a in wrap(try AvgPool<Float>(try a.int(0))) },
+        spec("flatten", [.optional("t", "Tensor", .null)], "Flattens all axes after the first (the batch).",
+             details: "`flatten(t)` flattens a tensor to one axis; `flatten()` makes the layer that keeps the batch axis.",
+             example: "flatten(eye(2))   # [1, 0, 0, 1]\nsequential(conv2d(1, 8, 3), flatten(), dense(6272, 10))") { a in
+            if a[0].isNil { return wrap(Flatten<Float>()) }
+            return .native(try TensorMath.apply([try a.tensor(0)]) { try $0[0].reshaped([-1]) })
+        },
+        activation("relu", "max(x, 0), element-wise.", make: { ReLU<Float>() }, apply: { $0.relu() }),
+        activation("sigmoid", "1 / (1 + e^-x), element-wise.", make: { Sigmoid<Float>() }, apply: { $0.sigmoid() }),
+        activation("tanh", "The hyperbolic tangent, element-wise.", make: { Tanh<Float>() }, apply: { $0.tanh() }),
+        activation("softmax", "e^x / Σ e^x along the last axis.", make: { Softmax<Float>() }, apply: { try $0.softmax() }),
+        spec("dropout", [.required("p", "Float")], "Zeroes each input with probability p in training mode (scaling the rest by 1/(1-p)).",
+             example: "dropout(0.5)") { a in
+            var rng = RandomState.fork(a.interpreter)
+            return wrap(try Dropout<Float>(try a.double(0), using: &rng))
+        },
+        spec("batchnorm", [.required("channels", "Int"), .named("momentum", "Float", .float(0.1)), .named("eps", "Float", .float(1e-5))],
+             "Batch normalisation over the channel axis (rank 2 or NCHW input).",
+             example: "sequential(conv2d(1, 8, 3), batchnorm(8), relu())") { a in
+            wrap(try BatchNorm<Float>(try a.int(0), momentum: try a.double(1), eps: try a.double(2)))
+        },
+        spec("sequential", [.variadic("layers", "Layer")], "A network that applies its layers in order.",
+             details: "Children are numbered among all layers, parameter-free ones included, so paths match PyTorch's state_dict (`3.weight`).",
+             example: "net = sequential(dense(4, 16), relu(), dense(16, 3))") { a in
+            let layers = try a.variadic.enumerated().map { i, v -> any Layer<Float> in
+                guard case .native(let n) = v, let l = n as? LayerObject else {
+                    throw runtimeError("`sequential`: argument \(i + 1) (`layers`) expects Layer, got \(v.typeName)", kind: "type")
+                }
+                return l.layer
+            }
+            return wrap(Sequential<Float>(layers))
+        },
+        spec("residual", [.required("body", "Layer")], "x + body(x): a skip connection around a layer or net.",
+             example: "residual(sequential(dense(16, 16), relu()))") { a in
+            wrap(Residual<Float>(try layer(a, 0)))
+        },
+        spec("summary", [.required("net", "Net"), .named("input", "List", .null)],
+             "A table of the layers with output shapes and parameter counts (like Keras' summary).",
+             details: "Give `input:` (one sample's shape, without the batch axis) to see output shapes.",
+             example: "summary(net, input: [1, 28, 28])") { a in
+            let net = try layer(a, 0)
+            guard !a[1].isNil else { return .string(NetAccess.describe(net)) }
+            let shape = try TensorConversion.ints(a[1], what: "`summary`: argument 2 (`input`)")
+            let rows = try net.summary(inputShape: shape)
+            return .string(SummaryTable.render(rows, total: net.countParams, trainable: net.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count }))
+        },
+        spec("params", [.required("net", "Net")], "The parameters as a record keyed by path (`0.weight`, ...).",
+             example: "params(net)[\"0.weight\"].shape") { a in
+            .record(try layer(a, 0).namedParams.map { ($0.path, .native(ParamObject($0.param))) })
+        },
+        spec("count_params", [.required("net", "Net")], "The number of trainable values (buffers excluded).",
+             example: "count_params(net)") { a in .int(try layer(a, 0).countParams) },
+        spec("flat_params", [.required("net", "Net")], "Every parameter value in path order, as one vector.",
+             example: "v = flat_params(net)") { a in .tensor(try layer(a, 0).flatParams()) },
+        spec("set_params", [.required("net", "Net"), .required("vector", "Tensor")],
+             "Writes a vector (as from `flat_params`) back into the parameters.",
+             example: "set_params(net, flat_params(net) * 0.5)") { a in
+            let net = try layer(a, 0)
+            try net.setParams(try a.tensorValue(1))
+            return a[0]
+        },
+        spec("train_mode", [.required("net", "Net")], "Puts the net in training mode (dropout on, batch statistics).",
+             example: "train_mode(net)") { a in try layer(a, 0).train(); return a[0] },
+        spec("eval_mode", [.required("net", "Net")], "Puts the net in evaluation mode (dropout off, running statistics).",
+             example: "eval_mode(net)") { a in try layer(a, 0).eval(); return a[0] },
+        spec("freeze", [.required("x", "Layer, Net or Param")], "Stops training a layer, net or parameter: no gradient, no update.",
+             example: "freeze(net.layers[0])") { a in
+            if case .native(let n) = a[0], let p = n as? ParamObject { p.param.isFrozen = true; p.param.grad = nil; return a[0] }
+            try layer(a, 0).freeze()
+            return a[0]
+        },
+        spec("unfreeze", [.required("x", "Layer, Net or Param")], "Trains a frozen layer, net or parameter again.",
+             example: "unfreeze(net)") { a in
+            if case .native(let n) = a[0], let p = n as? ParamObject { p.param.isFrozen = false; return a[0] }
+            try layer(a, 0).unfreeze()
+            return a[0]
+        },
+    ]
+}
+
+/// The Keras-like table `summary` prints.
+enum SummaryTable {
+    static func render(_ rows: [SummaryRow], total: Int, trainable: Int) -> String {
+        let header = ["path", "layer", "output shape", "params"]
+        let body = rows.map { [$0.path, $0.layer, Tensor<Float>.describe($0.outputShape), NetAccess.formatCount($0.params)] }
+        var widths = header.map(\.count)
+        for r in body { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                i == 3 ? String(repeating: " ", count: widths[i] - c.count) + c : c + String(repeating: " ", count: widths[i] - c.count)
+            }.joined(separator: "  ")
+        }
+        let rule = String(repeating: "─", count: widths.reduce(0, +) + 6)
+        var out = [line(header), rule] + body.map(line) + [rule]
+        out.append("total parameters: \(NetAccess.formatCount(total))  (trainable: \(NetAccess.formatCount(trainable)))")
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,195 @@
+// The Output built-ins: terminal and SVG plots, heatmaps, histograms, checkpoints, JSON Lines, CSV.
+import Core
+import Foundation
+import Interpreter
+import Lang
+
+enum OutputBuiltins {
+    static func spec(_ name: String, _ parameters: [ParameterSpec], _ summary: String, details: String = "",
+                     example: String, _ body: @escaping (Arguments) throws -> Value) -> BuiltinSpec {
+        BuiltinSpec(name, parameters, topic: "Output", summary: summary, details: details, example: example, body: body)
+    }
+
+    /// Files are written only outside the fuzzing sandbox.
+    static func refuseInSandbox(_ a: Arguments) throws {
+        if a.interpreter.isSandboxed { throw runtimeError("`\(a.spec.name)` is disabled in sandboxed mode", kind: "io") }
+    }
+
+    /// Writes `text` to `path` atomically (a temporary file, then rename).
+    static func writeText(_ text: String, to path: String) throws {
+        try writeFileAtomically(path) { try $0.write(Array(text.utf8)) }
+    }
+
+    // MARK: - Series
+
+    /// The numbers of a list or tensor.
+    static func numbers(_ v: Value, _ what: String) throws -> [Double]? {
+        switch v {
+        case .list(let l):
+            return try l.items.map { item in
+                guard let d = item.numberValue else { throw runtimeError("\(what): expected numbers, found \(item.typeName)", kind: "type") }
+                return d
+            }
+        case .range: return nil
+        default:
+            return try TensorConversion.operand(v).map { $0.tensor.scalars.map(Double.init) }
+        }
+    }
+
+    /// The series `plot` draws from any of the forms it accepts.
+    static func series(_ v: Value) throws -> [PlotSeries] {
+        if case .native(let n as RunObject) = v {
+            var out = [PlotSeries(name: "loss", values: n.run.loss)]
+            if !n.run.testLoss.isEmpty { out.append(PlotSeries(name: "test loss", values: n.run.testLoss)) }
+            return out.map { s in PlotSeries(name: s.name, points: s.points.map { ($0.x + 1, $0.y) }) }
+        }
+        if case .record(let r) = v { return [try oneSeries(r)] }
+        if case .list(let l) = v, l.items.contains(where: { if case .list = $0 { return true }; if case .record = $0 { return true }; return $0.isNative && $0.numberValue == nil }) {
+            return try l.items.enumerated().map { i, item in
+                if case .record(let r) = item { return try oneSeries(r, index: i) }
+                guard let ys = try numbers(item, "plot") else { throw runtimeError("plot: series \(i + 1) is \(item.typeName)", kind: "type") }
+                return PlotSeries(name: "series \(i + 1)", values: ys)
+            }
+        }
+        guard let ys = try numbers(v, "plot") else {
+            throw runtimeError("plot expects numbers, a Tensor, {x, y}, a list of series or a Run, got \(v.typeName)", kind: "type")
+        }
+        return [PlotSeries(values: ys)]
+    }
+
+    static func oneSeries(_ r: RecordObject, index: Int = 0) throws -> PlotSeries {
+        guard let yv = r["y"], let ys = try numbers(yv, "plot") else {
+            throw runtimeError("plot: a series record needs a `y` list of numbers", kind: "type")
+        }
+        let name: String
+        if case .string(let s)? = r["name"] { name = s } else { name = index == 0 && r["name"] == nil ? "" : "series \(index + 1)" }
+        guard let xv = r["x"] else { return PlotSeries(name: name, values: ys) }
+        guard let xs = try numbers(xv, "plot"), xs.count == ys.count else {
+            throw runtimeError("plot: `x` and `y` need the same number of values", kind: "shape")
+        }
+        return PlotSeries(name: name, x: xs, y: ys)
+    }
+
+    static func chartOptions(_ a: Arguments, title: Int, logY: Int?, xLabel: Int?, yLabel: Int?) throws -> ChartOptions {
+        ChartOptions(title: try a.optionalString(title) ?? "",
+                     xLabel: try xLabel.flatMap { try a.optionalString($0) } ?? "",
+                     yLabel: try yLabel.flatMap { try a.optionalString($0) } ?? "",
+                     logY: try logY.map { try a.bool($0) } ?? false,
+                     width: max(40, min(a.interpreter.width, 120)))
+    }
+
+    /// Writes the SVG when `file:` is given (returning nil), else returns the terminal drawing.
+    static func draw(_ a: Arguments, file: Int, svg: () throws -> String, terminal: () throws -> String) throws -> Value {
+        if let path = try a.optionalString(file) {
+            try refuseInSandbox(a)
+            try writeText(try svg(), to: path)
+            return .null
+        }
+        a.interpreter.output(try terminal() + "\n")
+        return .null
+    }
+
+    static let table: [BuiltinSpec] = [
+        spec("plot", [.required("data", "List, Tensor, Record, Run"), .named("title", "String", .null),
+                      .named("file", "String", .null), .named("log_y", "Bool", .bool(false)),
+                      .named("x_label", "String", .null), .named("y_label", "String", .null)],
+             "A line chart: in the terminal, or as an SVG file when `file:` is given.",
+             details: "Takes a list of numbers, a tensor, a {x, y} record (with an optional `name`), a list of series, or a Run (its loss per epoch, and the test loss when there is one).",
+             example: "plot(run.loss, title: \"training loss\")\nplot([{name: \"train\", y: run.accuracy}, {name: \"test\", y: run.test_accuracy}], file: \"acc.svg\")") { a in
+            let s = try series(a[0])
+            let options = try chartOptions(a, title: 1, logY: 3, xLabel: 4, yLabel: 5)
+            return try draw(a, file: 2, svg: { svgLineChart(s, options: options) }, terminal: { terminalLineChart(s, options: options) })
+        },
+        spec("heatmap", [.required("matrix", "Tensor"), .named("title", "String", .null), .named("file", "String", .null),
+                         .named("labels", "List", .null)],
+             "A matrix as shades (terminal) or colours with a scale bar (SVG when `file:` is given).",
+             details: "This is how the layer similarity matrix is shown.",
+             example: "heatmap(outer(linspace(0, 1, 8), linspace(0, 1, 8)))\nheatmap(m, file: \"lsm.svg\")") { a in
+            let m = try a.tensorValue(0)
+            var options = HeatmapOptions(title: try a.optionalString(1) ?? "", width: max(40, min(a.interpreter.width, 120)))
+            if case .list(let l) = a[3] {
+                let labels = l.items.map { v -> String in if case .string(let s) = v { return s }; return v.repr(width: 20) }
+                options.rowLabels = labels
+                options.columnLabels = labels
+            }
+            return try draw(a, file: 2, svg: { try svgHeatmap(m, options: options) }, terminal: { try terminalHeatmap(m, options: options) })
+        },
+        spec("hist", [.required("t", "Tensor"), .named("bins", "Int", .null), .named("title", "String", .null),
+                      .named("file", "String", .null), .named("log_y", "Bool", .bool(false))],
+             "A histogram of a tensor's values (weights, mask logits), in the terminal or as SVG.",
+             example: "hist(net[\"0.weight\"])\nhist(w, bins: 50, file: \"w.svg\")") { a in
+            let t = try a.tensorValue(0)
+            let bins = try a.optionalInt(1)
+            if let b = bins, b < 1 || b > 10_000 { throw a.valueError(1, "must be between 1 and 10000") }
+            let options = try chartOptions(a, title: 2, logY: 4, xLabel: nil, yLabel: nil)
+            return try draw(a, file: 3, svg: { try svgHistogram(t, bins: bins, options: options) },
+                            terminal: { try terminalHistogram(t, bins: bins, options: options) })
+        },
+        spec("save", [.required("net", "Net"), .required("path", "String")],
+             "Saves the net's parameters and buffers as a safetensors file (atomically), named by path.",
+             details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy.",
+             example: "save(net, \"cnn.safetensors\")") { a in
+            try refuseInSandbox(a)
+            let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
+            try saveCheckpoint(net, to: try a.string(1), metadata: ["whittle_version": Session.version])
+            return .null
+        },
+        spec("load_weights", [.required("net", "Net"), .required("path", "String")],
+             "Loads a safetensors checkpoint into the net, checking every name, shape and dtype first.",
+             details: "All mismatches are reported together and the net is left unchanged unless everything fits. PyTorch's `num_batches_tracked` counters are accepted.",
+             example: "load_weights(net, \"cnn.safetensors\")") { a in
+            try refuseInSandbox(a)
+            let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
+            try loadCheckpoint(net, from: try a.string(1))
+            return a[0]
+        },
+        spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],
+             "Appends one JSON line to a file (NaN and Infinity written as Python's json does).",
+             example: "write_jsonl(\"runs.jsonl\", {lr: 0.1, accuracy: acc})") { a in
+            try refuseInSandbox(a)
+            try appendJSONLine(try a.string(0), try JSONBridge.json(a[1]))
+            return .null
+        },
+        spec("to_csv", [.required("path", "String"), .required("rows", "List")],
+             "Writes a list of records (columns from the first record's keys) or of lists as CSV.",
+             example: "to_csv(\"results.csv\", [{t: 0.01, acc: 0.9}, {t: 0.05, acc: 0.88}])") { a in
+            try refuseInSandbox(a)
+            let rows = try a.list(1).items
+            var header: [String] = []
+            var cells: [[String]] = []
+            func cell(_ v: Value) -> String {
+                switch v {
+                case .string(let s): return s
+                case .null: return ""
+                default: return v.repr(width: 1_000)
+                }
+            }
+            for (i, row) in rows.enumerated() {
+                switch row {
+                case .record(let r):
+                    if header.isEmpty { header = r.keys }
+                    cells.append(header.map { r[$0].map(cell) ?? "" })
+                case .list(let l): cells.append(l.items.map(cell))
+                default: throw a.valueError(1, "row \(i + 1) is \(row.typeName), not a Record or List")
+                }
+            }
+            try writeCSV(try a.string(0), header: header, rows: cells)
+            return .null
+        },
+        spec("mkdir", [.required("path", "String")], "Creates a directory (and its parents) if it does not exist.",
+             example: "mkdir(\"out/run1\")") { a in
+            try refuseInSandbox(a)
+            let path = try a.string(0)
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw runtimeError("`mkdir`: cannot create \"\(path)\": \(error.localizedDescription)", kind: "io")
+            }
+            return .null
+        },
+    ]
+}
+
+private extension Value {
+    var isNative: Bool { if case .native = self { return true }; return false }
+}

@@ -1,0 +1,318 @@
+// The Tensors built-ins: making, reshaping, element-wise, reductions, linear algebra, selection.
+import Core
+import Interpreter
+import Lang
+
+enum TensorBuiltins {
+    static func spec(_ name: String, _ parameters: [ParameterSpec], _ summary: String, details: String = "",
+                     example: String, _ body: @escaping (Arguments) throws -> Value) -> BuiltinSpec {
+        BuiltinSpec(name, parameters, topic: "Tensors", summary: summary, details: details, example: example, body: body)
+    }
+
+    /// The global random stream, advanced by every draw (see `RandomState`).
+    static func draw<R>(_ a: Arguments, seed: Int?, _ body: (inout RandomStream) throws -> R) throws -> R {
+        try RandomState.draw(a.interpreter, seed: seed, body)
+    }
+
+    static func wrap(_ t: Tensor<Float>) -> Value { .tensor(t) }
+    static func wrap(_ t: TensorObject) -> Value { .native(t) }
+
+    static let table: [BuiltinSpec] = [
+        // MARK: make
+        spec("tensor", [.required("data", "number, List or Tensor")],
+             "A Float32 tensor from a number or a nested list of numbers.",
+             details: "Rows must have equal lengths. The result is a copy: changing it leaves `data` alone.",
+             example: "t = tensor([[1, 2], [3, 4]])\nt.shape   # [2, 2]") { a in
+            wrap(try a.tensorValue(0))
+        },
+        spec("zeros", [.variadic("shape", "Int or List")], "A tensor of zeros.",
+             example: "zeros(3, 4)\nzeros(t.shape)") { a in wrap(try Tensor<Float>.zeros(try a.shape(0))) },
+        spec("ones", [.variadic("shape", "Int or List")], "A tensor of ones.",
+             example: "ones(2, 3)") { a in wrap(try Tensor<Float>.ones(try a.shape(0))) },
+        spec("full", [.required("shape", "List"), .required("value", "Float")], "A tensor filled with one value.",
+             example: "full([2, 2], 0.5)") { a in
+            wrap(try Tensor<Float>.full(try TensorConversion.ints(a[0], what: "`full`: argument 1 (`shape`)"), Float(try a.double(1))))
+        },
+        spec("eye", [.required("n", "Int")], "The n×n identity matrix.", example: "eye(3)") { a in
+            wrap(try Tensor<Float>.eye(try a.int(0)))
+        },
+        spec("arange", [.required("start", "Float"), .optional("stop", "Float", .null), .optional("step", "Float", .int(1))],
+             "Evenly spaced values in [start, stop) by step; `arange(n)` is 0..<n.",
+             example: "arange(5)          # [0, 1, 2, 3, 4]\narange(0, 1, 0.25)") { a in
+            let (start, stop) = a[1].isNil ? (0.0, try a.double(0)) : (try a.double(0), try a.double(1))
+            let step = try a.double(2)
+            guard step != 0 else { throw a.valueError(2, "must not be 0") }
+            return wrap(try Tensor<Float>.arange(start, stop, step: step))
+        },
+        spec("linspace", [.required("start", "Float"), .required("stop", "Float"), .required("n", "Int")],
+             "n evenly spaced values from start to stop, both included.", example: "linspace(0, 1, 5)") { a in
+            wrap(try Tensor<Float>.linspace(try a.double(0), try a.double(1), count: try a.int(2)))
+        },
+        spec("randn", [.variadic("shape", "Int or List"), .named("seed", "Int", .null)],
+             "Normally distributed values (mean 0, std 1).",
+             details: "Draws from the global stream (`seed(n)`), or from a private one when `seed:` is given.",
+             example: "randn(2, 3)\nrandn(100, seed: 7)") { a in
+            let shape = try a.shape(0)
+            return wrap(try draw(a, seed: try a.optionalInt(1)) { try Tensor<Float>.normal(shape, using: &$0) })
+        },
+        spec("rand", [.variadic("shape", "Int or List"), .named("seed", "Int", .null)],
+             "Uniformly distributed values in [0, 1).", example: "rand(3)") { a in
+            let shape = try a.shape(0)
+            return wrap(try draw(a, seed: try a.optionalInt(1)) { try Tensor<Float>.uniform(shape, using: &$0) })
+        },
+        spec("laplace", [.variadic("shape", "Int or List"), .named("b", "Float", .float(1)), .named("seed", "Int", .null)],
+             "Laplace-distributed values with scale b (mean 0).", example: "laplace(1000, b: 0.5)") { a in
+            let shape = try a.shape(0)
+            let b = try a.double(1)
+            guard b > 0 else { throw a.valueError(1, "must be > 0") }
+            return wrap(try draw(a, seed: try a.optionalInt(2)) { try Tensor<Float>.laplace(shape, scale: Float(b), using: &$0) })
+        },
+
+        // MARK: shape
+        spec("reshape", [.required("t", "Tensor"), .variadic("shape", "Int or List")],
+             "The same values in a new shape; one extent may be -1.", example: "reshape(arange(6), 2, 3)\nreshape(x, [-1, 784])") { a in
+            let shape = try a.shape(1)
+            return wrap(try TensorMath.apply([try a.tensor(0)]) { try $0[0].reshaped(shape) })
+        },
+        spec("transpose", [.required("t", "Tensor"), .variadic("axes", "Int or List")],
+             "The axes reversed (the matrix transpose), or permuted as given.", example: "transpose(eye(2))\ntranspose(x, 0, 2, 1)") { a in
+            let axes = try a.shape(1)
+            return wrap(try TensorMath.apply([try a.tensor(0)]) { try $0[0].transposed(axes.isEmpty ? nil : axes) })
+        },
+        spec("cat", [.required("tensors", "List"), .named("axis", "Int", .int(0))],
+             "Joins tensors along an existing axis.", example: "cat([ones(2, 3), zeros(1, 3)])   # shape [3, 3]") { a in
+            let parts = try a.list(0).items.enumerated().map { i, v -> TensorObject in
+                guard let t = try TensorConversion.operand(v) else { throw a.valueError(0, "element \(i) is \(v.typeName), not a Tensor") }
+                return t
+            }
+            let axis = try a.int(1)
+            return wrap(try TensorMath.apply(parts) { try Core.Variable.cat($0, axis: axis) })
+        },
+        spec("stack", [.required("tensors", "List")], "Joins same-shape tensors along a new first axis.",
+             example: "stack([ones(3), zeros(3)])   # shape [2, 3]") { a in
+            let parts = try a.list(0).items.enumerated().map { i, v -> TensorObject in
+                guard let t = try TensorConversion.operand(v) else { throw a.valueError(0, "element \(i) is \(v.typeName), not a Tensor") }
+                return t
+            }
+            return wrap(try TensorMath.apply(parts) { try Core.Variable.stack($0) })
+        },
+
+        // MARK: element-wise
+        elementwise("abs", "Absolute value, element-wise (also on numbers)."),
+        elementwise("exp", "e^x, element-wise."),
+        elementwise("log", "Natural logarithm, element-wise (log 0 = -inf)."),
+        elementwise("sqrt", "Square root, element-wise."),
+        elementwise("sign", "-1, 0 or 1 by the sign of each element."),
+        elementwise("round", "Rounds half to even, element-wise."),
+        spec("clamp", [.required("t", "Tensor"), .required("lo", "Float"), .required("hi", "Float")],
+             "Limits every element to [lo, hi].", example: "clamp(randn(5), -1, 1)") { a in
+            let lo = Float(try a.double(1)), hi = Float(try a.double(2))
+            guard lo <= hi else { throw a.valueError(1, "must not exceed `hi` (\(lo) > \(hi))") }
+            return wrap(try TensorMath.apply([try a.tensor(0)]) { $0[0].clamped(lo, hi) })
+        },
+        spec("where", [.required("cond", "Tensor"), .required("a", "Tensor"), .required("b", "Tensor")],
+             "Element-wise choice: a where cond is non-zero, else b (broadcast).",
+             example: "where(x > 0, x, 0)   # relu") { a in
+            let cond = try a.tensorValue(0)
+            return wrap(try TensorMath.apply([try a.tensor(1), try a.tensor(2)]) { try Core.Variable.select(cond, $0[0], $0[1]) })
+        },
+        spec("maximum", [.required("a", "Tensor"), .required("b", "Tensor")], "The larger of a and b, element-wise.",
+             example: "maximum(x, 0)") { a in wrap(try a.tensorValue(0).binary(.maximum, try a.tensorValue(1))) },
+        spec("minimum", [.required("a", "Tensor"), .required("b", "Tensor")], "The smaller of a and b, element-wise.",
+             example: "minimum(x, 1)") { a in wrap(try a.tensorValue(0).binary(.minimum, try a.tensorValue(1))) },
+
+        // MARK: reductions
+        reduction(.sum, "sum", "The sum of the elements, or along `axis`."),
+        reduction(.mean, "mean", "The mean of the elements, or along `axis`."),
+        reduction(.variance, "var", "The variance (divided by n), or along `axis`."),
+        reduction(.std, "std", "The standard deviation (divided by n), or along `axis`."),
+        reduction(.argmax, "argmax", "The index of the largest element (first on ties), or along `axis`."),
+        reduction(.argmin, "argmin", "The index of the smallest element (first on ties), or along `axis`."),
+        reduction(.countNonzero, "count_nonzero", "How many elements are not zero, or along `axis`."),
+        extreme(.max, "max"),
+        extreme(.min, "min"),
+        spec("norm", [.required("t", "Tensor"), .optional("p", "Float", .int(2)), .named("axis", "Int", .null)],
+             "The p-norm of the elements (p = 2 by default; p = 1, inf and 0 (count) too).",
+             example: "norm(tensor([3, 4]))   # 5.0") { a in
+            let t = try a.tensor(0)
+            let p = try a.double(1)
+            if t.node != nil, p == 2 {
+                return wrap(try TensorMath.apply([t]) { v in try v[0].multiplying(v[0]).sum(axis: try a.axis(2)).sqrt() })
+            }
+            return wrap(try t.tensor.norm(p, axis: try a.axis(2)))
+        },
+        truth("all", .all, "True when every element is non-zero."),
+        truth("any", .any, "True when some element is non-zero."),
+
+        // MARK: linear algebra
+        spec("matmul", [.required("a", "Tensor"), .required("b", "Tensor")], "The matrix product a @ b.",
+             example: "matmul(x, w)   # the same as x @ w") { a in
+            wrap(try TensorMath.binary(.matmul, try a.tensor(0), try a.tensor(1)))
+        },
+        spec("dot", [.required("a", "Tensor"), .required("b", "Tensor")], "The dot product of two vectors (a 0-d tensor).",
+             example: "dot(tensor([1, 2]), tensor([3, 4]))   # 11.0") { a in
+            let x = try a.tensor(0), y = try a.tensor(1)
+            guard x.tensor.rank == 1, y.tensor.rank == 1, x.tensor.count == y.tensor.count else {
+                throw CoreError.shapeMismatch(op: "dot", shapes: [x.tensor.shape, y.tensor.shape], message: "")
+            }
+            return wrap(try TensorMath.apply([x, y]) { try $0[0].multiplying($0[1]).sum() })
+        },
+        spec("outer", [.required("a", "Tensor"), .required("b", "Tensor")], "The outer product of two vectors.",
+             example: "outer(tensor([1, 2]), tensor([1, 10, 100]))") { a in
+            wrap(try a.tensorValue(0).outer(try a.tensorValue(1)))
+        },
+
+        // MARK: selection
+        spec("topk", [.required("t", "Tensor"), .required("k", "Int"), .named("axis", "Int", .int(-1))],
+             "The k largest values along an axis and their indices, as {values, indices}.",
+             example: "topk(tensor([3, 1, 4, 1, 5]), 2)   # values [5, 4], indices [4, 2]") { a in
+            let r = try a.tensorValue(0).topk(try a.int(1), axis: try a.int(2))
+            return .record([("values", wrap(r.values)), ("indices", wrap(r.indices))])
+        },
+        spec("argsort", [.required("t", "Tensor"), .named("axis", "Int", .int(-1)), .named("descending", "Bool", .bool(false))],
+             "The indices that sort the tensor along an axis (stable).", example: "argsort(tensor([3, 1, 2]))   # [1, 2, 0]") { a in
+            wrap(try a.tensorValue(0).argsort(axis: try a.int(1), descending: try a.bool(2)))
+        },
+        spec("hard_threshold", [.required("t", "Tensor"), .required("s", "Int")],
+             "Keeps the s entries of largest magnitude and zeroes the rest (ties: lower index first).",
+             details: "The projection of iterative hard thresholding (IHT).",
+             example: "hard_threshold(tensor([0.1, -3, 2, 0.5]), 2)   # [0, -3, 2, 0]") { a in
+            let s = try a.int(1)
+            guard s >= 0 else { throw a.valueError(1, "must be >= 0") }
+            return wrap(try a.tensorValue(0).hardThreshold(s))
+        },
+        spec("soft_threshold", [.required("t", "Tensor"), .required("tau", "Float")],
+             "Shrinks every entry toward zero by tau: sign(t)·max(|t| - tau, 0).",
+             details: "The proximal operator of tau·‖t‖₁ (RVSM's l1 step, Lasso).",
+             example: "soft_threshold(tensor([-2, 0.5, 3]), 1)   # [-1, 0, 2]") { a in
+            let tau = try a.double(1)
+            guard tau >= 0 else { throw a.valueError(1, "must be >= 0") }
+            return wrap(try a.tensorValue(0).softThreshold(Float(tau)))
+        },
+
+        // MARK: conversion
+        spec("item", [.required("t", "Tensor")], "The single element of a one-element tensor, as a Float.",
+             example: "item(sum(ones(3)))   # 3.0") { a in
+            let t = try a.tensorValue(0)
+            guard t.count == 1 else { throw a.valueError(0, "has \(t.count) elements; `item` needs exactly one") }
+            return .float(Double(t.scalars[0]))
+        },
+        spec("to_list", [.required("t", "Tensor")], "The values as (nested) lists of Floats.",
+             example: "to_list(eye(2))   # [[1.0, 0.0], [0.0, 1.0]]") { a in
+            TensorConversion.nestedList(try a.tensorValue(0))
+        },
+        spec("float", [.required("x", "number, String or Tensor")], "x as a Float: numbers, numeric strings, one-element tensors.",
+             example: "float(3)      # 3.0\nfloat(\"1e-3\")") { a in
+            switch a[0] {
+            case .int(let i): return .float(Double(i))
+            case .float: return a[0]
+            case .bool(let b): return .float(b ? 1 : 0)
+            case .string(let s):
+                guard let d = Double(s.trimmingCharacters(in: .whitespaces)) else { throw a.valueError(0, "\"\(s)\" is not a number") }
+                return .float(d)
+            default:
+                let t = try a.tensorValue(0)
+                guard t.count == 1 else { throw a.valueError(0, "has \(t.count) elements; `float` needs exactly one") }
+                return .float(Double(t.scalars[0]))
+            }
+        },
+        spec("int", [.required("x", "number, String or Tensor")], "x as an Int, truncating toward zero.",
+             example: "int(3.9)   # 3\nint(\"42\")") { a in
+            let d: Double
+            switch a[0] {
+            case .int: return a[0]
+            case .float(let f): d = f
+            case .bool(let b): return .int(b ? 1 : 0)
+            case .string(let s):
+                if let i = Int(s.trimmingCharacters(in: .whitespaces)) { return .int(i) }
+                guard let f = Double(s.trimmingCharacters(in: .whitespaces)) else { throw a.valueError(0, "\"\(s)\" is not a number") }
+                d = f
+            default:
+                let t = try a.tensorValue(0)
+                guard t.count == 1 else { throw a.valueError(0, "has \(t.count) elements; `int` needs exactly one") }
+                d = Double(t.scalars[0])
+            }
+            guard d.isFinite, abs(d) < 9.2e18 else { throw a.valueError(0, "\(d) does not fit in an Int") }
+            return .int(Int(d))
+        },
+    ]
+
+    /// `name(t)`: an element-wise function of a tensor (or of a number, giving a number).
+    static func elementwise(_ name: String, _ summary: String) -> BuiltinSpec {
+        spec(name, [.required("t", "Tensor or number")], summary, example: "\(name)(tensor([-1, 0, 4]))") { a in
+            if case .int(let i) = a[0], name == "abs" {
+                guard i != Int.min else { throw a.valueError(0, "overflows an Int") }
+                return .int(Swift.abs(i))
+            }
+            let t = try a.tensor(0)
+            let r = try TensorMath.unary(name, t)
+            if case .native = a[0] { return wrap(r) }
+            if case .list = a[0] { return wrap(r) }
+            return .float(Double(r.tensor.scalars[0]))
+        }
+    }
+
+    /// A reduction built-in with `axis:` and `keepdims:`.
+    static func reduction(_ op: ReductionOperator, _ name: String, _ summary: String) -> BuiltinSpec {
+        spec(name, [.required("t", "Tensor"), .named("axis", "Int", .null), .named("keepdims", "Bool", .bool(false))],
+             summary, details: "Without `axis` the result is a 0-d tensor (usable as a number); sums accumulate in Double.",
+             example: "\(name)(tensor([[1, 2], [3, 4]]))\n\(name)(x, axis: 0)") { a in
+            wrap(try TensorMath.reduce(op, try a.tensor(0), axis: try a.axis(1), keepDims: try a.bool(2)))
+        }
+    }
+
+    /// `max` / `min`: a tensor reduction, the extreme of a list, or of several numbers or tensors.
+    static func extreme(_ op: ReductionOperator, _ name: String) -> BuiltinSpec {
+        let isMax = op == .max
+        return spec(name, [.variadic("x", "Tensor, List or numbers"), .named("axis", "Int", .null), .named("keepdims", "Bool", .bool(false))],
+                    "The \(isMax ? "largest" : "smallest") element of a tensor (or along `axis`), of a list, or of several values.",
+                    details: "`\(name)(t)` reduces a tensor to a 0-d tensor; `\(name)(xs)` takes a List; `\(name)(a, b)` compares values (element-wise for tensors).",
+                    example: "\(name)(tensor([3, 1, 2]))\n\(name)([3, 1, 2])\n\(name)(0.5, x)") { a in
+            let xs = a.variadic
+            guard !xs.isEmpty else { throw runtimeError("`\(name)` needs at least one argument", kind: "argument") }
+            if xs.count == 1 {
+                if case .list(let l) = xs[0] { return try extremeOf(l.items, isMax: isMax, name: name) }
+                if case .range = xs[0] { return try extremeOf(try a.interpreter.elements(of: xs[0]), isMax: isMax, name: name) }
+                guard let t = try TensorConversion.operand(xs[0]) else {
+                    throw runtimeError("`\(name)`: argument 1 (`x`) expects Tensor, List or numbers, got \(xs[0].typeName)", kind: "type")
+                }
+                return wrap(try TensorMath.reduce(op, t, axis: try a.axis(1), keepDims: try a.bool(2)))
+            }
+            let hasTensor = xs.contains { if case .native = $0 { return true }; return false }
+            if !hasTensor { return try extremeOf(xs, isMax: isMax, name: name) }
+            var acc = try TensorConversion.operand(xs[0])?.tensor ?? Tensor(scalar: 0)
+            for v in xs.dropFirst() {
+                guard let t = try TensorConversion.operand(v)?.tensor else {
+                    throw runtimeError("`\(name)` cannot compare \(v.typeName) with a Tensor", kind: "type")
+                }
+                acc = try acc.binary(isMax ? .maximum : .minimum, t)
+            }
+            return wrap(acc)
+        }
+    }
+
+    /// The extreme of plain values, compared as the language compares them.
+    static func extremeOf(_ items: [Value], isMax: Bool, name: String) throws -> Value {
+        guard var best = items.first else { throw runtimeError("`\(name)` of an empty list", kind: "value") }
+        for v in items.dropFirst() {
+            guard case .bool(let better) = try Operators.compare(isMax ? .greater : .less, v, best) else { continue }
+            if better { best = v }
+        }
+        return best
+    }
+
+    /// `all` / `any`: a Bool for a tensor (or a list of Bools).
+    static func truth(_ name: String, _ op: ReductionOperator, _ summary: String) -> BuiltinSpec {
+        spec(name, [.required("t", "Tensor or List")], summary, example: "\(name)(x > 0)") { a in
+            if case .list(let l) = a[0] {
+                let bools = try l.items.map { v -> Bool in
+                    guard case .bool(let b) = v else { throw a.valueError(0, "contains \(v.typeName), not Bool") }
+                    return b
+                }
+                return .bool(op == .all ? bools.allSatisfy { $0 } : bools.contains(true))
+            }
+            let r = try a.tensorValue(0).reduce(op)
+            return .bool(r.scalars.first.map { $0 != 0 } ?? (op == .all))
+        }
+    }
+}

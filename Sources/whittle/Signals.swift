@@ -1,0 +1,101 @@
+// Signal handling: Ctrl-C cancels the running command (three presses end the process); a closed pipe is not fatal.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Runtime
+import Synchronization
+
+/// Installs the process's signal dispositions and remembers Ctrl-C presses.
+///
+/// The SIGINT handler only does async-signal-safe work: atomic stores on the shared cancellation
+/// token and on a press counter. It is installed without `SA_RESTART`, so a `read` blocked at the
+/// prompt returns `EINTR` and the line editor can clear the line.
+enum Signals {
+    /// Ctrl-C presses since the last `acknowledgeInterrupt()`.
+    static let pressCount = Atomic<Int>(0)
+
+    /// The thread that reads the terminal and runs commands (0 until `becomeInterruptReceiver`).
+    static let receiver = Atomic<UInt>(0)
+    /// The receiver is blocked reading input: only then is it woken (other waits need no EINTR).
+    static let receiverIsReading = Atomic<Bool>(false)
+
+    /// Presses after which a command that ignores cancellation is abandoned and the process exits.
+    static let forcedExitPresses = 3
+
+    /// Ignores SIGPIPE (writes then fail with EPIPE, see `StandardStream`) and handles SIGINT.
+    static func install() {
+        // Touch the lazily created globals now: the handler must not run their one-time initialisers.
+        _ = CancellationToken.shared.isCancelled
+        _ = pressCount.load(ordering: .relaxed)
+        _ = receiver.load(ordering: .relaxed)
+        _ = receiverIsReading.load(ordering: .relaxed)
+
+        signal(SIGPIPE, SIG_IGN)
+        var action = sigaction()
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = onInterrupt
+        #else
+        action.__sigaction_u.__sa_handler = onInterrupt
+        #endif
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(SIGINT, &action, nil)
+
+        // SIGUSR2 only wakes the receiving thread from a blocking read (EINTR); it does nothing else.
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = onWake
+        #else
+        action.__sigaction_u.__sa_handler = onWake
+        #endif
+        sigaction(SIGUSR2, &action, nil)
+    }
+
+    /// Makes the calling thread the one whose blocking reads Ctrl-C interrupts. The kernel may deliver
+    /// SIGINT to any thread that does not block it (OpenBLAS starts its own before `main`), so the
+    /// handler forwards a wake-up to this one.
+    static func becomeInterruptReceiver() {
+        receiver.store(UInt(pthread_self()), ordering: .relaxed)
+        // A parent may have left these blocked (test runners do); this thread must receive them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGUSR2)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
+    /// True when Ctrl-C was pressed since the last acknowledgement.
+    static var wasInterrupted: Bool { pressCount.load(ordering: .relaxed) > 0 }
+
+    /// Forgets earlier presses and clears the cancellation flag, before the next command runs.
+    static func acknowledgeInterrupt() {
+        pressCount.store(0, ordering: .relaxed)
+        CancellationToken.shared.reset()
+    }
+
+    /// Runs a blocking read that Ctrl-C should cut short (it then fails with EINTR).
+    static func interruptibleRead<T>(_ body: () -> T) -> T {
+        receiverIsReading.store(true, ordering: .sequentiallyConsistent)
+        defer { receiverIsReading.store(false, ordering: .sequentiallyConsistent) }
+        return body()
+    }
+}
+
+/// The SIGINT handler: cancel the running work; on the third press give up on it.
+private func onInterrupt(_ signal: Int32) {
+    CancellationToken.shared.cancel()
+    let presses = Signals.pressCount.add(1, ordering: .relaxed).newValue
+    let receiver = Signals.receiver.load(ordering: .relaxed)
+    if receiver != 0 && receiver != UInt(pthread_self()) && Signals.receiverIsReading.load(ordering: .relaxed) {
+        pthread_kill(pthread_t(receiver), SIGUSR2)
+    }
+    if presses >= Signals.forcedExitPresses {
+        let message: StaticString = "\nwhittle: interrupted three times, exiting\n"
+        _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+        _exit(130)
+    }
+}
+
+/// The SIGUSR2 handler: nothing to do; its only effect is the EINTR of the interrupted read.
+private func onWake(_ signal: Int32) {}
