@@ -83,6 +83,9 @@ final class GradCheckOpTests: XCTestCase {
         checkGradients([x3, w3, b3]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], relu: true) }
         checkGradients([x1, w1, b1]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], relu: true) }
         checkGradients([x3, w3, b3]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], stride: 2, padding: .valid) }
+        let w5 = gcRandom([2, 3, 1, 1], seed: 42), w6 = gcRandom([2, 3, 1, 3], seed: 43)  // patches 3 and 9
+        checkGradients([x3, w5, b3]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2]) }
+        checkGradients([x3, w6, b3]) { _, v in try v[0].conv2d(weight: v[1], bias: v[2], stride: 2) }
         let w4 = gcRandom([2, 3, 2, 2], seed: 23)
         checkGradients([x3, w4]) { _, v in try v[0].conv2d(weight: v[1], bias: nil, padding: .same) }
     }

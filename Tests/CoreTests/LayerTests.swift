@@ -53,6 +53,7 @@ final class LayerTests: XCTestCase {
             [1, 1568], [1, 256], [1, 256], [1, 256], [1, 10]])
         XCTAssertEqual(rows.map(\.params), [320, 0, 0, 0, 8224, 0, 0, 0, 0, 401_664, 0, 0, 2570])
         XCTAssertEqual(rows[9].layer, "Dense(1568 -> 256, bias)")
+        XCTAssertEqual(rows.map(\.kind).prefix(4), ["Conv2D", "ReLU", "MaxPool", "Dropout"])
         XCTAssertEqual(rows[0].layer, "Conv2D(1 -> 64, kernel 2, pad \"same\", bias)")
         XCTAssertTrue(net.layers[3].isTraining, "summary restores the mode")
     }

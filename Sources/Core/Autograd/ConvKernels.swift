@@ -53,87 +53,109 @@ enum ConvKernels {
 
     // MARK: - Direct convolution (small C_in · k²)
 
-    /// out[n, o] = bias[o] + Σ_c,ky,kx w[o, c, ky, kx] · in[n, c, shifted]; loops over output rows
-    /// with the valid column range precomputed, so the inner loop is a contiguous axpy for stride 1.
+    /// One sample's patch planes: dst[t, p] = input pixel under tap t = (c, ky, kx) for output
+    /// pixel p, zero outside the image. With C·k² ≤ 16 this is at most 16 planes per sample.
+    @inline(__always)
+    static func samplePatches<S: TensorScalar>(_ g: ConvGeometry, input: UnsafePointer<S>, sample n: Int,
+                                               into dst: UnsafeMutablePointer<S>) {
+        for r in 0..<g.patch {
+            let c = r / (g.kernelH * g.kernelW), ky = (r / g.kernelW) % g.kernelH, kx = r % g.kernelW
+            let row = dst + r * g.outPlane
+            for i in 0..<g.outPlane { row[i] = 0 }
+            let inp = input + (n * g.channels + c) * g.inPlane
+            forEachSpan(g, ky: ky, kx: kx) { oy, iy, ox0, ox1, ix0 in
+                let d = row + oy * g.outW, s = inp + iy * g.width
+                for k in 0..<(ox1 - ox0) { d[ox0 + k] = s[ix0 + k * g.stride] }
+            }
+        }
+    }
+
+    /// out[n, o, :] = bias[o] + Σ_t w[o, t] · patches[n, t, :] (then ReLU if asked), with the patch
+    /// planes of every sample written to `patches` [N, C·k², P] for the backward pass. Each inner
+    /// loop runs over a whole output plane, so it vectorises; parallel over the batch.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     static func directForward<S: TensorScalar>(_ g: ConvGeometry, input: UnsafePointer<S>,
                                                weight: UnsafePointer<S>, bias: UnsafePointer<S>?,
-                                               output: UnsafeMutablePointer<S>, relu: Bool) {
+                                               output: UnsafeMutablePointer<S>, relu: Bool,
+                                               patches: UnsafeMutablePointer<S>) {
+        let plane = g.outPlane
         parallelChunks(g.batch) { n0, n1 in
             for n in n0..<n1 {
+                let pn = patches + n * g.patch * plane
+                samplePatches(g, input: input, sample: n, into: pn)
                 for o in 0..<g.outChannels {
-                    let out = output + (n * g.outChannels + o) * g.outPlane
+                    let out = output + (n * g.outChannels + o) * plane
                     let b = bias?[o] ?? 0
-                    for i in 0..<g.outPlane { out[i] = b }
-                    for c in 0..<g.channels {
-                        let inp = input + (n * g.channels + c) * g.inPlane
-                        for ky in 0..<g.kernelH {
-                            for kx in 0..<g.kernelW {
-                                let w = weight[((o * g.channels + c) * g.kernelH + ky) * g.kernelW + kx]
-                                forEachSpan(g, ky: ky, kx: kx) { oy, iy, ox0, ox1, ix0 in
-                                    let orow = out + oy * g.outW, irow = inp + iy * g.width
-                                    if g.stride == 1 {
-                                        for k in 0..<(ox1 - ox0) { orow[ox0 + k] += w * irow[ix0 + k] }
-                                    } else {
-                                        for k in 0..<(ox1 - ox0) { orow[ox0 + k] += w * irow[ix0 + k * g.stride] }
-                                    }
-                                }
-                            }
-                        }
+                    // Taps four at a time: one pass over the output plane per group.
+                    var t = 0
+                    let wo = weight + o * g.patch
+                    if g.patch >= 4 {
+                        let (w0, w1, w2, w3) = (wo[0], wo[1], wo[2], wo[3])
+                        let (p0, p1, p2, p3) = (UnsafePointer(pn), UnsafePointer(pn + plane),
+                                                UnsafePointer(pn + 2 * plane), UnsafePointer(pn + 3 * plane))
+                        for i in 0..<plane { out[i] = b + w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
+                        t = 4
+                    } else {
+                        for i in 0..<plane { out[i] = b }
+                    }
+                    while t + 4 <= g.patch {
+                        let (w0, w1, w2, w3) = (wo[t], wo[t + 1], wo[t + 2], wo[t + 3])
+                        let p0 = UnsafePointer(pn + t * plane), p1 = p0 + plane, p2 = p1 + plane, p3 = p2 + plane
+                        for i in 0..<plane { out[i] += w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
+                        t += 4
+                    }
+                    while t < g.patch {
+                        let w = wo[t], src = UnsafePointer(pn + t * plane)
+                        for i in 0..<plane { out[i] += w * src[i] }
+                        t += 1
                     }
                     // `< 0` so NaN passes through, as in PyTorch.
-                    if relu { for i in 0..<g.outPlane where out[i] < 0 { out[i] = 0 } }
+                    if relu { for i in 0..<plane where out[i] < 0 { out[i] = 0 } }
                 }
             }
         }
     }
 
-    /// Backward of the direct convolution: gradInput (optional) and gradWeight (accumulated).
+    /// Backward of the direct convolution from the saved patch planes: gradWeight += G_n · P_nᵀ
+    /// per sample (GEMM), and, when asked, gradInput from Wᵀ · G_n scattered back per sample.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    static func directBackward<S: TensorScalar>(_ g: ConvGeometry, input: UnsafePointer<S>,
+    static func directBackward<S: TensorScalar>(_ g: ConvGeometry, patches: UnsafePointer<S>,
                                                 weight: UnsafePointer<S>, gradOutput: UnsafePointer<S>,
                                                 gradInput: UnsafeMutablePointer<S>?,
-                                                gradWeight: UnsafeMutablePointer<S>?) {
-        let wCount = g.outChannels * g.patch
-        // Each half of the batch accumulates its own weight gradient; the halves are summed after.
-        var partial = [S](repeating: 0, count: 2 * wCount)
-        partial.withUnsafeMutableBufferPointer { pp in
-            guard let partialBase = pp.baseAddress else { return }
-            let chunkCount = g.batch >= 2 ? 2 : 1
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-                let n0 = g.batch * chunk / chunkCount, n1 = g.batch * (chunk + 1) / chunkCount
-                let gw = partialBase + chunk * wCount
-                for n in n0..<n1 {
-                    for o in 0..<g.outChannels {
-                        let gout = gradOutput + (n * g.outChannels + o) * g.outPlane
-                        for c in 0..<g.channels {
-                            let inp = input + (n * g.channels + c) * g.inPlane
-                            let gin = gradInput.map { $0 + (n * g.channels + c) * g.inPlane }
-                            for ky in 0..<g.kernelH {
-                                for kx in 0..<g.kernelW {
-                                    let wi = ((o * g.channels + c) * g.kernelH + ky) * g.kernelW + kx
-                                    let w = weight[wi]
-                                    var acc: S = 0
-                                    forEachSpan(g, ky: ky, kx: kx) { oy, iy, ox0, ox1, ix0 in
-                                        let grow = gout + oy * g.outW, irow = inp + iy * g.width
-                                        let s = g.stride
-                                        for k in 0..<(ox1 - ox0) { acc += grow[ox0 + k] * irow[ix0 + k * s] }
-                                        if let gin {
-                                            let girow = gin + iy * g.width
-                                            for k in 0..<(ox1 - ox0) { girow[ix0 + k * s] += w * grow[ox0 + k] }
-                                        }
-                                    }
-                                    gw[wi] += acc
-                                }
-                            }
-                        }
-                    }
-                }
+                                                gradWeight: UnsafeMutablePointer<S>) {
+        let plane = g.outPlane, per = g.outChannels * plane
+        // Sequential GEMMs: BLAS owns the cores while they run.
+        for n in 0..<g.batch {
+            NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: plane, alpha: 1,
+                           a: gradOutput + n * per, lda: plane, b: patches + n * g.patch * plane, ldb: plane,
+                           beta: 1, c: gradWeight, ldc: g.patch)
+        }
+        guard let gradInput else { return }
+        var scratch = [S](repeating: 0, count: g.patch * plane)
+        scratch.withUnsafeMutableBufferPointer { ps in
+            guard let dp = ps.baseAddress else { return }
+            for n in 0..<g.batch {
+                NNKernels.gemm(transA: true, transB: false, m: g.patch, n: plane, k: g.outChannels, alpha: 1,
+                               a: weight, lda: g.patch, b: gradOutput + n * per, ldb: plane,
+                               beta: 0, c: dp, ldc: plane)
+                sampleCol2im(g, sample: n, cols: UnsafePointer(dp), gradInput: gradInput)
             }
-            if let gradWeight {
-                for i in 0..<wCount { gradWeight[i] += partialBase[i] + partialBase[wCount + i] }
+        }
+    }
+
+    /// The adjoint of `samplePatches` for one sample: adds each patch entry back into its pixel.
+    @inline(__always)
+    static func sampleCol2im<S: TensorScalar>(_ g: ConvGeometry, sample n: Int, cols: UnsafePointer<S>,
+                                              gradInput: UnsafeMutablePointer<S>) {
+        for r in 0..<g.patch {
+            let c = r / (g.kernelH * g.kernelW), ky = (r / g.kernelW) % g.kernelH, kx = r % g.kernelW
+            let src = cols + r * g.outPlane
+            let gin = gradInput + (n * g.channels + c) * g.inPlane
+            forEachSpan(g, ky: ky, kx: kx) { oy, iy, ox0, ox1, ix0 in
+                let s = src + oy * g.outW, d = gin + iy * g.width
+                for k in 0..<(ox1 - ox0) { d[ix0 + k * g.stride] += s[ox0 + k] }
             }
         }
     }
@@ -235,6 +257,21 @@ enum ConvKernels {
                 for i in 0..<p { d[i] = s[i] }
             }
         }
+    }
+
+    /// The sum of `count` scalars with eight independent partial sums, so the loop pipelines
+    /// (a single running sum serialises on the add latency).
+    @inline(__always)
+    static func planeSum<S: TensorScalar>(_ p: UnsafePointer<S>, _ count: Int) -> S {
+        var a0: S = 0, a1: S = 0, a2: S = 0, a3: S = 0, a4: S = 0, a5: S = 0, a6: S = 0, a7: S = 0
+        var i = 0
+        while i + 8 <= count {
+            a0 += p[i]; a1 += p[i + 1]; a2 += p[i + 2]; a3 += p[i + 3]
+            a4 += p[i + 4]; a5 += p[i + 5]; a6 += p[i + 6]; a7 += p[i + 7]
+            i += 8
+        }
+        while i < count { a0 += p[i]; i += 1 }
+        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     }
 
     // MARK: - Pooling

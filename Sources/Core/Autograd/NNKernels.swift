@@ -18,6 +18,13 @@ enum NNKernels {
         Tensor(uncheckedShape: shape, scalars: [S](repeating: value, count: shape.reduce(1, *)))
     }
 
+    /// Storage for `count` scalars that the caller overwrites completely before reading (kernels
+    /// whose output covers every entry): skips the zero fill of a large buffer.
+    @inline(__always)
+    static func uninitialized<S: TensorScalar>(_ count: Int) -> [S] {
+        [S](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
     // MARK: - Element-wise
 
     /// `a += b` for tensors of the same element count.

@@ -25,7 +25,7 @@ extension Variable {
         }
         let outShape = [g.batch, g.outChannels, outH, outW]
         let outCount = try Tensor<Scalar>.elementCount(of: outShape, op: "conv2d")
-        var out = [Scalar](repeating: 0, count: outCount)
+        var out: [Scalar] = NNKernels.uninitialized(outCount)  // both paths write every entry
         let direct = g.patch <= ConvKernels.directLimit
         var cols: [Scalar] = []
         let b = bias?.value
@@ -44,26 +44,28 @@ extension Variable {
         var inputs = [self, weight]
         if let bias { inputs.append(bias) }
         let y = Tensor(uncheckedShape: outShape, scalars: out)
+        // Backward needs the patch columns, not the input itself.
+        let (inputShape, inputCount) = (x.shape, x.count)
         return tape.record(y, inputs: inputs) {
             { gradOutput in
                 // Through the fused ReLU first: the gradient passes where the output is positive.
                 let gradOut = relu ? NNKernels.zip(gradOutput, y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
-                var gx = nx ? [Scalar](repeating: 0, count: x.count) : []
+                var gx = nx ? [Scalar](repeating: 0, count: inputCount) : []
                 var gw = [Scalar](repeating: 0, count: w.count)
                 gradOut.scalars.withUnsafeBufferPointer { pg in
-                    x.scalars.withUnsafeBufferPointer { px in
-                        w.scalars.withUnsafeBufferPointer { pw in
-                            gx.withUnsafeMutableBufferPointer { pgx in
-                                gw.withUnsafeMutableBufferPointer { pgw in
-                                    guard let bg = pg.baseAddress, let bx = px.baseAddress,
-                                          let bw = pw.baseAddress, let bgw = pgw.baseAddress else { return }
+                    w.scalars.withUnsafeBufferPointer { pw in
+                        gx.withUnsafeMutableBufferPointer { pgx in
+                            gw.withUnsafeMutableBufferPointer { pgw in
+                                cols.withUnsafeBufferPointer { pc in
+                                    guard let bg = pg.baseAddress, let bw = pw.baseAddress,
+                                          let bgw = pgw.baseAddress, let bc = pc.baseAddress else { return }
+                                    let gin = nx ? pgx.baseAddress : nil
                                     if direct {
-                                        ConvKernels.directBackward(g, input: bx, weight: bw, gradOutput: bg,
-                                                                   gradInput: nx ? pgx.baseAddress : nil,
-                                                                   gradWeight: bgw)
+                                        ConvKernels.directBackward(g, patches: bc, weight: bw, gradOutput: bg,
+                                                                   gradInput: gin, gradWeight: bgw)
                                     } else {
-                                        Variable.gemmBackward(g, cols: cols, weight: bw, gradOutput: bg,
-                                                              gradInput: nx ? pgx.baseAddress : nil, gradWeight: bgw)
+                                        Variable.gemmBackward(g, cols: bc, weight: bw, gradOutput: bg,
+                                                              gradInput: gin, gradWeight: bgw)
                                     }
                                 }
                             }
@@ -71,17 +73,15 @@ extension Variable {
                     }
                 }
                 var grads: [(Int, Tensor<Scalar>)] = []
-                if nx { grads.append((ix, Tensor(uncheckedShape: x.shape, scalars: gx))) }
+                if nx { grads.append((ix, Tensor(uncheckedShape: inputShape, scalars: gx))) }
                 if nw { grads.append((iw, Tensor(uncheckedShape: w.shape, scalars: gw))) }
                 if nb, let ib {
                     var gb = [Scalar](repeating: 0, count: g.outChannels)
                     gradOut.scalars.withUnsafeBufferPointer { pg in
+                        guard let base = pg.baseAddress else { return }
                         for n in 0..<g.batch {
                             for o in 0..<g.outChannels {
-                                let base = (n * g.outChannels + o) * g.outPlane
-                                var s: Scalar = 0
-                                for i in 0..<g.outPlane { s += pg[base + i] }
-                                gb[o] += s
+                                gb[o] += ConvKernels.planeSum(base + (n * g.outChannels + o) * g.outPlane, g.outPlane)
                             }
                         }
                     }
@@ -98,12 +98,16 @@ extension Variable {
                                     _ w: UnsafePointer<Scalar>, _ b: UnsafePointer<Scalar>?,
                                     _ out: UnsafeMutablePointer<Scalar>, _ cols: inout [Scalar]) {
         if direct {
-            ConvKernels.directForward(g, input: x, weight: w, bias: b, output: out, relu: relu)
+            cols = NNKernels.uninitialized(g.batch * g.patch * g.outPlane)  // samplePatches writes all
+            cols.withUnsafeMutableBufferPointer { pc in
+                guard let bc = pc.baseAddress else { return }
+                ConvKernels.directForward(g, input: x, weight: w, bias: b, output: out, relu: relu, patches: bc)
+            }
             return
         }
         let columns = g.batch * g.outPlane
-        cols = [Scalar](repeating: 0, count: g.patch * columns)
-        var product = [Scalar](repeating: 0, count: g.outChannels * columns)
+        cols = NNKernels.uninitialized(g.patch * columns)                 // im2col writes all
+        var product: [Scalar] = NNKernels.uninitialized(g.outChannels * columns)  // GEMM, beta 0
         cols.withUnsafeMutableBufferPointer { pc in
             product.withUnsafeMutableBufferPointer { pp in
                 guard let bc = pc.baseAddress, let bp = pp.baseAddress else { return }
@@ -116,28 +120,27 @@ extension Variable {
     }
 
     /// Backward through im2col + GEMM: gradWeight = G · colsᵀ, gradCols = Wᵀ · G, then col2im.
-    private static func gemmBackward(_ g: ConvGeometry, cols: [Scalar], weight: UnsafePointer<Scalar>,
+    private static func gemmBackward(_ g: ConvGeometry, cols: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>,
                                      gradOutput: UnsafePointer<Scalar>,
                                      gradInput: UnsafeMutablePointer<Scalar>?,
                                      gradWeight: UnsafeMutablePointer<Scalar>) {
         let columns = g.batch * g.outPlane
-        var g2 = [Scalar](repeating: 0, count: g.outChannels * columns)
+        var g2: [Scalar] = NNKernels.uninitialized(g.outChannels * columns)  // nchwToGemm writes all
         g2.withUnsafeMutableBufferPointer { pg2 in
-            cols.withUnsafeBufferPointer { pc in
-                guard let b2 = pg2.baseAddress, let bc = pc.baseAddress else { return }
-                ConvKernels.nchwToGemm(g, gradOutput, b2)
-                NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: columns,
-                               alpha: 1, a: b2, lda: columns, b: bc, ldb: columns,
-                               beta: 1, c: gradWeight, ldc: g.patch)
-                guard let gradInput else { return }
-                var gradCols = [Scalar](repeating: 0, count: g.patch * columns)
-                gradCols.withUnsafeMutableBufferPointer { pgc in
-                    guard let bgc = pgc.baseAddress else { return }
-                    NNKernels.gemm(transA: true, transB: false, m: g.patch, n: columns, k: g.outChannels,
-                                   alpha: 1, a: weight, lda: g.patch, b: b2, ldb: columns,
-                                   beta: 0, c: bgc, ldc: columns)
-                    ConvKernels.col2im(g, cols: bgc, gradInput: gradInput)
-                }
+            guard let b2 = pg2.baseAddress else { return }
+            ConvKernels.nchwToGemm(g, gradOutput, b2)
+            NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: columns,
+                           alpha: 1, a: b2, lda: columns, b: cols, ldb: columns,
+                           beta: 1, c: gradWeight, ldc: g.patch)
+            guard let gradInput else { return }
+            // Every entry is written by the GEMM (beta = 0) before it is read.
+            var gradCols: [Scalar] = NNKernels.uninitialized(g.patch * columns)
+            gradCols.withUnsafeMutableBufferPointer { pgc in
+                guard let bgc = pgc.baseAddress else { return }
+                NNKernels.gemm(transA: true, transB: false, m: g.patch, n: columns, k: g.outChannels,
+                               alpha: 1, a: weight, lda: g.patch, b: b2, ldb: columns,
+                               beta: 0, c: bgc, ldc: columns)
+                ConvKernels.col2im(g, cols: bgc, gradInput: gradInput)
             }
         }
     }

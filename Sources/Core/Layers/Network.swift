@@ -4,6 +4,8 @@
 public struct SummaryRow: Equatable, Sendable {
     /// The child's path ("0", "2.body"), or "" for a root that is not a container.
     public var path: String
+    /// The layer's kind, e.g. "Dense".
+    public var kind: String
     /// The layer's one-line description, e.g. "Dense(1568 -> 256, bias)".
     public var layer: String
     /// The output shape for the given input shape, batch axis included (batch 1).
@@ -131,12 +133,12 @@ extension Layer {
                 do { x = try layer.forward(x) } catch {
                     throw LayerError.wrap(error, index: i, kind: layer.kind, container: kind)
                 }
-                rows.append(SummaryRow(path: String(i), layer: layer.description, outputShape: x.shape,
+                rows.append(SummaryRow(path: String(i), kind: layer.kind, layer: layer.description, outputShape: x.shape,
                                        params: layer.countParams))
             }
             return rows
         }
         x = try forward(x)
-        return [SummaryRow(path: "", layer: description, outputShape: x.shape, params: countParams)]
+        return [SummaryRow(path: "", kind: kind, layer: description, outputShape: x.shape, params: countParams)]
     }
 }
