@@ -1,7 +1,7 @@
 # Whittle: set-up, build, run, test, benchmarks, fuzzing and experiments.
 #
 #   make run [FILE=x.wh]   set up, build release, open the prompt (or run FILE)
-#   make test              set up, build release, run the whole test suite
+#   make test              set up, build and run the whole test suite
 #   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
 #   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
 #   make experiments       every saved experiment (scripts/*.wh)
@@ -47,7 +47,8 @@ build: setup
 run: build
 	@$(WHITTLE) $(FILE)
 
-test: build
+# The tests build (in debug) and run the whittle they test; a release build would only cost time.
+test: setup
 	$(SWIFT) test $(TEST_FLAGS)
 
 bench: build
