@@ -94,6 +94,8 @@ public final class CompiledFunction {
     let body: Code
     let slotCount: Int
     let cellCount: Int
+    /// True when closures of this function capture variables of enclosing functions.
+    let hasCaptures: Bool
     /// Frames of finished calls, reused by the next calls (no frame outlives its call: closures
     /// capture cells, never frames). A plain buffer of retained references: popping and pushing
     /// cost no uniqueness checks.
@@ -124,7 +126,7 @@ public final class CompiledFunction {
         guard spareCount > 0, let spareFrames else { return Unmanaged.passRetained(newFrame(captures: captures)) }
         spareCount &-= 1
         let frame = spareFrames[spareCount]
-        if !captures.isEmpty || cellCount > 0 {
+        if hasCaptures || cellCount > 0 {
             frame._withUnsafeGuaranteedRef { prepare($0, captures: captures) }
         }
         return frame
@@ -143,7 +145,7 @@ public final class CompiledFunction {
                 f.header.signal = .none
                 f.header.returnValue = .null
             }
-            if cellCount > 0 || !f.header.captures.isEmpty { clearCaptured(f) }
+            if cellCount > 0 || hasCaptures { clearCaptured(f) }
         }
         if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
         spareFrames?[spareCount] = frame
@@ -197,6 +199,7 @@ public final class CompiledFunction {
         self.defaults = defaults
         slotCount = declaration.info.slotCount
         cellCount = declaration.info.cellCount
+        hasCaptures = !declaration.info.captures.isEmpty
     }
 
     /// `name(a, b = 2)`.
