@@ -49,6 +49,23 @@ final class TrainBenchTests: XCTestCase {
         print("BENCH sgemm_gflops \(String(format: "%.1f", Self.sgemmGFlops())) GFLOP/s")
     }
 
+    /// One epoch of W1 on the real Fashion-MNIST (60,000 images, batch 64, Adam 1e-3): samples/s
+    /// and test accuracy. Needs WHITTLE_BENCH_EPOCH=1 as well (it takes a while).
+    func testW1FashionMNISTEpoch() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard env["WHITTLE_BENCH"] == "1", env["WHITTLE_BENCH_EPOCH"] == "1" else {
+            throw XCTSkip("set WHITTLE_BENCH=1 WHITTLE_BENCH_EPOCH=1 to train one Fashion-MNIST epoch")
+        }
+        let (train, test) = try fashionMNIST()
+        let net = try Self.w1Network()
+        let opt = try Adam<Float>(.network(net), lr: 1e-3)
+        let run = try fit(net, data: train, optimizer: opt, settings: FitSettings(epochs: 1, batchSize: 64), test: test)
+        let record = try XCTUnwrap(run.history.first)
+        print("BENCH w1_epoch_samples_per_s \(Int(record.samplesPerSecond)) samples/s")
+        print("BENCH w1_epoch_test_accuracy \(String(format: "%.4f", record.testAccuracy ?? 0))")
+        XCTAssertGreaterThanOrEqual(record.testAccuracy ?? 0, 0.84)
+    }
+
     /// Per-layer forward times, backward and update times of one W1 step (milliseconds, median).
     func testW1StepBreakdown() throws {
         guard ProcessInfo.processInfo.environment["WHITTLE_BENCH"] == "1" else {

@@ -3,49 +3,178 @@
 extension Variable {
     /// 2-d convolution: input [N, C, H, W], weight [O, C, kh, kw], optional bias [O] → [N, O, H', W'],
     /// optionally followed by ReLU in the same node (`relu: true`, used when a Conv2D is followed
-    /// by a ReLU layer: the activation never exists separately).
+    /// by a ReLU layer: the pre-activation is never stored).
     ///
-    /// One node on the tensor kernels (direct loops for small C·kh·kw, im2col + GEMM otherwise).
-    /// Backward computes only the gradients some input needs: never the data's.
+    /// Direct loops when C·kh·kw is small (conv1 of a CNN has 4), im2col + one GEMM for the whole
+    /// batch otherwise. Backward skips the input gradient when the input needs none (the data).
     /// - Throws: `CoreError.shapeMismatch` naming the input and weight shapes when they disagree.
     @_specialize(where Scalar == Float)
     public func conv2d(weight: Variable, bias: Variable?, stride: Int = 1,
                        padding: Padding = .same, relu: Bool = false) throws -> Variable {
         try Variable.sameTape(self, weight, op: "conv2d")
         let x = value, w = weight.value
-        let y = try Tensor.conv2d(x, weight: w, bias: bias?.value, stride: stride, padding: padding, relu: relu)
+        // The tensor part's geometry validates shapes, stride and padding with its error wording.
+        let geometry = try ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+        let g = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                             outChannels: w.shape[0], kernelH: w.shape[2], kernelW: w.shape[3],
+                             stride: stride, padTop: geometry.padTop, padLeft: geometry.padLeft,
+                             outH: geometry.outHeight, outW: geometry.outWidth)
+        let (outH, outW) = (g.outH, g.outW)
+        if let bias, bias.value.shape != [g.outChannels] {
+            throw CoreError.shapeMismatch(op: "conv2d", shapes: [w.shape, bias.shape], message: "")
+        }
+        let outShape = [g.batch, g.outChannels, outH, outW]
+        let outCount = try Tensor<Scalar>.elementCount(of: outShape, op: "conv2d")
+        var out = [Scalar](repeating: 0, count: outCount)
+        let direct = g.patch <= ConvKernels.directLimit
+        var cols: [Scalar] = []
+        let b = bias?.value
+        x.scalars.withUnsafeBufferPointer { px in
+            w.scalars.withUnsafeBufferPointer { pw in
+                out.withUnsafeMutableBufferPointer { po in
+                    guard let bx = px.baseAddress, let bw = pw.baseAddress, let bo = po.baseAddress else { return }
+                    b?.scalars.withUnsafeBufferPointer { pb in
+                        Variable.convForward(g, direct: direct, relu: relu, bx, bw, pb.baseAddress, bo, &cols)
+                    } ?? Variable.convForward(g, direct: direct, relu: relu, bx, bw, nil, bo, &cols)
+                }
+            }
+        }
         let (ix, iw, ib) = (id, weight.id, bias?.id)
         let (nx, nw, nb) = (requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
         var inputs = [self, weight]
         if let bias { inputs.append(bias) }
+        let y = Tensor(uncheckedShape: outShape, scalars: out)
         return tape.record(y, inputs: inputs) {
-            { gradOut in
+            { gradOutput in
                 // Through the fused ReLU first: the gradient passes where the output is positive.
-                let g = relu ? NNKernels.zip(gradOut, y) { gi, yi in yi > 0 ? gi : 0 } : gradOut
+                let gradOut = relu ? NNKernels.zip(gradOutput, y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
+                var gx = nx ? [Scalar](repeating: 0, count: x.count) : []
+                var gw = [Scalar](repeating: 0, count: w.count)
+                gradOut.scalars.withUnsafeBufferPointer { pg in
+                    x.scalars.withUnsafeBufferPointer { px in
+                        w.scalars.withUnsafeBufferPointer { pw in
+                            gx.withUnsafeMutableBufferPointer { pgx in
+                                gw.withUnsafeMutableBufferPointer { pgw in
+                                    guard let bg = pg.baseAddress, let bx = px.baseAddress,
+                                          let bw = pw.baseAddress, let bgw = pgw.baseAddress else { return }
+                                    if direct {
+                                        ConvKernels.directBackward(g, input: bx, weight: bw, gradOutput: bg,
+                                                                   gradInput: nx ? pgx.baseAddress : nil,
+                                                                   gradWeight: bgw)
+                                    } else {
+                                        Variable.gemmBackward(g, cols: cols, weight: bw, gradOutput: bg,
+                                                              gradInput: nx ? pgx.baseAddress : nil, gradWeight: bgw)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
                 var grads: [(Int, Tensor<Scalar>)] = []
-                if nx {
-                    grads.append((ix, try Tensor.conv2dBackwardInput(g, weight: w, inputShape: x.shape,
-                                                                     stride: stride, padding: padding)))
+                if nx { grads.append((ix, Tensor(uncheckedShape: x.shape, scalars: gx))) }
+                if nw { grads.append((iw, Tensor(uncheckedShape: w.shape, scalars: gw))) }
+                if nb, let ib {
+                    var gb = [Scalar](repeating: 0, count: g.outChannels)
+                    gradOut.scalars.withUnsafeBufferPointer { pg in
+                        for n in 0..<g.batch {
+                            for o in 0..<g.outChannels {
+                                let base = (n * g.outChannels + o) * g.outPlane
+                                var s: Scalar = 0
+                                for i in 0..<g.outPlane { s += pg[base + i] }
+                                gb[o] += s
+                            }
+                        }
+                    }
+                    grads.append((ib, Tensor(uncheckedShape: [g.outChannels], scalars: gb)))
                 }
-                if nw {
-                    grads.append((iw, try Tensor.conv2dBackwardWeight(g, input: x, weightShape: w.shape,
-                                                                      stride: stride, padding: padding)))
-                }
-                if nb, let ib { grads.append((ib, try Tensor.conv2dBackwardBias(g))) }
                 return grads
             }
         }
     }
 
-    /// Max pooling over k×k windows with stride k on [N, C, H, W] (floor of H/k, W/k); the
-    /// gradient goes to the first maximum of each window.
+    /// Forward convolution into `out`; for the GEMM path the patch columns are kept in `cols`.
+    @inline(__always)
+    private static func convForward(_ g: ConvGeometry, direct: Bool, relu: Bool, _ x: UnsafePointer<Scalar>,
+                                    _ w: UnsafePointer<Scalar>, _ b: UnsafePointer<Scalar>?,
+                                    _ out: UnsafeMutablePointer<Scalar>, _ cols: inout [Scalar]) {
+        if direct {
+            ConvKernels.directForward(g, input: x, weight: w, bias: b, output: out, relu: relu)
+            return
+        }
+        let columns = g.batch * g.outPlane
+        cols = [Scalar](repeating: 0, count: g.patch * columns)
+        var product = [Scalar](repeating: 0, count: g.outChannels * columns)
+        cols.withUnsafeMutableBufferPointer { pc in
+            product.withUnsafeMutableBufferPointer { pp in
+                guard let bc = pc.baseAddress, let bp = pp.baseAddress else { return }
+                ConvKernels.im2col(g, input: x, cols: bc)
+                NNKernels.gemm(transA: false, transB: false, m: g.outChannels, n: columns, k: g.patch,
+                               alpha: 1, a: w, lda: g.patch, b: bc, ldb: columns, beta: 0, c: bp, ldc: columns)
+                ConvKernels.gemmToNCHW(g, bp, bias: b, out, relu: relu)
+            }
+        }
+    }
+
+    /// Backward through im2col + GEMM: gradWeight = G · colsᵀ, gradCols = Wᵀ · G, then col2im.
+    private static func gemmBackward(_ g: ConvGeometry, cols: [Scalar], weight: UnsafePointer<Scalar>,
+                                     gradOutput: UnsafePointer<Scalar>,
+                                     gradInput: UnsafeMutablePointer<Scalar>?,
+                                     gradWeight: UnsafeMutablePointer<Scalar>) {
+        let columns = g.batch * g.outPlane
+        var g2 = [Scalar](repeating: 0, count: g.outChannels * columns)
+        g2.withUnsafeMutableBufferPointer { pg2 in
+            cols.withUnsafeBufferPointer { pc in
+                guard let b2 = pg2.baseAddress, let bc = pc.baseAddress else { return }
+                ConvKernels.nchwToGemm(g, gradOutput, b2)
+                NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: columns,
+                               alpha: 1, a: b2, lda: columns, b: bc, ldb: columns,
+                               beta: 1, c: gradWeight, ldc: g.patch)
+                guard let gradInput else { return }
+                var gradCols = [Scalar](repeating: 0, count: g.patch * columns)
+                gradCols.withUnsafeMutableBufferPointer { pgc in
+                    guard let bgc = pgc.baseAddress else { return }
+                    NNKernels.gemm(transA: true, transB: false, m: g.patch, n: columns, k: g.outChannels,
+                                   alpha: 1, a: weight, lda: g.patch, b: b2, ldb: columns,
+                                   beta: 0, c: bgc, ldc: columns)
+                    ConvKernels.col2im(g, cols: bgc, gradInput: gradInput)
+                }
+            }
+        }
+    }
+
+    /// Max pooling over k×k windows with stride k on [N, C, H, W] (floor of H/k, W/k).
     @_specialize(where Scalar == Float)
     public func maxPool(_ k: Int) throws -> Variable {
         try poolCheck(k, op: "maxpool")
-        let shape = self.shape, i = id
-        let (y, argmax) = try Tensor.maxPool2d(value, kernel: k)
-        return tape.record(y, inputs: [self]) {
-            { g in [(i, try Tensor.maxPool2dBackward(g, argmax: argmax, inputShape: shape))] }
+        let x = value, i = id
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let outShape = [n, c, h / k, w / k]
+        var out = [Scalar](repeating: 0, count: outShape.reduce(1, *))
+        var argmax = [Int32](repeating: 0, count: out.count)
+        x.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                argmax.withUnsafeMutableBufferPointer { pa in
+                    guard let bx = px.baseAddress, let bo = po.baseAddress, let ba = pa.baseAddress else { return }
+                    ConvKernels.maxPool(bx, planes: n * c, height: h, width: w, k: k, output: bo, argmax: ba)
+                }
+            }
+        }
+        let plane = (h / k) * (w / k)
+        return tape.record(Tensor(uncheckedShape: outShape, scalars: out), inputs: [self]) {
+            { g in
+                var gx = [Scalar](repeating: 0, count: x.count)
+                g.scalars.withUnsafeBufferPointer { pg in
+                    argmax.withUnsafeBufferPointer { pa in
+                        gx.withUnsafeMutableBufferPointer { pgx in
+                            for p in 0..<(n * c) {
+                                let inBase = p * h * w, outBase = p * plane
+                                for j in 0..<plane { pgx[inBase + Int(pa[outBase + j])] += pg[outBase + j] }
+                            }
+                        }
+                    }
+                }
+                return [(i, Tensor(uncheckedShape: x.shape, scalars: gx))]
+            }
         }
     }
 
@@ -53,10 +182,33 @@ extension Variable {
     @_specialize(where Scalar == Float)
     public func avgPool(_ k: Int) throws -> Variable {
         try poolCheck(k, op: "avgpool")
-        let shape = self.shape, i = id
-        let y = try Tensor.avgPool2d(value, kernel: k)
-        return tape.record(y, inputs: [self]) {
-            { g in [(i, try Tensor.avgPool2dBackward(g, inputShape: shape, kernel: k))] }
+        let x = value, i = id
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (oh, ow) = (h / k, w / k)
+        let outShape = [n, c, oh, ow]
+        var out = [Scalar](repeating: 0, count: outShape.reduce(1, *))
+        x.scalars.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { po in
+                guard let bx = px.baseAddress, let bo = po.baseAddress else { return }
+                ConvKernels.avgPool(bx, planes: n * c, height: h, width: w, k: k, output: bo)
+            }
+        }
+        let scale = 1 / Scalar(k * k)
+        return tape.record(Tensor(uncheckedShape: outShape, scalars: out), inputs: [self]) {
+            { g in
+                var gx = [Scalar](repeating: 0, count: x.count)
+                for p in 0..<(n * c) {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            let v = g.scalars[(p * oh + oy) * ow + ox] * scale
+                            for dy in 0..<k {
+                                for dx in 0..<k { gx[p * h * w + (oy * k + dy) * w + ox * k + dx] += v }
+                            }
+                        }
+                    }
+                }
+                return [(i, Tensor(uncheckedShape: x.shape, scalars: gx))]
+            }
         }
     }
 

@@ -60,7 +60,8 @@ extension Variable {
             }
         }
         if relu {
-            out.withUnsafeMutableBufferPointer { po in for j in 0..<po.count where !(po[j] > 0) { po[j] = 0 } }
+            // `< 0` rather than `> 0`: NaN passes through, as in PyTorch.
+            out.withUnsafeMutableBufferPointer { po in for j in 0..<po.count where po[j] < 0 { po[j] = 0 } }
         }
         let y = Tensor(uncheckedShape: [m, n], scalars: out)
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])

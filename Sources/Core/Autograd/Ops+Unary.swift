@@ -41,7 +41,7 @@ extension Variable {
     @_specialize(where Scalar == Float)
     public func relu() -> Variable {
         // Hot in every network: plain loops rather than the generic unary rule.
-        let y = NNKernels.map(value) { $0 > 0 ? $0 : 0 }
+        let y = NNKernels.map(value) { $0 < 0 ? 0 : $0 }  // NaN passes through, as in PyTorch
         let i = id
         return tape.record(y, inputs: [self]) {
             { g in [(i, NNKernels.zip(g, y) { gi, yi in yi > 0 ? gi : 0 })] }

@@ -19,6 +19,7 @@ public final class BatchNorm<Scalar: TensorScalar>: Layer {
     /// - Throws: `CoreError.badArgument` for channels below 1 or a momentum outside [0, 1].
     public init(_ channels: Int, momentum: Double = 0.1, eps: Double = 1e-5) throws {
         try Initialization.positive(channels, "channels", op: "batchnorm")
+        _ = try Tensor<Scalar>.elementCount(of: [channels], op: "batchnorm")
         guard momentum >= 0, momentum <= 1, eps > 0 else {
             throw CoreError.badArgument(op: "batchnorm", message: "momentum must be in [0, 1] and eps > 0")
         }

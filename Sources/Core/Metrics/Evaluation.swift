@@ -50,6 +50,7 @@ public func evaluate<S: TensorScalar>(_ net: any Layer<S>, on data: any DataSour
                                       batchSize: Int = 256) throws -> Evaluation {
     guard data.count > 0 else { throw CoreError.badArgument(op: "evaluate", message: "the data set is empty") }
     guard batchSize >= 1 else { throw CoreError.badArgument(op: "evaluate", message: "batch must be at least 1, got \(batchSize)") }
+    let batchSize = min(batchSize, data.count)
     return try inEvalMode(net) {
         var totalLoss = 0.0, correct = 0, classification = true
         let order = Array(0..<data.count)
@@ -79,6 +80,8 @@ public func evaluate<S: TensorScalar>(_ net: any Layer<S>, on data: any DataSour
 public func accuracy<S: TensorScalar>(_ net: any Layer<S>, on data: any DataSource<S>,
                                       batchSize: Int = 256) throws -> Double {
     guard data.count > 0 else { throw CoreError.badArgument(op: "accuracy", message: "the data set is empty") }
+    guard batchSize >= 1 else { throw CoreError.badArgument(op: "accuracy", message: "batch must be at least 1, got \(batchSize)") }
+    let batchSize = min(batchSize, data.count)
     return try inEvalMode(net) {
         var correct = 0, start = 0
         let order = Array(0..<data.count)
@@ -116,6 +119,10 @@ public func r2<S: TensorScalar>(_ prediction: Tensor<S>, _ target: Tensor<S>) th
 /// Predictions may also be scores [N, C] (their argmax is used).
 /// - Throws: `CoreError.shapeMismatch` when the counts differ, `badArgument` when empty.
 public func f1<S: TensorScalar>(_ prediction: Tensor<S>, _ target: Tensor<S>) throws -> Double {
+    // Class indices arrive as floats: refuse anything that is not a modest whole number first.
+    for v in prediction.scalars + target.scalars where !(Swift.abs(Double(v)) < 1e9) {
+        throw CoreError.badArgument(op: "f1", message: "predictions and targets must be class indices, got \(v)")
+    }
     var predicted = prediction.scalars.map { Int(Double($0).rounded()) }
     if prediction.rank == 2, prediction.shape[1] > 0, prediction.shape[0] == target.count {
         let c = prediction.shape[1]

@@ -132,11 +132,38 @@ public final class OptimizerCore<Scalar: TensorScalar> {
         if let schedule { lr = schedule.lr(base: baseLR, epoch: epoch) }
     }
 
-    /// All state tensors as (`<path>.<slot>`, tensor), for checkpoints.
+    /// All state as (`<path>.<slot>`, tensor) for checkpoints, including each parameter's step
+    /// count as the 0-d slot `step`.
     public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {
-        state.keys.sorted().flatMap { path in
-            (state[path]?.slots ?? [:]).sorted { $0.key < $1.key }.map { (path + "." + $0.key, $0.value) }
+        state.keys.sorted().flatMap { path -> [(name: String, tensor: Tensor<Scalar>)] in
+            guard let s = state[path] else { return [] }
+            let slots = s.slots.sorted { $0.key < $1.key }.map { (name: path + "." + $0.key, tensor: $0.value) }
+            return slots + [(name: path + ".step", tensor: Tensor(scalar: Scalar(s.step)))]
         }
+    }
+
+    /// Restores state saved by `stateTensors()`, replacing the current state.
+    /// - Throws: `CoreError.badArgument` for a name without a slot part or a bad step count.
+    public func restoreState(_ tensors: [(name: String, tensor: Tensor<Scalar>)]) throws {
+        var restored: [String: ParamState<Scalar>] = [:]
+        for (name, tensor) in tensors {
+            guard let dot = name.lastIndex(of: "."), dot != name.startIndex else {
+                throw CoreError.badArgument(op: "optimizer state", message: "\"\(name)\" is not <path>.<slot>")
+            }
+            let path = String(name[..<dot]), slot = String(name[name.index(after: dot)...])
+            let s = restored[path] ?? ParamState<Scalar>()
+            restored[path] = s
+            if slot == "step" {
+                let v = Double(tensor.scalars.first ?? -1)
+                guard tensor.count == 1, v >= 0, v < 1e15, v == v.rounded() else {
+                    throw CoreError.badArgument(op: "optimizer state", message: "bad step count in \"\(name)\"")
+                }
+                s.step = Int(v)
+            } else {
+                s.slots[slot] = tensor
+            }
+        }
+        state = restored
     }
 }
 

@@ -28,7 +28,8 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
                     ("loss", settings.loss?.description ?? "auto"), ("optimizer", optimizer.description),
                     ("shuffle", String(settings.shuffle)), ("seed", String(settings.seed)),
                     ("examples", String(data.count)), ("test", test.map { String($0.count) } ?? "none")]
-    let n = data.count, batchCount = (n + settings.batchSize - 1) / settings.batchSize
+    // Clamped so the index arithmetic below cannot overflow for a huge `batch:`.
+    let n = data.count, size = min(settings.batchSize, n), batchCount = (n + size - 1) / size
     let clock = ContinuousClock()
     for epoch in 1...settings.epochs {
         var order = Array(0..<n)
@@ -50,7 +51,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
                 Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
                 throw error
             }
-            let slice = order[(b * settings.batchSize)..<min((b + 1) * settings.batchSize, n)]
+            let slice = order[(b * size)..<min((b + 1) * size, n)]
             let (x, y) = try data.batch(slice)
             let result: (loss: Double, output: Tensor<S>, chosen: Loss<S>)
             do {
