@@ -132,6 +132,20 @@ public final class CompiledFunction {
         return frame
     }
 
+    /// `acquireFrame` for a call of `closure` (its captures are read only when the function has any).
+    @inline(__always)
+    func acquireFrame(for closure: Closure) -> Unmanaged<Frame> {
+        guard spareCount > 0, let spareFrames else {
+            return Unmanaged.passRetained(newFrame(captures: closure.captures))
+        }
+        spareCount &-= 1
+        let frame = spareFrames[spareCount]
+        if hasCaptures || cellCount > 0 {
+            frame._withUnsafeGuaranteedRef { prepare($0, captures: closure.captures) }
+        }
+        return frame
+    }
+
     /// Gives back a frame from `acquireFrame` (after its call, normal or not), clearing it.
     @inline(__always)
     func releaseFrame(_ frame: Unmanaged<Frame>) {
@@ -232,6 +246,16 @@ extension Frame {
     func store(_ value: Value, _ storage: Storage) {
         switch storage {
         case .slot(let i): slots[i] = value
+        case .cell(let i): header.cells[i].value = value
+        }
+    }
+
+    /// Stores an argument into a parameter of a frame fresh from `acquireFrame`, whose slots all
+    /// hold `.null` (nothing to release, so the slot is initialized rather than assigned).
+    @inline(__always)
+    func storeParameter(_ value: consuming Value, _ storage: Storage) {
+        switch storage {
+        case .slot(let i): (slots + i).initialize(to: value)
         case .cell(let i): header.cells[i].value = value
         }
     }

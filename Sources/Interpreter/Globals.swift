@@ -5,12 +5,53 @@
 public final class GlobalCell {
     public let name: String
     /// nil while the name is not defined in this layer.
-    public var value: Value?
+    public var value: Value? {
+        get { stored }
+        set {
+            if let old = closure { retire(old) }
+            if case .closure(let c)? = newValue { closure = .passUnretained(c) }
+            stored = newValue
+        }
+    }
+    private var stored: Value?
     let fallback: GlobalCell?
+    /// The closure `value` holds, unretained: calls borrow it instead of copying the value (a retain
+    /// and release per call). A borrowed closure must outlive its call even when the cell is
+    /// reassigned meanwhile, so closures replaced here are kept in `retired` until no borrowing call
+    /// is running (`Interpreter.borrows == 0`).
+    private(set) var closure: Unmanaged<Closure>?
+    private var retired: [Closure] = []
 
     init(name: String, fallback: GlobalCell?) {
         self.name = name
         self.fallback = fallback
+    }
+
+    @inline(never)
+    private func retire(_ old: Unmanaged<Closure>) {
+        retired.append(old.takeUnretainedValue())
+        closure = nil
+    }
+
+    /// Releases replaced closures; only when no call borrows a closure from a cell.
+    @inline(__always)
+    func dropRetired() {
+        if !retired.isEmpty { retired = [] }
+    }
+
+    /// The closure the name resolves to (this layer or the nearest below that defines it),
+    /// unretained; nil when the name resolves to anything else or to nothing.
+    @inline(__always)
+    func resolvedClosure() -> Unmanaged<Closure>? {
+        if let c = closure { return c }
+        if case .some = stored { return nil }
+        var c = fallback
+        while let cell = c {
+            if let f = cell.closure { return f }
+            if case .some = cell.stored { return nil }
+            c = cell.fallback
+        }
+        return nil
     }
 
     /// The value in this layer or the nearest one below; nil when defined nowhere.
@@ -64,6 +105,9 @@ public final class GlobalLayer {
 
     /// Defines or replaces `name` in this layer.
     public func define(_ name: String, _ value: Value) { cell(name).value = value }
+
+    /// Releases the closures replaced in this layer's cells (see `GlobalCell.closure`).
+    func dropRetired() { for c in cells.values { c.dropRetired() } }
 
     /// Undefines every name of this layer (cells stay, so compiled code keeps working).
     public func clear() { for c in cells.values { c.value = nil } }

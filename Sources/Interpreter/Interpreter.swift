@@ -38,6 +38,9 @@ public final class Interpreter {
     public var seedObservers: [(UInt64) -> Void] = []
 
     var depth = 0
+    /// Calls in progress that borrow their closure from a global cell without retaining it; replaced
+    /// closures are released only while this is 0.
+    var borrows = 0
     /// Maximum call depth (shared with parser nesting: `Limits.maxDepth`).
     public var maxDepth = Limits.maxDepth
     var steps = 0
@@ -81,6 +84,7 @@ public final class Interpreter {
         if !nested {
             depth = 0
             steps = 0
+            defer { if borrows == 0 { dropRetiredClosures() } }
             return try code(frame)
         }
         // A file loading itself must end in an error, not a native stack overflow.
@@ -90,6 +94,13 @@ public final class Interpreter {
             throw RuntimeError("stack overflow in `load`", kind: "stack")
         }
         return try code(frame)
+    }
+
+    /// Releases closures replaced in global cells while calls borrowed them.
+    func dropRetiredClosures() {
+        userGlobals.dropRetired()
+        stdlibGlobals.dropRetired()
+        builtinGlobals.dropRetired()
     }
 
     /// Calls any callable value as user code would.
