@@ -59,43 +59,11 @@ extension Compiler {
                 let cell = layer.cell(name), layer = self.layer, nameSpan = ref.span, locals = ref.localNamesInScope
                 let a0 = expression(arguments[0].value)
                 let a1: Code = n == 2 ? expression(arguments[1].value) : { _ in .null }
-                @inline(__always)
-                func borrowed(_ c: Closure, _ f: Frame) throws -> Value {
-                    let function = c.function
-                    let handle = function.acquireFrame(for: c)
-                    defer { function.releaseFrame(handle) }
-                    return try handle._withUnsafeGuaranteedRef { frame in
-                        frame.storeParameter(try a0(f), function.storage0)
-                        if n == 2 { frame.storeParameter(try a1(f), function.parameterStorage[1]) }
-                        if f.signal != .none { return .null }
-                        return try interpreter.invokeBody(c, frame, site: span)
-                    }
-                }
-                return { f in
-                    // The closure is borrowed from the cell without reference counting (the cell
-                    // keeps a replaced closure alive while `borrows` > 0).
-                    if let handle = cell.resolvedClosure() {
-                        interpreter.borrows &+= 1
-                        defer { interpreter.borrows &-= 1 }
-                        return try handle._withUnsafeGuaranteedRef { c in
-                            if c.function.arity == n { return try borrowed(c, f) }
-                            return try general(.closure(c), f)
-                        }
-                    }
-                    guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer, locals: locals) }
-                    if case .closure(let c) = fn, c.function.arity == n {
-                        let function = c.function
-                        let handle = function.acquireFrame(captures: c.captures)
-                        defer { function.releaseFrame(handle) }
-                        return try handle._withUnsafeGuaranteedRef { frame in
-                            frame.store(try a0(f), function.storage0)
-                            if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
-                            if f.signal != .none { return .null }
-                            return try interpreter.invokeBody(c, frame, site: span)
-                        }
-                    }
-                    return try general(fn, f)
-                }
+                let site = GlobalCallSite(
+                    interpreter: interpreter, cell: cell, count: n, a0: a0, a1: a1, span: span,
+                    undefined: { Compiler.undefined(name, nameSpan, layer, locals: locals) },
+                    general: { fn, f in try general(fn, f) })
+                return { f in try site.run(f) }
             }
             switch n {
             case 0:

@@ -154,7 +154,7 @@ public final class CompiledFunction {
             return
         }
         frame._withUnsafeGuaranteedRef { f in
-            f.slots.update(repeating: .null, count: slotCount)
+            f.clearSlots(slotCount)
             if f.header.signal != .none {
                 f.header.signal = .none
                 f.header.returnValue = .null
@@ -257,6 +257,15 @@ extension Frame {
         switch storage {
         case .slot(let i): (slots + i).initialize(to: value)
         case .cell(let i): header.cells[i].value = value
+        }
+    }
+
+    /// Sets the first `count` slots to `.null`, releasing only the values that hold references.
+    @inline(__always)
+    func clearSlots(_ count: Int) {
+        let s = slots
+        for i in 0..<count {
+            if s[i].isScalar { (s + i).initialize(to: .null) } else { s[i] = .null }
         }
     }
 

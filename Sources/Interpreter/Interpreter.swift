@@ -142,7 +142,8 @@ public final class Interpreter {
         if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
         try tick()
         do {
-            let v = try c.function.body(frame)
+            // Through a guaranteed reference, so calling the body does not retain its context.
+            let v = try Unmanaged.passUnretained(c.function)._withUnsafeGuaranteedRef { try $0.body(frame) }
             return frame.signal == .returnValue ? frame.returnValue : v
         } catch let e as RuntimeError {
             throw Interpreter.leaving(c, site, e)
