@@ -59,11 +59,7 @@ final class Compiler {
             return { f, x in f.captures[i].value = x }
         case .global(let name):
             let cell = layer.cell(name)
-            let interpreter = self.interpreter
-            return { _, x in
-                cell.value = x
-                if interpreter.borrows == 0 { cell.dropRetired() }
-            }
+            return { _, x in cell.value = x }
         }
     }
 

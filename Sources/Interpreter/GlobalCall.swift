@@ -7,6 +7,8 @@ import Lang
 final class GlobalCallSite {
     let interpreter: Interpreter
     let cell: GlobalCell
+    /// The cell's `state` (held here: reading it through the cell would cost a retain per call).
+    let state: CallState
     /// The number of positional arguments, 1 or 2.
     let count: Int
     let a0: Code
@@ -22,6 +24,7 @@ final class GlobalCallSite {
          general: @escaping (Value, Frame) throws -> Value) {
         self.interpreter = interpreter
         self.cell = cell
+        state = cell.state
         self.count = count
         self.a0 = a0
         self.a1 = a1
@@ -31,13 +34,13 @@ final class GlobalCallSite {
     }
 
     /// Runs the call in the caller's frame `f`. The closure is borrowed from the cell without
-    /// reference counting (the cell keeps a replaced closure alive while `borrows` > 0), and the
+    /// reference counting (the cell keeps a replaced closure alive while calls borrow), and the
     /// arguments are evaluated straight into a pooled frame of the callee.
     @inline(__always)
     func run(_ f: Frame) throws -> Value {
         guard let handle = cell.resolvedClosure() else { return try notClosure(f) }
-        interpreter.borrows &+= 1
-        defer { interpreter.borrows &-= 1 }
+        state.borrows &+= 1
+        defer { state.borrows &-= 1 }
         return try handle._withUnsafeGuaranteedRef { c in
             let function = c.function
             guard function.arity == count else { return try general(.closure(c), f) }

@@ -17,24 +17,30 @@ public final class GlobalCell {
     let fallback: GlobalCell?
     /// The closure `value` holds, unretained: calls borrow it instead of copying the value (a retain
     /// and release per call). A borrowed closure must outlive its call even when the cell is
-    /// reassigned meanwhile, so closures replaced here are kept in `retired` until no borrowing call
-    /// is running (`Interpreter.borrows == 0`).
+    /// reassigned meanwhile, so a closure replaced while calls borrow (`state.borrows > 0`) is kept in
+    /// `retired` until the top-level command ends.
     private(set) var closure: Unmanaged<Closure>?
     private var retired: [Closure] = []
+    let state: CallState
 
-    init(name: String, fallback: GlobalCell?) {
+    init(name: String, fallback: GlobalCell?, state: CallState) {
         self.name = name
         self.fallback = fallback
+        self.state = state
     }
 
+    /// Forgets the closure being replaced; keeps it alive when a call may be borrowing it.
     @inline(never)
     private func retire(_ old: Unmanaged<Closure>) {
-        retired.append(old.takeUnretainedValue())
         closure = nil
+        if state.borrows > 0 {
+            retired.append(old.takeUnretainedValue())
+        } else if !retired.isEmpty {
+            retired = []
+        }
     }
 
     /// Releases replaced closures; only when no call borrows a closure from a cell.
-    @inline(__always)
     func dropRetired() {
         if !retired.isEmpty { retired = [] }
     }
@@ -67,21 +73,28 @@ public final class GlobalCell {
     }
 }
 
+/// What an interpreter's global cells share: the count of calls borrowing a closure from a cell.
+final class CallState {
+    var borrows = 0
+}
+
 /// A layer of globals (built-ins, standard library, or user).
 public final class GlobalLayer {
     public let name: String
     let below: GlobalLayer?
     private(set) var cells: [String: GlobalCell] = [:]
+    let state: CallState
 
-    init(name: String, below: GlobalLayer?) {
+    init(name: String, below: GlobalLayer?, state: CallState) {
         self.name = name
         self.below = below
+        self.state = state
     }
 
     /// The cell for `name` in this layer, made (empty) on first use.
     public func cell(_ name: String) -> GlobalCell {
         if let c = cells[name] { return c }
-        let c = GlobalCell(name: name, fallback: below?.cell(name))
+        let c = GlobalCell(name: name, fallback: below?.cell(name), state: state)
         cells[name] = c
         return c
     }

@@ -38,9 +38,8 @@ public final class Interpreter {
     public var seedObservers: [(UInt64) -> Void] = []
 
     var depth = 0
-    /// Calls in progress that borrow their closure from a global cell without retaining it; replaced
-    /// closures are released only while this is 0.
-    var borrows = 0
+    /// Counts the calls in progress that borrow their closure from a global cell (see `GlobalCell`).
+    let callState = CallState()
     /// Maximum call depth (shared with parser nesting: `Limits.maxDepth`).
     public var maxDepth = Limits.maxDepth
     var steps = 0
@@ -49,9 +48,9 @@ public final class Interpreter {
     public var stackLimit: UInt = 0
 
     public init(output: @escaping (String) -> Void, token: CancellationToken = .shared) {
-        builtinGlobals = GlobalLayer(name: "built-ins", below: nil)
-        stdlibGlobals = GlobalLayer(name: "standard library", below: builtinGlobals)
-        userGlobals = GlobalLayer(name: "user", below: stdlibGlobals)
+        builtinGlobals = GlobalLayer(name: "built-ins", below: nil, state: callState)
+        stdlibGlobals = GlobalLayer(name: "standard library", below: builtinGlobals, state: callState)
+        userGlobals = GlobalLayer(name: "user", below: stdlibGlobals, state: callState)
         self.output = output
         self.token = token
     }
@@ -84,7 +83,7 @@ public final class Interpreter {
         if !nested {
             depth = 0
             steps = 0
-            defer { if borrows == 0 { dropRetiredClosures() } }
+            defer { if callState.borrows == 0 { dropRetiredClosures() } }
             return try code(frame)
         }
         // A file loading itself must end in an error, not a native stack overflow.
