@@ -59,34 +59,11 @@ extension Compiler {
                 let cell = layer.cell(name), layer = self.layer, nameSpan = ref.span, locals = ref.localNamesInScope
                 let a0 = expression(arguments[0].value)
                 let a1: Code = n == 2 ? expression(arguments[1].value) : { _ in .null }
-                return { f in
-                    // The cell's own value is matched in place (a global function of this layer), so
-                    // the closure is retained once; other cases go through the fallback chain.
-                    if case .closure(let c)? = cell.value, c.function.arity == n {
-                        let function = c.function
-                        let handle = function.acquireFrame(captures: c.captures)
-                        defer { function.releaseFrame(handle) }
-                        return try handle._withUnsafeGuaranteedRef { frame in
-                            frame.store(try a0(f), function.storage0)
-                            if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
-                            if f.signal != .none { return .null }
-                            return try interpreter.invokeBody(c, frame, site: span)
-                        }
-                    }
-                    guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer, locals: locals) }
-                    if case .closure(let c) = fn, c.function.arity == n {
-                        let function = c.function
-                        let handle = function.acquireFrame(captures: c.captures)
-                        defer { function.releaseFrame(handle) }
-                        return try handle._withUnsafeGuaranteedRef { frame in
-                            frame.store(try a0(f), function.storage0)
-                            if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
-                            if f.signal != .none { return .null }
-                            return try interpreter.invokeBody(c, frame, site: span)
-                        }
-                    }
-                    return try general(fn, f)
-                }
+                let site = GlobalCallSite(
+                    interpreter: interpreter, cell: cell, count: n, a0: a0, a1: a1, span: span,
+                    undefined: { Compiler.undefined(name, nameSpan, layer, locals: locals) },
+                    general: { fn, f in try general(fn, f) })
+                return { f in try site.run(f) }
             }
             switch n {
             case 0:

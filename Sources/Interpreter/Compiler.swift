@@ -192,6 +192,27 @@ final class Compiler {
             // Not `Optional.map`: a closure that went through a generic is called through a thunk.
             let ce: Code
             if let otherwise { ce = expression(otherwise) } else { ce = { _ in .null } }
+            if let (i, op, k) = slotLiteralComparison(condition) {
+                // `if n < 2 { ... }`: an Int variable against a literal is tested inline; anything
+                // else goes through the general condition (which reports errors).
+                return { f in
+                    let p: Bool
+                    if case .int(let v) = f.slots[i] {
+                        switch op {
+                        case .less: p = v < k
+                        case .lessEqual: p = v <= k
+                        case .greater: p = v > k
+                        case .greaterEqual: p = v >= k
+                        case .equal: p = v == k
+                        case .notEqual: p = v != k
+                        }
+                    } else {
+                        p = try cc(f)
+                    }
+                    if p { return try ct(f) }
+                    return try ce(f)
+                }
+            }
             return { f in
                 if try cc(f) { return try ct(f) }
                 return try ce(f)
@@ -306,35 +327,62 @@ final class Compiler {
         return nil
     }
 
+    /// `slot <op> intLiteral` (maybe in parentheses): the slot, the operator and the literal.
+    func slotLiteralComparison(_ e: Expr) -> (Int, ComparisonOperator, Int)? {
+        if case .grouped(let inner) = e.kind { return slotLiteralComparison(inner) }
+        guard case .comparison(let op, let a, let b) = e.kind, let i = slotIndex(a),
+              case .intLiteral(let k) = b.kind else { return nil }
+        return (i, op, k)
+    }
+
     /// `slot ± literal` and `slot ± slot` without closure calls for the operands (hot in loops and
     /// recursion: `n - 1`, `s + i`).
     func fusedAddSubtract(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ span: SourceSpan) -> Code? {
         guard op == .add || op == .subtract, let i = slotIndex(a) else { return nil }
-        let isAdd = op == .add
-        @inline(never)
-        func slow(_ x: Value, _ y: Value, _ f: Frame) throws -> Value {
-            do { return try Operators.binary(op, x, y) } catch { throw Compiler.locate(error, span) }
-        }
+        // One object for the slow path, so these closures capture three words (a short thunk).
+        let fallback = BinaryFallback(op, span)
         if case .intLiteral(let k) = b.kind {
+            if op == .add {
+                return { f in
+                    let x = f.slots[i]
+                    if case .int(let v) = x {
+                        let (r, o) = v.addingReportingOverflow(k)
+                        if !o { return .int(r) }
+                    }
+                    return try fallback.apply(x, .int(k))
+                }
+            }
             return { f in
                 let x = f.slots[i]
                 if case .int(let v) = x {
-                    let (r, o) = isAdd ? v.addingReportingOverflow(k) : v.subtractingReportingOverflow(k)
+                    let (r, o) = v.subtractingReportingOverflow(k)
                     if !o { return .int(r) }
                 }
-                return try slow(x, .int(k), f)
+                return try fallback.apply(x, .int(k))
             }
         }
         if let j = slotIndex(b) {
+            if op == .add {
+                return { f in
+                    let x = f.slots[i], y = f.slots[j]
+                    if case .int(let v) = x, case .int(let w) = y {
+                        let (r, o) = v.addingReportingOverflow(w)
+                        if !o { return .int(r) }
+                    } else if case .float(let v) = x, case .float(let w) = y {
+                        return .float(v + w)
+                    }
+                    return try fallback.apply(x, y)
+                }
+            }
             return { f in
                 let x = f.slots[i], y = f.slots[j]
                 if case .int(let v) = x, case .int(let w) = y {
-                    let (r, o) = isAdd ? v.addingReportingOverflow(w) : v.subtractingReportingOverflow(w)
+                    let (r, o) = v.subtractingReportingOverflow(w)
                     if !o { return .int(r) }
                 } else if case .float(let v) = x, case .float(let w) = y {
-                    return .float(isAdd ? v + w : v - w)
+                    return .float(v - w)
                 }
-                return try slow(x, y, f)
+                return try fallback.apply(x, y)
             }
         }
         return nil
@@ -477,5 +525,21 @@ final class Compiler {
             }
         }
         return out
+    }
+}
+
+/// The general path of a fused arithmetic operator: `Operators.binary`, errors located at the span.
+final class BinaryFallback {
+    let op: BinaryOperator
+    let span: SourceSpan
+
+    init(_ op: BinaryOperator, _ span: SourceSpan) {
+        self.op = op
+        self.span = span
+    }
+
+    @inline(never)
+    func apply(_ x: Value, _ y: Value) throws -> Value {
+        do { return try Operators.binary(op, x, y) } catch { throw Compiler.locate(error, span) }
     }
 }

@@ -94,6 +94,8 @@ public final class CompiledFunction {
     let body: Code
     let slotCount: Int
     let cellCount: Int
+    /// True when closures of this function capture variables of enclosing functions.
+    let hasCaptures: Bool
     /// Frames of finished calls, reused by the next calls (no frame outlives its call: closures
     /// capture cells, never frames). A plain buffer of retained references: popping and pushing
     /// cost no uniqueness checks.
@@ -124,8 +126,22 @@ public final class CompiledFunction {
         guard spareCount > 0, let spareFrames else { return Unmanaged.passRetained(newFrame(captures: captures)) }
         spareCount &-= 1
         let frame = spareFrames[spareCount]
-        if !captures.isEmpty || cellCount > 0 {
+        if hasCaptures || cellCount > 0 {
             frame._withUnsafeGuaranteedRef { prepare($0, captures: captures) }
+        }
+        return frame
+    }
+
+    /// `acquireFrame` for a call of `closure` (its captures are read only when the function has any).
+    @inline(__always)
+    func acquireFrame(for closure: Closure) -> Unmanaged<Frame> {
+        guard spareCount > 0, let spareFrames else {
+            return Unmanaged.passRetained(newFrame(captures: closure.captures))
+        }
+        spareCount &-= 1
+        let frame = spareFrames[spareCount]
+        if hasCaptures || cellCount > 0 {
+            frame._withUnsafeGuaranteedRef { prepare($0, captures: closure.captures) }
         }
         return frame
     }
@@ -138,12 +154,12 @@ public final class CompiledFunction {
             return
         }
         frame._withUnsafeGuaranteedRef { f in
-            f.slots.update(repeating: .null, count: slotCount)
+            f.clearSlots(slotCount)
             if f.header.signal != .none {
                 f.header.signal = .none
                 f.header.returnValue = .null
             }
-            if cellCount > 0 || !f.header.captures.isEmpty { clearCaptured(f) }
+            if cellCount > 0 || hasCaptures { clearCaptured(f) }
         }
         if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
         spareFrames?[spareCount] = frame
@@ -197,6 +213,7 @@ public final class CompiledFunction {
         self.defaults = defaults
         slotCount = declaration.info.slotCount
         cellCount = declaration.info.cellCount
+        hasCaptures = !declaration.info.captures.isEmpty
     }
 
     /// `name(a, b = 2)`.
@@ -230,6 +247,25 @@ extension Frame {
         switch storage {
         case .slot(let i): slots[i] = value
         case .cell(let i): header.cells[i].value = value
+        }
+    }
+
+    /// Stores an argument into a parameter of a frame fresh from `acquireFrame`, whose slots all
+    /// hold `.null` (nothing to release, so the slot is initialized rather than assigned).
+    @inline(__always)
+    func storeParameter(_ value: consuming Value, _ storage: Storage) {
+        switch storage {
+        case .slot(let i): (slots + i).initialize(to: value)
+        case .cell(let i): header.cells[i].value = value
+        }
+    }
+
+    /// Sets the first `count` slots to `.null`, releasing only the values that hold references.
+    @inline(__always)
+    func clearSlots(_ count: Int) {
+        let s = slots
+        for i in 0..<count {
+            if s[i].isScalar { (s + i).initialize(to: .null) } else { s[i] = .null }
         }
     }
 

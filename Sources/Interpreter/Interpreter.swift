@@ -38,6 +38,8 @@ public final class Interpreter {
     public var seedObservers: [(UInt64) -> Void] = []
 
     var depth = 0
+    /// Counts the calls in progress that borrow their closure from a global cell (see `GlobalCell`).
+    let callState = CallState()
     /// Maximum call depth (shared with parser nesting: `Limits.maxDepth`).
     public var maxDepth = Limits.maxDepth
     var steps = 0
@@ -46,9 +48,9 @@ public final class Interpreter {
     public var stackLimit: UInt = 0
 
     public init(output: @escaping (String) -> Void, token: CancellationToken = .shared) {
-        builtinGlobals = GlobalLayer(name: "built-ins", below: nil)
-        stdlibGlobals = GlobalLayer(name: "standard library", below: builtinGlobals)
-        userGlobals = GlobalLayer(name: "user", below: stdlibGlobals)
+        builtinGlobals = GlobalLayer(name: "built-ins", below: nil, state: callState)
+        stdlibGlobals = GlobalLayer(name: "standard library", below: builtinGlobals, state: callState)
+        userGlobals = GlobalLayer(name: "user", below: stdlibGlobals, state: callState)
         self.output = output
         self.token = token
     }
@@ -81,6 +83,7 @@ public final class Interpreter {
         if !nested {
             depth = 0
             steps = 0
+            defer { if callState.borrows == 0 { dropRetiredClosures() } }
             return try code(frame)
         }
         // A file loading itself must end in an error, not a native stack overflow.
@@ -90,6 +93,13 @@ public final class Interpreter {
             throw RuntimeError("stack overflow in `load`", kind: "stack")
         }
         return try code(frame)
+    }
+
+    /// Releases closures replaced in global cells while calls borrowed them.
+    func dropRetiredClosures() {
+        userGlobals.dropRetired()
+        stdlibGlobals.dropRetired()
+        builtinGlobals.dropRetired()
     }
 
     /// Calls any callable value as user code would.
@@ -131,7 +141,8 @@ public final class Interpreter {
         if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
         try tick()
         do {
-            let v = try c.function.body(frame)
+            // Through a guaranteed reference, so calling the body does not retain its context.
+            let v = try Unmanaged.passUnretained(c.function)._withUnsafeGuaranteedRef { try $0.body(frame) }
             return frame.signal == .returnValue ? frame.returnValue : v
         } catch let e as RuntimeError {
             throw Interpreter.leaving(c, site, e)

@@ -56,6 +56,15 @@ public enum Value {
         }
     }
 
+    /// True for the cases without a reference (nothing to release when overwritten).
+    @inline(__always)
+    var isScalar: Bool {
+        switch self {
+        case .null, .bool, .int, .float: return true
+        default: return false
+        }
+    }
+
     /// True for `nil`.
     public var isNil: Bool { if case .null = self { return true }; return false }
 
