@@ -16,19 +16,29 @@ echo "fuzz: building the libraries with coverage instrumentation in $scratch"
 # harness below is linked with libFuzzer's main.
 swift build -c release --scratch-path "$scratch" --target Builtins -Xswiftc -sanitize=fuzzer >/dev/null
 
+# The objects of this build, as SwiftPM's output file maps name them (stale ones are ignored).
 objects=()
 for target in "${targets[@]}"; do
-    while IFS= read -r object; do objects+=("$object"); done < <(find "$build/$target.build" -name '*.o' | sort)
+    while IFS= read -r object; do objects+=("$object"); done < <(python3 - "$build/$target.build/output-file-map.json" <<'PY'
+import json, os, sys
+for source, outputs in json.load(open(sys.argv[1])).items():
+    if source and os.path.exists(outputs.get("object", "")):
+        print(outputs["object"])
+PY
+)
 done
 swiftc -O -sanitize=fuzzer -parse-as-library -module-name WhittleFuzz \
     -I "$build/Modules" -I Sources/CBLAS -I Sources/CZlib \
     fuzz/FuzzSession.swift "${objects[@]}" -lopenblas -lz -o "$build/whittle-fuzz"
 
 mkdir -p "$scratch/corpus" "$scratch/artifacts"
-echo "fuzz: running for $seconds s (seeds: fuzz/seeds, dictionary: fuzz/whittle.dict)"
+# Seeds: a few programs here, plus the language's script test corpus when present.
+seeds=(fuzz/seeds)
+[ -d Tests/Scripts ] && seeds+=(Tests/Scripts)
+echo "fuzz: running for $seconds s (seeds: ${seeds[*]}, dictionary: fuzz/whittle.dict)"
 log="$scratch/fuzz.log"
 status=0
-"$build/whittle-fuzz" "$scratch/corpus" fuzz/seeds \
+"$build/whittle-fuzz" "$scratch/corpus" "${seeds[@]}" \
     -dict=fuzz/whittle.dict -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
     -jobs="${FUZZ_JOBS:-1}" -workers="${FUZZ_JOBS:-1}" \
     -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?

@@ -54,7 +54,9 @@ enum CoreBuiltins {
             case .range(let r):
                 guard case .int(let x) = a[1], r.count > 0 else { return .bool(false) }
                 let offset = x &- r.start
-                return .bool(offset % r.step == 0 && offset / r.step >= 0 && offset / r.step < r.count)
+                let (q, o1) = offset.dividedReportingOverflow(by: r.step)
+                let (rem, o2) = offset.remainderReportingOverflow(dividingBy: r.step)
+                return .bool(!o1 && !o2 && rem == 0 && q >= 0 && q < r.count)
             default: return .bool(try a.elements(0).contains { Equality.equal($0, a[1]) })
             }
         },
@@ -140,7 +142,7 @@ enum CoreBuiltins {
              "Prints the values separated by `sep`, strings without quotes.",
              example: "print(\"loss\", 0.25)   # loss 0.25") { a in
             let sep = try a.string(1), end = try a.string(2)
-            a.interpreter.output(a.variadic.map { $0.printed }.joined(separator: sep) + end)
+            a.interpreter.output(a.variadic.map { $0.printed(width: a.interpreter.width) }.joined(separator: sep) + end)
             return .null
         },
         spec("range", [.required("a", "Int"), .optional("b", "Int", .null), .named("step", "Int", .int(1))],

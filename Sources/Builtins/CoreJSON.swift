@@ -176,7 +176,7 @@ enum JSON {
                     if code >= 0xD800 && code < 0xDC00, pos + 1 < chars.count, chars[pos] == "\\", chars[pos + 1] == "u" {
                         pos += 2
                         let low = try hex4()
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low &- 0xDC00)
+                        code = (0xDC00..<0xE000).contains(low) ? 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
                     }
                     out.append(Unicode.Scalar(code) ?? "\u{FFFD}")
                 default: throw fail("invalid escape")

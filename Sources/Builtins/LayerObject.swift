@@ -107,14 +107,25 @@ enum NetAccess {
         throw runtimeError("no parameter, buffer or layer at path \"\(path)\"\(hint)", kind: "key")
     }
 
-    /// The printed form: one line per child with its index, then the parameter count.
+    /// The printed form: a net as a table of its layers (index, layer, parameters) with the total,
+    /// like Keras' summary without output shapes (`summary(net, input:)` adds them); a single
+    /// layer as one line.
     static func describe(_ layer: any Layer<Float>) -> String {
         if layer.children.isEmpty { return "\(layer.description)   # \(formatCount(layer.countParams)) parameters" }
-        var lines = ["\(layer.kind)("]
-        for (name, child) in layer.children {
-            lines.append("  (\(name)) " + child.description.replacingOccurrences(of: "\n", with: "\n  "))
+        let rows = layer.children.map { [$0.name, $0.layer.description.replacingOccurrences(of: "\n", with: " "), formatCount($0.layer.countParams)] }
+        let header = ["", layer.kind, "params"]
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, c in
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                return i == 2 ? pad + c : c + pad
+            }.joined(separator: "  ")
         }
-        lines.append(")   # \(formatCount(layer.countParams)) parameters")
+        let rule = String(repeating: "─", count: widths.reduce(0, +) + 4)
+        let trainable = layer.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count }
+        var lines = [line(header), rule] + rows.map(line) + [rule]
+        lines.append("total parameters: \(formatCount(layer.countParams))  (trainable: \(formatCount(trainable)))")
         return lines.joined(separator: "\n")
     }
 

@@ -30,7 +30,9 @@ enum OutputBuiltins {
                 guard let d = item.numberValue else { throw runtimeError("\(what): expected numbers, found \(item.typeName)", kind: "type") }
                 return d
             }
-        case .range: return nil
+        case .range(let r):
+            guard r.count <= 10_000_000 else { throw runtimeError("\(what): range too long to plot", kind: "limit") }
+            return (0..<r.count).map { Double(r.element($0)) }
         default:
             return try TensorConversion.operand(v).map { $0.tensor.scalars.map(Double.init) }
         }

@@ -54,6 +54,7 @@ public final class Session {
         interpreter.isSandboxed = options.sandboxed
         interpreter.stepBudget = options.stepBudget
         interpreter.width = options.width
+        interpreter.isQuiet = options.quiet
         interpreter.extensions["session"] = WeakSession(self)
         interpreter.seed = options.seed
         for table in Session.builtinTables { interpreter.register(table) }

@@ -162,6 +162,17 @@ enum TensorBuiltins {
             wrap(try a.tensorValue(0).outer(try a.tensorValue(1)))
         },
 
+        spec("svd", [.required("a", "Tensor")], "The thin singular value decomposition a = u · diag(s) · vt, as {u, s, vt}.",
+             details: "Singular values come in decreasing order (LAPACK's gesdd, through OpenBLAS).",
+             example: "r = svd(randn(4, 3))\nr.s   # 3 singular values") { a in
+            let r = try a.tensorValue(0).svd()
+            return .record([("u", wrap(r.u)), ("s", wrap(r.s)), ("vt", wrap(r.vt))])
+        },
+        spec("solve", [.required("a", "Tensor"), .required("b", "Tensor")], "The solution x of a @ x = b for a square matrix a.",
+             example: "solve(tensor([[2, 0], [0, 4]]), tensor([2, 8]))   # [1, 2]") { a in
+            wrap(try Tensor<Float>.solve(try a.tensorValue(0), try a.tensorValue(1)))
+        },
+
         // MARK: selection
         spec("topk", [.required("t", "Tensor"), .required("k", "Int"), .named("axis", "Int", .int(-1))],
              "The k largest values along an axis and their indices, as {values, indices}.",

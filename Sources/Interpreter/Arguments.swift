@@ -6,7 +6,9 @@ import Lang
 /// Read them through the typed helpers: each throws "`zeros`: argument 1 (`shape`) expects Int or
 /// List, got String" on a bad value, so every built-in words its errors the same way.
 public struct Arguments {
+    /// The registration being called.
     public let spec: BuiltinSpec
+    /// The running interpreter: output, globals, `call` for callbacks, session extensions.
     public let interpreter: Interpreter
     /// The object a method was called on; nil for plain built-ins.
     public let receiver: Value?
@@ -52,6 +54,7 @@ public struct Arguments {
 
     // MARK: - Typed readers
 
+    /// Parameter `i` as an Int (integral Floats and 0-d tensors accepted).
     public func int(_ i: Int) throws -> Int {
         let v = self[i]
         switch v {
@@ -64,32 +67,40 @@ public struct Arguments {
         throw typeError(i, expected: "Int")
     }
 
+    /// Parameter `i` as an Int, or nil when it is nil.
     public func optionalInt(_ i: Int) throws -> Int? { self[i].isNil ? nil : try int(i) }
 
+    /// Parameter `i` as a Double (Ints and 0-d tensors accepted; not Bools).
     public func double(_ i: Int) throws -> Double {
         if let d = self[i].numberValue { return d }
         throw typeError(i, expected: "Float")
     }
 
+    /// Parameter `i` as a Double, or nil when it is nil.
     public func optionalDouble(_ i: Int) throws -> Double? { self[i].isNil ? nil : try double(i) }
 
+    /// Parameter `i` as a Bool.
     public func bool(_ i: Int) throws -> Bool {
         if case .bool(let b) = self[i] { return b }
         throw typeError(i, expected: "Bool")
     }
 
+    /// Parameter `i` as a String.
     public func string(_ i: Int) throws -> String {
         if case .string(let s) = self[i] { return s }
         throw typeError(i, expected: "String")
     }
 
+    /// Parameter `i` as a String, or nil when it is nil.
     public func optionalString(_ i: Int) throws -> String? { self[i].isNil ? nil : try string(i) }
 
+    /// Parameter `i` as a List (a reference: mutations are seen by the caller).
     public func list(_ i: Int) throws -> ListObject {
         if case .list(let l) = self[i] { return l }
         throw typeError(i, expected: "List")
     }
 
+    /// Parameter `i` as a Record (a reference).
     public func record(_ i: Int) throws -> RecordObject {
         if case .record(let r) = self[i] { return r }
         throw typeError(i, expected: "Record")
@@ -108,6 +119,12 @@ public struct Arguments {
     public func native<T: NativeObject>(_ i: Int, as type: T.Type, expected: String? = nil) throws -> T {
         if case .native(let n) = self[i], let t = n as? T { return t }
         throw typeError(i, expected: expected)
+    }
+
+    /// A native object of type `T`, or nil when the argument is nil.
+    public func optionalNative<T: NativeObject>(_ i: Int, as type: T.Type, expected: String? = nil) throws -> T? {
+        if self[i].isNil { return nil }
+        return try native(i, as: type, expected: expected)
     }
 
     /// A shape: several Ints in the variadic parameter, or one List (or Range) of Ints.

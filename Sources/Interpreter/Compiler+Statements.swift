@@ -7,17 +7,17 @@ extension Compiler {
 
     func call(_ callee: Expr, _ arguments: [Argument], _ span: SourceSpan) -> Code {
         let interpreter = self.interpreter
-        let positional = arguments.filter { $0.name == nil }.map { expression($0.value) }
+        let positional = arguments.filter { $0.name == nil }.map { CodeBox(expression($0.value)) }
         let namedNames = arguments.compactMap(\.name)
-        let named = arguments.filter { $0.name != nil }.map { expression($0.value) }
+        let named = arguments.filter { $0.name != nil }.map { CodeBox(expression($0.value)) }
         let n = positional.count
 
         func evaluateArguments(_ f: Frame) throws -> CallArguments {
             var p: [Value] = []
             p.reserveCapacity(n)
-            for c in positional { p.append(try c(f)) }
+            for c in positional { p.append(try c.run(f)) }
             var nv: [(name: String, value: Value)] = []
-            for (k, c) in zip(namedNames, named) { nv.append((k, try c(f))) }
+            for (k, c) in zip(namedNames, named) { nv.append((k, try c.run(f))) }
             return CallArguments(p, named: nv)
         }
 
@@ -48,7 +48,7 @@ extension Compiler {
             func general(_ fn: Value, _ f: Frame) throws -> Value {
                 var p: [Value] = []
                 p.reserveCapacity(n)
-                for c in positional { p.append(try c(f)) }
+                for c in positional { p.append(try c.run(f)) }
                 if f.signal != .none { return .null }
                 do { return try interpreter.call(fn, CallArguments(p), site: span) } catch {
                     throw Compiler.locate(error, span)
@@ -60,14 +60,30 @@ extension Compiler {
                 let a0 = expression(arguments[0].value)
                 let a1: Code = n == 2 ? expression(arguments[1].value) : { _ in .null }
                 return { f in
+                    // The cell's own value is matched in place (a global function of this layer), so
+                    // the closure is retained once; other cases go through the fallback chain.
+                    if case .closure(let c)? = cell.value, c.function.arity == n {
+                        let function = c.function
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
+                    }
                     guard let fn = cell.lookup() else { throw Compiler.undefined(name, nameSpan, layer, locals: locals) }
                     if case .closure(let c) = fn, c.function.arity == n {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        frame.store(try a0(f), function.storage0)
-                        if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            if n == 2 { frame.store(try a1(f), function.parameterStorage[1]) }
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
                     }
                     return try general(fn, f)
                 }
@@ -78,8 +94,9 @@ extension Compiler {
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == 0 {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { try interpreter.invokeBody(c, $0, site: span) }
                     }
                     return try general(fn, f)
                 }
@@ -89,10 +106,13 @@ extension Compiler {
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == 1 {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        frame.store(try a0(f), function.storage0)
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
                     }
                     return try general(fn, f)
                 }
@@ -102,24 +122,30 @@ extension Compiler {
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == 2 {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        frame.store(try a0(f), function.storage0)
-                        frame.store(try a1(f), function.parameterStorage[1])
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            frame.store(try a0(f), function.storage0)
+                            frame.store(try a1(f), function.parameterStorage[1])
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
                     }
                     return try general(fn, f)
                 }
             default:
-                let boxes = positional.map(CodeBox.init)
+                let boxes = positional
                 return { f in
                     let fn = try cc(f)
                     if case .closure(let c) = fn, c.function.arity == n {
                         let function = c.function
-                        let frame = function.makeFrame(captures: c.captures)
-                        for i in 0..<n { frame.store(try boxes[i].run(f), function.parameterStorage[i]) }
-                        if f.signal != .none { return .null }
-                        return try interpreter.invoke(c, frame, site: span)
+                        let handle = function.acquireFrame(captures: c.captures)
+                        defer { function.releaseFrame(handle) }
+                        return try handle._withUnsafeGuaranteedRef { frame in
+                            for i in 0..<n { frame.store(try boxes[i].run(f), function.parameterStorage[i]) }
+                            if f.signal != .none { return .null }
+                            return try interpreter.invokeBody(c, frame, site: span)
+                        }
                     }
                     return try general(fn, f)
                 }
@@ -135,8 +161,8 @@ extension Compiler {
 
     /// Code making a closure: compiles the function once, captures cells at each evaluation.
     func closure(_ decl: FunctionDecl) -> Code {
-        let function = CompiledFunction(declaration: decl, defaults: decl.parameters.map { $0.defaultValue.map(expression) })
-        function.body = block(decl.body)
+        let function = CompiledFunction(declaration: decl, defaults: decl.parameters.map { $0.defaultValue.map(expression) },
+                                        body: block(decl.body))
         enum Source { case local(Int), capture(Int) }
         let sources: [Source] = decl.info.captures.map {
             switch $0 {
@@ -237,7 +263,8 @@ extension Compiler {
         case .continueLoop:
             return { f in f.signal = .continueLoop; return .null }
         case .returnValue(let value):
-            let cv: Code = value.map { expression($0) } ?? { _ in .null }
+            let cv: Code
+            if let value { cv = expression(value) } else { cv = { _ in .null } }
             return { f in
                 let v = try cv(f)
                 if f.signal != .none { return .null }

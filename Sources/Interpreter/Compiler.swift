@@ -189,7 +189,9 @@ final class Compiler {
             }
         case .ifExpr(let condition, let then, let otherwise):
             let cc = self.condition(condition), ct = block(then)
-            let ce: Code = otherwise.map { expression($0) } ?? { _ in .null }
+            // Not `Optional.map`: a closure that went through a generic is called through a thunk.
+            let ce: Code
+            if let otherwise { ce = expression(otherwise) } else { ce = { _ in .null } }
             return { f in
                 if try cc(f) { return try ct(f) }
                 return try ce(f)

@@ -90,42 +90,105 @@ public final class CompiledFunction {
     let arity: Int
     let storage0: Storage
     let defaults: [Code?]
-    var body: Code = { _ in .null }
+    /// The compiled body; a `let`, so calling it needs no retain of its context.
+    let body: Code
     let slotCount: Int
     let cellCount: Int
     /// Frames of finished calls, reused by the next calls (no frame outlives its call: closures
-    /// capture cells, never frames).
-    var spareFrames = ContiguousArray<Frame>()
+    /// capture cells, never frames). A plain buffer of retained references: popping and pushing
+    /// cost no uniqueness checks.
+    private var spareFrames: UnsafeMutablePointer<Unmanaged<Frame>>?
+    private var spareCount = 0
+    private static let maxSpareFrames = 16_384
+
+    deinit {
+        guard let spareFrames else { return }
+        for i in 0..<spareCount { spareFrames[i].release() }
+        spareFrames.deallocate()
+    }
 
     /// A frame for a new call: a recycled one when available.
     @inline(__always)
     func makeFrame(captures: ContiguousArray<Cell>) -> Frame {
-        guard let frame = spareFrames.popLast() else {
-            return Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+        guard spareCount > 0, let spareFrames else { return newFrame(captures: captures) }
+        spareCount &-= 1
+        let frame = spareFrames[spareCount].takeRetainedValue()
+        if !captures.isEmpty || cellCount > 0 { prepare(frame, captures: captures) }
+        return frame
+    }
+
+    /// Like `makeFrame`, but hands over the pool's reference without reference counting; the
+    /// caller uses it through `_withUnsafeGuaranteedRef` and must give it back with `releaseFrame`.
+    @inline(__always)
+    func acquireFrame(captures: ContiguousArray<Cell>) -> Unmanaged<Frame> {
+        guard spareCount > 0, let spareFrames else { return Unmanaged.passRetained(newFrame(captures: captures)) }
+        spareCount &-= 1
+        let frame = spareFrames[spareCount]
+        if !captures.isEmpty || cellCount > 0 {
+            frame._withUnsafeGuaranteedRef { prepare($0, captures: captures) }
         }
-        if !captures.isEmpty { frame.header.captures = captures }
+        return frame
+    }
+
+    /// Gives back a frame from `acquireFrame` (after its call, normal or not), clearing it.
+    @inline(__always)
+    func releaseFrame(_ frame: Unmanaged<Frame>) {
+        guard spareCount < CompiledFunction.maxSpareFrames else {
+            frame.release()
+            return
+        }
+        frame._withUnsafeGuaranteedRef { f in
+            f.slots.update(repeating: .null, count: slotCount)
+            if f.header.signal != .none {
+                f.header.signal = .none
+                f.header.returnValue = .null
+            }
+            if cellCount > 0 || !f.header.captures.isEmpty { clearCaptured(f) }
+        }
+        if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
+        spareFrames?[spareCount] = frame
+        spareCount &+= 1
+    }
+
+    @inline(never)
+    func newFrame(captures: ContiguousArray<Cell>) -> Frame {
+        Frame.make(slotCount: slotCount, cellCount: cellCount, captures: captures)
+    }
+
+    @inline(never)
+    func prepare(_ frame: Frame, captures: ContiguousArray<Cell>) {
+        frame.header.captures = captures
         if cellCount > 0 {
             var cells = ContiguousArray<Cell>()
             cells.reserveCapacity(cellCount)
             for _ in 0..<cellCount { cells.append(Cell()) }
             frame.header.cells = cells
         }
-        return frame
     }
 
     /// Returns a finished call's frame to the pool, clearing its variables.
     @inline(__always)
     func recycle(_ frame: Frame) {
-        if spareFrames.count >= 20_000 { return }
+        guard spareCount < CompiledFunction.maxSpareFrames else { return }
         frame.slots.update(repeating: .null, count: slotCount)
-        frame.header.signal = .none
-        frame.header.returnValue = .null
-        if !frame.header.captures.isEmpty { frame.header.captures = [] }
-        if cellCount > 0 { frame.header.cells = [] }
-        spareFrames.append(frame)
+        if frame.header.signal != .none {
+            frame.header.signal = .none
+            frame.header.returnValue = .null
+        }
+        if cellCount > 0 || !frame.header.captures.isEmpty { clearCaptured(frame) }
+        if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
+        spareFrames?[spareCount] = Unmanaged.passRetained(frame)
+        spareCount &+= 1
     }
 
-    init(declaration: FunctionDecl, defaults: [Code?]) {
+    @inline(never)
+    func clearCaptured(_ frame: Frame) {
+        frame.header.captures = []
+        frame.header.cells = []
+    }
+
+    init(declaration: FunctionDecl, defaults: [Code?], body: @escaping Code) {
+        self.body = body
         name = declaration.name
         self.declaration = declaration
         parameterStorage = declaration.parameters.map { p in p.variable.map(Storage.init) ?? .slot(0) }

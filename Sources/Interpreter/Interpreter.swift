@@ -10,6 +10,8 @@ public final class Interpreter {
     public let userGlobals: GlobalLayer
     /// Every registered built-in by name (for `?name`, `help()` and completion).
     public private(set) var builtinSpecs: [String: BuiltinSpec] = [:]
+    /// Names registered more than once (the last registration wins); a test keeps this empty.
+    public private(set) var duplicateRegistrations: [String] = []
     /// Registered native types' member tables by type name (for `?Type.member`).
     public private(set) var memberTables: [String: MemberTable] = [:]
     /// Where `print` writes (newline-terminated text).
@@ -20,6 +22,8 @@ public final class Interpreter {
     public var stepBudget: Int?
     /// Width for pretty printing.
     public var width = 80
+    /// True under `--quiet`: long-running built-ins show no progress.
+    public var isQuiet = false
     /// Polled at calls and loop back-edges.
     public let token: CancellationToken
     /// Session-wide state built-ins may keep (settings, RNG seed, ...), keyed by the owner's name.
@@ -54,6 +58,7 @@ public final class Interpreter {
     /// Installs built-ins as globals of the built-in layer.
     public func register(_ specs: [BuiltinSpec]) {
         for s in specs {
+            if builtinSpecs[s.name] != nil { duplicateRegistrations.append(s.name) }
             builtinSpecs[s.name] = s
             builtinGlobals.define(s.name, .builtin(BuiltinFunction(spec: s)))
         }
@@ -76,6 +81,13 @@ public final class Interpreter {
         if !nested {
             depth = 0
             steps = 0
+            return try code(frame)
+        }
+        // A file loading itself must end in an error, not a native stack overflow.
+        depth &+= 1
+        defer { depth &-= 1 }
+        if depth > maxDepth || Interpreter.stackAddress() < stackLimit {
+            throw RuntimeError("stack overflow in `load`", kind: "stack")
         }
         return try code(frame)
     }
@@ -99,20 +111,44 @@ public final class Interpreter {
     func invoke(_ c: Closure, _ frame: Frame, site: SourceSpan?) throws -> Value {
         depth &+= 1
         defer { depth &-= 1 }
-        if depth > maxDepth || Interpreter.stackAddress() < stackLimit {
-            throw RuntimeError("stack overflow in fn \(c.name)", kind: "stack", span: site)
-        }
+        if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
         try tick()
         do {
             let v = try c.function.body(frame)
             let result = frame.signal == .returnValue ? frame.returnValue : v
             c.function.recycle(frame)
             return result
-        } catch var e as RuntimeError {
-            e.appendTrace(TraceEntry(name: c.name, isBuiltin: false, definition: c.function.declaration.span,
-                                     callSite: site))
-            throw e
+        } catch let e as RuntimeError {
+            throw Interpreter.leaving(c, site, e)
         }
+    }
+
+    /// `invoke` for a frame the caller gives back itself (see `CompiledFunction.acquireFrame`).
+    @inline(__always)
+    func invokeBody(_ c: Closure, _ frame: Frame, site: SourceSpan?) throws -> Value {
+        depth &+= 1
+        defer { depth &-= 1 }
+        if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
+        try tick()
+        do {
+            let v = try c.function.body(frame)
+            return frame.signal == .returnValue ? frame.returnValue : v
+        } catch let e as RuntimeError {
+            throw Interpreter.leaving(c, site, e)
+        }
+    }
+
+    @inline(never)
+    static func stackOverflow(_ c: Closure, _ site: SourceSpan?) -> RuntimeError {
+        RuntimeError("stack overflow in fn \(c.name)", kind: "stack", span: site)
+    }
+
+    /// The error with the frame of `c` (called from `site`) added to its trace.
+    @inline(never)
+    static func leaving(_ c: Closure, _ site: SourceSpan?, _ error: RuntimeError) -> RuntimeError {
+        var e = error
+        e.appendTrace(TraceEntry(name: c.name, isBuiltin: false, definition: c.function.declaration.span, callSite: site))
+        return e
     }
 
     /// Calls a registered built-in: binds arguments, runs it, and turns any Swift error it throws into

@@ -7,6 +7,9 @@ extension Value {
     /// The text the prompt and containers show: strings quoted.
     public var repr: String { var p = Printer(width: 80); return p.render(self, quoted: true) }
 
+    /// Print form at a terminal width (natives get it for their own layout).
+    public func printed(width: Int) -> String { var p = Printer(width: width); return p.render(self, quoted: false) }
+
     /// Repr at a terminal width (natives get it for their own layout).
     public func repr(width: Int) -> String { var p = Printer(width: width); return p.render(self, quoted: true) }
 }

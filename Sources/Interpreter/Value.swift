@@ -122,18 +122,18 @@ public final class RangeObject {
         self.step = step == 0 ? 1 : step
     }
 
-    /// The number of elements (a reversed range is empty).
+    /// The number of elements (a reversed range is empty). Computed in unsigned arithmetic, so no
+    /// bounds or step (even `Int.min`) can overflow.
     public var count: Int {
+        let magnitude = step.magnitude
         if step > 0 {
             guard end > start else { return 0 }
-            let (span, o) = end.subtractingReportingOverflow(start)
-            if o { return Int.max }
-            return (span - 1) / step + 1
+            let span = UInt(bitPattern: end &- start)
+            return Int(clamping: (span - 1) / magnitude + 1)
         } else {
             guard end < start else { return 0 }
-            let (span, o) = start.subtractingReportingOverflow(end)
-            if o { return Int.max }
-            return (span - 1) / (-step) + 1
+            let span = UInt(bitPattern: start &- end)
+            return Int(clamping: (span - 1) / magnitude + 1)
         }
     }
 

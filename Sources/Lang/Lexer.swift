@@ -104,10 +104,13 @@ public final class Lexer {
         case ".":
             if peek() == "." && peek(1) == "<" { pos += 2; return op(.rangeExclusive) }
             if peek() == "." && peek(1) == "." { pos += 2; return op(.rangeInclusive) }
-            if Lexer.isDigit(peek()) {
+            let before: Character? = start > 0 ? chars[start - 1] : nil
+            let afterOperand = before.map { Lexer.isNameChar($0) || $0 == ")" || $0 == "]" || $0 == "}" } ?? false
+            if Lexer.isDigit(peek()) && !afterOperand {
                 while Lexer.isDigit(peek()) { pos += 1 }
-                error("a number cannot start with `.`; write `0\(String(chars[start..<pos]))`", start)
-                return Token(kind: .float, span: span(start))
+                let text = String(chars[start..<pos])
+                error("a number cannot start with `.`; write `0\(text)`", start)
+                return Token(kind: .float, span: span(start), text: text)
             }
             return op(.dot)
         case "+": return op(match("=") ? .plusEqual : .plus)

@@ -11,7 +11,11 @@ extension Parser {
     // or := and ('or' and)*
     func or() throws -> Expr {
         var left = try and()
+        var chain = 0
+        defer { depth -= chain }
         while continues(with: .orKeyword) {
+            try nest()
+            chain += 1
             advance()
             skipNewlines()
             let right = try and()
@@ -23,7 +27,11 @@ extension Parser {
     // and := not ('and' not)*
     func and() throws -> Expr {
         var left = try not()
+        var chain = 0
+        defer { depth -= chain }
         while continues(with: .andKeyword) {
+            try nest()
+            chain += 1
             advance()
             skipNewlines()
             let right = try not()
@@ -64,7 +72,11 @@ extension Parser {
     // pipeline := range ('|>' (NAME | field chain | call | '(' expression ')'))*
     func pipeline() throws -> Expr {
         var left = try range()
+        var chain = 0
+        defer { depth -= chain }
         while continues(with: .pipe) {
+            try nest()
+            chain += 1
             advance()
             skipNewlines()
             let startsWithParen = at(.leftParen)
@@ -98,9 +110,14 @@ extension Parser {
     // additive := multiplicative (('+' | '-') multiplicative)*
     func additive() throws -> Expr {
         var left = try multiplicative()
+        var chain = 0
+        defer { depth -= chain }
         while true {
             let kind = peek().kind
             guard kind == .plus || kind == .minus else { return left }
+            // A long left-leaning chain is as deep a tree as nested parentheses.
+            try nest()
+            chain += 1
             advance()
             skipNewlines()
             let right = try multiplicative()
@@ -115,7 +132,11 @@ extension Parser {
     // multiplicative := unary (('*' | '/' | '//' | '%' | '@') unary)*
     func multiplicative() throws -> Expr {
         var left = try unary()
+        var chain = 0
+        defer { depth -= chain }
         while let op = Parser.multiplicatives[peek().kind] {
+            try nest()
+            chain += 1
             advance()
             skipNewlines()
             let right = try unary()
@@ -149,16 +170,24 @@ extension Parser {
     // postfix := primary ('(' arguments ')' | '[' subscripts ']' | '.' NAME)*
     func postfix() throws -> Expr {
         var e = try primary()
+        var chain = 0
+        defer { depth -= chain }
         while true {
             if at(.leftParen) {
+                try nest()
+                chain += 1
                 let open = advance()
                 let (arguments, close) = try self.arguments(open: open)
                 e = Expr(.call(e, arguments), e.span.through(close.span))
             } else if at(.leftBracket) {
+                try nest()
+                chain += 1
                 let open = advance()
                 let (items, close) = try subscripts(open: open)
                 e = Expr(.index(e, items), e.span.through(close.span))
             } else if continues(with: .dot) {
+                try nest()
+                chain += 1
                 advance()
                 let name = try expectName("a field name after `.`")
                 e = Expr(.field(e, name.text, name.span), e.span.through(name.span))
@@ -182,6 +211,9 @@ extension Parser {
                     sawNamed = true
                 } else {
                     let value = try expression()
+                    if tokens[pos].kind == .equal, case .name(let ref) = value.kind {
+                        throw error("use `\(ref.name): value` to pass a named argument", at: tokens[pos].span, token: tokens[pos])
+                    }
                     if sawNamed {
                         throw error("a positional argument cannot follow a named one", at: value.span, token: peek())
                     }
@@ -202,6 +234,7 @@ extension Parser {
             func endsPart() -> Bool { at(.comma) || at(.rightBracket) || at(.colon) || at(.eof) }
             repeat {
                 if at(.comma) { advance() }
+                if at(.rightBracket) || at(.comma) { throw expected("an index") }
                 var start: Expr?
                 if !at(.colon) { start = try expression() }
                 if at(.colon) {

@@ -151,7 +151,7 @@ final class LineEditor: LineSource {
         let typed = String(Array(line)[start..<cursor])
         let prefix = Self.commonPrefix(candidates)
         if prefix.count > typed.count || (candidates.count == 1 && prefix != typed) {
-            el_deletestr(editor, Int32(cursor - start))
+            el_deletestr(editor, Int32(clamping: cursor - start))
             el_insertstr(editor, prefix)
             return UInt8(CC_REFRESH)
         }

@@ -134,7 +134,7 @@ final class ProgressBar: ProgressSink {
         if finished {
             parts.append("in " + formatDuration(elapsed))
         } else if let total = u.total, rate > 0, u.done < total {
-            parts.append("ETA " + formatDuration(Double(total - u.done) / rate))
+            parts.append("ETA " + formatDuration((Double(total) - Double(u.done)) / rate))
         }
         for (name, value) in u.metrics { parts.append("\(name) \(value)") }
         return parts.joined(separator: "  ")
@@ -142,6 +142,7 @@ final class ProgressBar: ProgressSink {
 
     /// `45.2 it/s`, `1234 it/s`, or `2.5 s/it` when slower than one a second.
     static func formatRate(_ rate: Double) -> String {
+        guard rate.isFinite, rate < 1e15 else { return "? it/s" }
         if rate >= 100 { return "\(Int(rate.rounded())) it/s" }
         if rate >= 1 { return "\(fixed(rate, digits: 1)) it/s" }
         return "\(fixed(1 / rate, digits: 1)) s/it"

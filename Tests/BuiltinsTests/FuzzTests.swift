@@ -1,4 +1,5 @@
 // Bounded fuzzing: random bytes and random well-formed programs must never crash the session.
+// WHITTLE_FUZZ_SECONDS and WHITTLE_FUZZ_SEED run it longer or on other inputs.
 import Builtins
 import Foundation
 import XCTest
@@ -76,12 +77,15 @@ final class FuzzTests: XCTestCase {
         options.sandboxed = true
         options.stepBudget = 20_000
         let session = Session(options: options, output: { _ in }, errorOutput: { _ in })
-        var rng = SplitMix(state: 42)
-        var generator = ProgramGenerator(rng: SplitMix(state: 7))
+        let environment = ProcessInfo.processInfo.environment
+        let seed = UInt64(environment["WHITTLE_FUZZ_SEED"] ?? "") ?? 42
+        let seconds = Double(environment["WHITTLE_FUZZ_SECONDS"] ?? "") ?? 3
+        var rng = SplitMix(state: seed)
+        var generator = ProgramGenerator(rng: SplitMix(state: seed &+ 7))
         let alphabet = Array("abfnrx0123456789 \n\t\"\\(){}[],.:;=+-*/%^<>|@#_λ".unicodeScalars)
         var ran = 0
         var outcomes: [String: Int] = [:]
-        let deadline = Date().addingTimeInterval(3)
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let text: String
             if ran % 2 == 0 {

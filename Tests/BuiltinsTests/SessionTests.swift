@@ -17,6 +17,15 @@ final class SessionTests: XCTestCase {
         return Session(options: options, output: { [unowned self] in self.out += $0 }, errorOutput: { [unowned self] in self.err += $0 })
     }
 
+    func testEveryBuiltinIsRegisteredOnceWithDocumentation() {
+        let s = session()
+        XCTAssertEqual(s.interpreter.duplicateRegistrations, [])
+        for spec in s.interpreter.builtinSpecs.values {
+            XCTAssertFalse(spec.summary.isEmpty, "\(spec.name) has no summary")
+            XCTAssertFalse(spec.topic.isEmpty, "\(spec.name) has no topic")
+        }
+    }
+
     func testPromptEchoesExpressionValues() {
         let s = session()
         XCTAssertEqual(s.runPromptInput("1 + 2"), .success)
@@ -171,5 +180,27 @@ final class SessionTests: XCTestCase {
         let s = session()
         XCTAssertEqual(s.runScript(source: "load(\"common.wh\")\nprint(bump(shared))", path: main.path), .success)
         XCTAssertEqual(out, "42\n")
+        try "load(\"self.wh\")\n".write(to: dir.appendingPathComponent("self.wh"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(s.runScript(source: "load(\"self.wh\")", path: main.path), .runtimeError)
+        XCTAssertTrue(err.hasPrefix("error: stack overflow in `load`\n"), err)
+    }
+}
+
+final class FileHelperTests: XCTestCase {
+    func testReadWriteAndJSONRoundTrip() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-io-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var out = "", err = ""
+        let s = Session(output: { out += $0 }, errorOutput: { err += $0 })
+        let path = dir.appendingPathComponent("r.json").path
+        XCTAssertEqual(s.runScript(source: """
+            write("\(path)", json({lr: 0.1, xs: [1, 2]}))
+            back = parse_json(read("\(path)"))
+            print(back.lr, back.xs)
+            read("\(path)/missing")
+            """, path: dir.appendingPathComponent("io.wh").path), .runtimeError)
+        XCTAssertEqual(out, "0.1 [1, 2]\n")
+        XCTAssertTrue(err.hasPrefix("error: cannot read file \(path)/missing\n"), err)
     }
 }

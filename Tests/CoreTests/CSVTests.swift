@@ -25,6 +25,12 @@ final class CSVTests: XCTestCase {
         XCTAssertEqual(classes.y.scalars, [1, 0, 1])
     }
 
+    func testByteOrderMarkIsSkipped() throws {
+        let d = try parseCSVDataset("\u{FEFF}label,x\ncat,1\n", target: "label")
+        XCTAssertEqual(d.classNames, ["cat"])
+        XCTAssertEqual(d.x.scalars, [1])
+    }
+
     func testQuotedFields() throws {
         let records = try parseCSVRecords("\"name, full\",v\n\"say \"\"hi\"\"\",1\n\"two\nlines\",2\n")
         XCTAssertEqual(records.map { $0.fields }, [["name, full", "v"], ["say \"hi\"", "1"], ["two\nlines", "2"]])

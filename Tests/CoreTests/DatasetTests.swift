@@ -42,14 +42,16 @@ final class DatasetTests: XCTestCase {
         }
     }
 
-    func testPermutationIsRoughlyUniform() {
-        // Each of 4 values lands in position 0 about a quarter of the time over 4000 seeds.
+    func testShuffleIsRoughlyUniform() throws {
+        // Each of 4 rows comes first about a quarter of the time over 2000 seeds.
+        let d = try countingDataset(rows: 4, width: 1)
         var hits = [Int](repeating: 0, count: 4)
-        for seed in 0..<4000 {
-            var stream = SplitMixStream(seed: seed)
-            hits[stream.permutation(4)[0]] += 1
-        }
-        for h in hits { XCTAssertEqual(Double(h), 1000, accuracy: 100) }
+        for seed in 0..<2000 { hits[Int(d.shuffled(seed: seed).y.scalars[0])] += 1 }
+        for h in hits { XCTAssertEqual(Double(h), 500, accuracy: 75) }
+        // A caller's stream moves on, so two epochs get different orders.
+        var rng = RandomStream(seed: 5)
+        let big = try countingDataset(rows: 30, width: 1)
+        XCTAssertNotEqual(big.shuffled(using: &rng).y.scalars, big.shuffled(using: &rng).y.scalars)
     }
 
     func testSplitPartitionsTheRows() throws {
@@ -74,6 +76,29 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(all[2].x.scalars, [60, 61])
         XCTAssertThrowsError(try d.batches(0))
         XCTAssertEqual(Array(try d.batches(100)).count, 1)
+        XCTAssertEqual(try d.batches(Int.max).count, 1)
+        XCTAssertEqual(Array(try d.batches(Int.max)).map { $0.x.shape }, [[7, 2]])
+        XCTAssertEqual(try d.take(0).batches(5).count, 0)
+    }
+
+    func testShuffledBatchesCoverEveryRowOnce() throws {
+        let d = try countingDataset(rows: 10, width: 2)
+        var rng = RandomStream(seed: 9)
+        let batches = Array(try d.batches(4, shuffledWith: &rng))
+        XCTAssertEqual(batches.map { $0.y.count }, [4, 4, 2])
+        let labels = batches.flatMap { $0.y.scalars }
+        XCTAssertEqual(labels.sorted(), d.y.scalars)
+        XCTAssertNotEqual(labels, d.y.scalars)
+        for batch in batches {  // rows stay whole: x[i] = (10 y, 10 y + 1)
+            for (i, label) in batch.y.scalars.enumerated() {
+                XCTAssertEqual(Array(batch.x.scalars[(2 * i)...(2 * i + 1)]), [label * 10, label * 10 + 1])
+            }
+        }
+        // The same stream state gives the same epoch; the moved-on stream a different one.
+        var again = RandomStream(seed: 9)
+        XCTAssertEqual(Array(try d.batches(4, shuffledWith: &again)).flatMap { $0.y.scalars }, labels)
+        XCTAssertNotEqual(Array(try d.batches(4, shuffledWith: &rng)).flatMap { $0.y.scalars }, labels)
+        XCTAssertThrowsError(try d.batches(0, shuffledWith: &rng))
     }
 
     func testImageBatchesKeepTheirShape() throws {
@@ -84,6 +109,15 @@ final class DatasetTests: XCTestCase {
         XCTAssertEqual(first.x.scalars, (8..<16).map(Float.init))
         XCTAssertEqual(d.featureShape, [1, 2, 2])
         XCTAssertEqual(d.shuffled(seed: 0).classCount, 2)
+        let asData = Array(try d.batches(2).datasets)
+        XCTAssertEqual(asData.map { $0.count }, [2, 2, 1])
+        XCTAssertEqual(asData[2].classCount, 2)
+        XCTAssertEqual(asData[1].x.scalars, (8..<16).map(Float.init))
+    }
+
+    func testDescription() throws {
+        XCTAssertEqual("\(iris())", "Dataset(150 examples, x [150, 4], y [150], 3 classes)")
+        XCTAssertEqual("\(try countingDataset(rows: 1, width: 2))", "Dataset(1 example, x [1, 2], y [1], regression targets)")
     }
 
     func testStandardize() throws {

@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 @testable import Core
+import Runtime
 
 final class IDXTests: XCTestCase {
     /// Bytes of an IDX file with unsigned-byte data.
@@ -101,5 +102,19 @@ final class IDXTests: XCTestCase {
         for label in train.y.scalars { perClass[Int(label)] += 1 }
         for label in test.y.scalars { perClass[Int(label)] += 1 }
         XCTAssertEqual(perClass, [Int](repeating: 7000, count: 10))
+    }
+}
+
+final class IDXCancellationTests: XCTestCase {
+    func testCtrlCStopsALoad() throws {
+        let dir = try makeTemporaryDirectory(self)
+        try Data([0, 0, 8, 1, 0, 0, 0, 1, 7]).write(to: URL(fileURLWithPath: dir + "/one"))
+        CancellationToken.shared.cancel()
+        defer { CancellationToken.shared.reset() }
+        XCTAssertThrowsError(try readIDX(dir + "/one")) { error in
+            XCTAssertEqual("\(error)", "interrupted while reading \(dir)/one")
+        }
+        CancellationToken.shared.reset()
+        XCTAssertEqual(try readIDX(dir + "/one").scalars, [7])
     }
 }

@@ -16,6 +16,30 @@ final class JSONLTests: XCTestCase {
             #"{"epoch": 3, "loss": 0.25, "acc": NaN, "bounds": [Infinity, -Infinity, 1e-05, 1e+16, 123456.0], "name": "a \"b\"\n\u0001é", "ok": true, "none": null}"#)
     }
 
+    func testIndentedOutputMatchesPython() throws {
+        let value: JSONValue = ["run": "a", "loss": [0.5, .double(.nan)], "empty": [], "settings": ["lr": 0.01, "nesterov": true, "none": nil]]
+        XCTAssertEqual(value.encoded(indent: 2), """
+        {
+          "run": "a",
+          "loss": [
+            0.5,
+            NaN
+          ],
+          "empty": [],
+          "settings": {
+            "lr": 0.01,
+            "nesterov": true,
+            "none": null
+          }
+        }
+        """)
+        let code = "import json; print(json.dumps({'run': 'a', 'loss': [0.5, float('nan')], 'empty': [], "
+            + "'settings': {'lr': 0.01, 'nesterov': True, 'none': None}}, indent=2))"
+        if let result = runPython(code, needing: ["json"]) {
+            XCTAssertEqual(result.output, value.encoded(indent: 2) + "\n")
+        }
+    }
+
     func testDoubleFormattingMatchesPythonRepr() {
         let cases: [(Double, String)] = [(0.1, "0.1"), (1.0, "1.0"), (-2.5, "-2.5"), (1e15, "1000000000000000.0"),
             (1.5e16, "1.5e+16"), (0.0001, "0.0001"), (0.00012, "0.00012"), (1.2e-5, "1.2e-05"), (-0.0, "-0.0"),

@@ -153,6 +153,16 @@ final class PlotTests: XCTestCase {
         }
     }
 
+    func testAbsurdSizesAreClamped() throws {
+        let chart = terminalLineChart([PlotSeries(values: [1, 2])], options: ChartOptions(width: Int.max, height: Int.max))
+        XCTAssertEqual(chart.split(separator: "\n").count, 500 + 2)  // 500 plot rows, axis, labels
+        XCTAssertLessThanOrEqual(chart.split(separator: "\n").map { $0.unicodeScalars.count }.max() ?? 0, 1000)
+        XCTAssertTrue(svgLineChart([], options: ChartOptions(width: Int.max, height: -5)).contains("width=\"20000\" height=\"440\""))
+        let t = try Tensor<Float>(shape: [2, 2], scalars: [1, 2, 3, 4])
+        XCTAssertNoThrow(try terminalHeatmap(t, options: HeatmapOptions(width: Int.max, height: Int.max)))
+        XCTAssertNoThrow(try terminalHistogram(t, options: ChartOptions(width: Int.max)))
+    }
+
     func testColourUsesANSIEscapesOnlyWhenAsked() {
         let series = [PlotSeries(name: "a", values: [1, 2, 3]), PlotSeries(name: "b", values: [3, 2, 1])]
         let plain = terminalLineChart(series, options: ChartOptions(width: 40, height: 6))
@@ -206,8 +216,8 @@ final class PlotTests: XCTestCase {
         let constant = try Histogram(try Tensor<Float>(shape: [3], repeating: 5))
         XCTAssertEqual(constant.counts.reduce(0, +), 3)
         // 10,000 standard-normal-ish values: nice bins of width 0.5 summing to the count.
-        var stream = SplitMixStream(seed: 1)
-        let normal = try Histogram(try Tensor<Float>(shape: [10_000], scalars: (0..<10_000).map { _ in Float(stream.nextNormal()) }))
+        var rng = RandomStream(seed: 1)
+        let normal = try Histogram(try Tensor<Float>.normal([10_000], using: &rng))
         XCTAssertEqual(normal.counts.reduce(0, +), 10_000)
         XCTAssertEqual(normal.edges[1] - normal.edges[0], 0.5, accuracy: 1e-12)
     }

@@ -67,6 +67,17 @@ final class TensorBench: XCTestCase {
         try step("maxpool1_forward") { _ = try Tensor.maxPool2d(h1, kernel: 2) }
         try step("maxpool1_backward") { _ = try Tensor.maxPool2dBackward(p1, argmax: i1, inputShape: h1.shape) }
 
+        // The same block fused (not counted in the total, which is the unfused path).
+        let unfusedTotal = total
+        let (fp, fi) = try Tensor.conv2dReLUMaxPool(x, weight: w1, bias: b1, pool: 2)
+        let fusedForward = try measure { _ = try Tensor.conv2dReLUMaxPool(x, weight: w1, bias: b1, pool: 2) }
+        report("conv1_relu_pool_fused_forward", fusedForward)
+        let fusedBackward = try measure {
+            _ = try Tensor.conv2dReLUMaxPoolBackward(fp, output: fp, argmax: fi, input: x, weight: w1, pool: 2, needInput: false)
+        }
+        report("conv1_relu_pool_fused_backward", fusedBackward)
+        print(String(format: "BENCH conv1_block_unfused_total %.3f ms  fused_total %.3f ms", unfusedTotal, fusedForward + fusedBackward))
+
         let w2 = try Tensor<Float>.normal([32, 64, 2, 2], std: 0.1, using: &rng), b2 = try Tensor<Float>.zeros([32])
         let h2 = try Tensor.conv2d(p1, weight: w2, bias: b2, relu: true)
         let conv2Flops = 2.0 * Double(n * 32 * 196 * 256)

@@ -39,6 +39,9 @@ final class TensorConvolutionTests: XCTestCase {
         ([2, 2, 6, 6], [3, 2, 3, 3], 2, .valid),     // GEMM (patch 18), valid
         ([1, 1, 6, 7], [2, 1, 3, 3], 2, .explicit(1)), // direct, stride 2, padding 1
         ([1, 2, 4, 4], [1, 2, 2, 2], 1, .explicit(2)), // direct, padding larger than the kernel
+        ([1, 1, 40, 40], [2, 1, 2, 2], 1, .same),    // direct, two spans of rows
+        ([2, 5, 4, 4], [3, 5, 2, 2], 1, .same),      // GEMM (patch 20), like conv2 of the CNN
+        ([1, 1, 70, 67], [2, 1, 3, 3], 2, .same),    // direct, stride 2, spans and an odd width
     ]
 
     func testForwardMatchesNaive() throws {
@@ -80,13 +83,14 @@ final class TensorConvolutionTests: XCTestCase {
             let dw = try Tensor.conv2dBackwardWeight(r, input: x, weightShape: ws, stride: stride, padding: padding)
             let db = try Tensor.conv2dBackwardBias(r)
             let h = 1e-6
-            for i in 0..<x.count {
+            // At most ~150 probes per tensor keep the large cases fast.
+            for i in Swift.stride(from: 0, to: x.count, by: max(1, x.count / 150)) {
                 var xp = x, xm = x
                 xp.scalars[i] += h; xm.scalars[i] -= h
                 let numeric = (try loss(xp, w, b) - loss(xm, w, b)) / (2 * h)
                 XCTAssertEqual(dx.scalars[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "dx \(xs) \(i)")
             }
-            for i in 0..<w.count {
+            for i in Swift.stride(from: 0, to: w.count, by: max(1, w.count / 150)) {
                 var wp = w, wm = w
                 wp.scalars[i] += h; wm.scalars[i] -= h
                 let numeric = (try loss(x, wp, b) - loss(x, wm, b)) / (2 * h)
@@ -99,6 +103,63 @@ final class TensorConvolutionTests: XCTestCase {
                 XCTAssertEqual(db.scalars[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "db \(i)")
             }
         }
+    }
+
+    /// The fused conv → ReLU → max pool equals the three separate kernels, forward and backward.
+    func testFusedConvReLUPoolMatchesComposition() throws {
+        var rng = RandomStream(seed: 4)
+        let fusedCases: [([Int], [Int], Int, Padding, Int)] = [
+            ([2, 1, 28, 28], [4, 1, 2, 2], 1, .same, 2),    // conv1 of the CNN, fused path
+            ([1, 2, 9, 7], [3, 2, 3, 3], 1, .explicit(1), 3), // fused, odd sizes, 3×3 pool
+            ([1, 1, 50, 44], [2, 1, 2, 2], 2, .valid, 2),   // fused, stride 2, two spans
+            ([2, 5, 6, 6], [3, 5, 2, 2], 1, .same, 2),      // GEMM path composes
+        ]
+        for (xs, ws, stride, padding, pool) in fusedCases {
+            let x = try Tensor<Double>.normal(xs, using: &rng), w = try Tensor<Double>.normal(ws, using: &rng)
+            let b = try Tensor<Double>.normal([ws[0]], std: 0.3, using: &rng)
+            let (y, idx) = try Tensor.conv2dReLUMaxPool(x, weight: w, bias: b, stride: stride, padding: padding, pool: pool)
+            let activation = try Tensor.conv2d(x, weight: w, bias: b, stride: stride, padding: padding, relu: true)
+            let (y2, idx2) = try Tensor.maxPool2d(activation, kernel: pool)
+            XCTAssertEqual(y, y2, "\(xs)")
+            XCTAssertEqual(idx, idx2, "\(xs)")
+            let gy = try Tensor<Double>.normal(y.shape, using: &rng)
+            let (gx, gw, gb) = try Tensor.conv2dReLUMaxPoolBackward(gy, output: y, argmax: idx, input: x, weight: w,
+                                                                    stride: stride, padding: padding, pool: pool)
+            let gated = try Tensor.where(y.binary(.greater, scalar: 0), gy, Tensor(scalar: 0))
+            let ga = try Tensor.maxPool2dBackward(gated, argmax: idx2, inputShape: activation.shape)
+            assertClose(try XCTUnwrap(gx), try Tensor.conv2dBackwardInput(ga, weight: w, inputShape: xs, stride: stride,
+                                                                          padding: padding), tolerance: 1e-12)
+            assertClose(gw, try Tensor.conv2dBackwardWeight(ga, input: x, weightShape: ws, stride: stride, padding: padding),
+                        tolerance: 1e-12)
+            assertClose(gb, try Tensor.conv2dBackwardBias(ga), tolerance: 1e-12)
+            let noInput = try Tensor.conv2dReLUMaxPoolBackward(gy, output: y, argmax: idx, input: x, weight: w,
+                                                               stride: stride, padding: padding, pool: pool, needInput: false)
+            XCTAssertNil(noInput.gradInput)
+            // Finite differences of sum(fused(x, w, b) * gy) for a few weights.
+            let h = 1e-6
+            for i in 0..<min(w.count, 6) {
+                var wp = w, wm = w
+                wp.scalars[i] += h; wm.scalars[i] -= h
+                let lp = try (try Tensor.conv2dReLUMaxPool(x, weight: wp, bias: b, stride: stride, padding: padding, pool: pool).output * gy).sumAll()
+                let lm = try (try Tensor.conv2dReLUMaxPool(x, weight: wm, bias: b, stride: stride, padding: padding, pool: pool).output * gy).sumAll()
+                XCTAssertEqual(gw.scalars[i], (lp - lm) / (2 * h), accuracy: 1e-6 * max(1, abs(gw.scalars[i])))
+            }
+        }
+    }
+
+    func testFusedBackwardRejectsForeignArgmax() throws {
+        let x = try Tensor<Float>.ones([1, 1, 4, 4]), w = try Tensor<Float>.ones([1, 1, 2, 2])
+        let (y, idx) = try Tensor.conv2dReLUMaxPool(x, weight: w, pool: 2)
+        assertThrows(.badArgument(op: "maxpool", message: "argmax indices do not fit output [1, 1, 4, 4]")) {
+            try Tensor.conv2dReLUMaxPoolBackward(y, output: y, argmax: idx.map { $0 + 100 }, input: x, weight: w, pool: 2)
+        }
+    }
+
+    func testZeroInputChannelsGiveTheBias() throws {
+        let y = try Tensor.conv2d(Tensor<Float>.zeros([1, 0, 3, 3]), weight: Tensor<Float>.zeros([2, 0, 2, 2]),
+                                  bias: T([2], [1, -1]))
+        XCTAssertEqual(y.shape, [1, 2, 3, 3])
+        XCTAssertEqual(y.scalars, [Float](repeating: 1, count: 9) + [Float](repeating: -1, count: 9))
     }
 
     func testConvErrors() {

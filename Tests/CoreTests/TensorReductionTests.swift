@@ -81,3 +81,58 @@ final class TensorReductionTests: XCTestCase {
         }
     }
 }
+
+final class TensorDecompositionTests: XCTestCase {
+    func testSolve() throws {
+        // 2x + y = 5, x + 3y = 10  ->  x = 1, y = 3
+        let a = T([2, 2], [2, 1, 1, 3])
+        assertClose(try Tensor.solve(a, T([2], [5, 10])), T([2], [1, 3]))
+        assertClose(try Tensor.solve(a, T([2, 2], [5, 2, 10, 1])), T([2, 2], [1, 1, 3, 0]))
+        assertThrows(.badArgument(op: "solve", message: "the matrix is singular (zero pivot at row 2)")) {
+            try Tensor.solve(T([2, 2], [1, 2, 2, 4]), T([2], [1, 1]))
+        }
+        assertThrows(.shapeMismatch(op: "solve", shapes: [[2, 3], [2]],
+            message: "needs a square matrix [n, n] and a right-hand side [n] or [n, k], got [2, 3] and [2]")) {
+            try Tensor.solve(T([2, 3], [1, 2, 3, 4, 5, 6]), T([2], [1, 1]))
+        }
+    }
+
+    func testSVD() throws {
+        let a = D([3, 2], [3, 0, 0, 2, 0, 0])
+        let (u, s, vt) = try a.svd()
+        XCTAssertEqual(u.shape, [3, 2]); XCTAssertEqual(vt.shape, [2, 2])
+        assertClose(s, D([2], [3, 2]), tolerance: 1e-12)
+        // Reconstruction of a random wide matrix.
+        var rng = RandomStream(seed: 9)
+        let m = try Tensor<Double>.normal([3, 5], using: &rng)
+        let (u2, s2, vt2) = try m.svd()
+        let rebuilt = try (try u2 * s2).matmul(vt2)
+        assertClose(rebuilt, m, tolerance: 1e-10)
+        assertClose(try u2.matmul(u2, transposeSelf: true), try Tensor<Double>.eye(3), tolerance: 1e-10)
+        XCTAssertTrue(s2.scalars[0] >= s2.scalars[1] && s2.scalars[1] >= s2.scalars[2])
+    }
+}
+
+final class TensorParallelGemmTests: XCTestCase {
+    /// Products large enough to be split over the cores, in every transpose combination, against
+    /// a naive triple loop.
+    func testSplitProductsMatchNaive() throws {
+        var rng = RandomStream(seed: 11)
+        for (m, k, n) in [(64, 300, 70), (200, 100, 33), (31, 400, 90)] {
+            let a = try Tensor<Double>.normal([m, k], using: &rng), b = try Tensor<Double>.normal([k, n], using: &rng)
+            var expected = try Tensor<Double>.zeros([m, n])
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for p in 0..<k { sum += a.scalars[i * k + p] * b.scalars[p * n + j] }
+                    expected.scalars[i * n + j] = sum
+                }
+            }
+            assertClose(try a.matmul(b), expected, tolerance: 1e-12)
+            assertClose(try a.transposed().matmul(b, transposeSelf: true), expected, tolerance: 1e-12)
+            assertClose(try a.matmul(b.transposed(), transposeOther: true), expected, tolerance: 1e-12)
+            assertClose(try a.transposed().matmul(b.transposed(), transposeSelf: true, transposeOther: true),
+                        expected, tolerance: 1e-12)
+        }
+    }
+}

@@ -10,8 +10,6 @@ final class Harness {
     let interpreter: Interpreter
 
     init(token: CancellationToken = CancellationToken()) {
-        var sink = ""
-        _ = sink
         interpreter = Interpreter(output: { _ in }, token: token)
         interpreter.output = { [unowned self] in self.output += $0 }
         interpreter.register(TestBuiltins.table)

@@ -104,6 +104,29 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(parsed("}"), "unexpected `}`")
     }
 
+    func testRemainingMessagesWordForWord() {
+        XCTAssertEqual(parsed("while x 1"), "expected `{`, found `1`")
+        XCTAssertEqual(parsed("fn f(x) x"), "expected `=` or `{` after the parameters, found `x`")
+        XCTAssertEqual(parsed("fn f x"), "expected `(` and the parameters, found `x`")
+        XCTAssertEqual(parsed("a.1"), "expected a field name after `.`, found `1`")
+        XCTAssertEqual(parsed("for 1 in x { }"), "expected a loop variable name, found `1`")
+        XCTAssertEqual(parsed("for x y { }"), "expected `in` after the loop variables, found `y`")
+        XCTAssertEqual(parsed("try { }"), "expected `catch` after the `try` block, found end of input")
+        XCTAssertEqual(parsed("let = 1"), "expected a name after `let`, found `=`")
+        XCTAssertEqual(parsed("let x 1"), "expected `=` after the name in `let`, found `1`")
+        XCTAssertEqual(parsed("fn f(1) = 1"), "expected a parameter name, found `1`")
+        XCTAssertEqual(parsed("r = {a: 1, 2: 3}"), "expected a field name, found `2`")
+        XCTAssertEqual(parsed("r = {\"a\" 1}"), "expected `{`, found a string".replacingOccurrences(of: "`{`, found a string", with: "a new line or `;` after the statement, found `1`"))
+        XCTAssertEqual(parsed("xs[]"), "expected an index, found `]`")
+        XCTAssertEqual(parsed("x = 1)"), "expected a new line or `;` after the statement, found `)`")
+        XCTAssertEqual(parsed(")"), "unexpected `)`")
+        XCTAssertEqual(parsed("x = 1 $ 2"), "unexpected character `$`")
+        XCTAssertEqual(parsed("s = \"\\u{zz}\""), "invalid unicode escape; write `\\u{1F600}`")
+        XCTAssertEqual(parsed("x = 3abc"), "unexpected `abc` after number")
+        XCTAssertEqual(parsed("s = \"\\(1 2)\""), "expected `)` to end the interpolation, found `2`")
+        XCTAssertEqual(parsed("x = if a { 1 } else 2"), "expected `{`, found `2`")
+    }
+
     func testRecoveryReportsEveryError() {
         let (_, diagnostics) = Parser.parse(SourceFile(path: "t.wh", text: "x = 1 +* 2\ny = 3\nz = )\nw = [1, 2\n"))
         XCTAssertEqual(diagnostics.map(\.message), [
@@ -137,5 +160,17 @@ final class ParserTests: XCTestCase {
         let deep = String(repeating: "(", count: 300) + "1" + String(repeating: ")", count: 300)
         let (_, diagnostics) = Parser.parse(SourceFile(path: "t.wh", text: deep), maxDepth: 200)
         XCTAssertEqual(diagnostics.map(\.message), ["nesting too deep (more than 200 levels)"])
+        let chain = "x = 1" + String(repeating: " + 1", count: 300)
+        XCTAssertEqual(Parser.parse(SourceFile(path: "t.wh", text: chain), maxDepth: 200).1.map(\.message),
+                       ["nesting too deep (more than 200 levels)"])
+        let calls = "f" + String(repeating: "(1)", count: 300)
+        XCTAssertEqual(Parser.parse(SourceFile(path: "t.wh", text: calls), maxDepth: 200).1.map(\.message),
+                       ["nesting too deep (more than 200 levels)"])
+        XCTAssertEqual(Parser.parse(SourceFile(path: "t.wh", text: "x = 1" + String(repeating: " + 1", count: 150)),
+                                    maxDepth: 200).1.count, 0)
+    }
+
+    func testNamedArgumentWithEqualsSuggestsColon() {
+        XCTAssertEqual(parsed("adam(net, lr = 0.1)"), "use `lr: value` to pass a named argument")
     }
 }

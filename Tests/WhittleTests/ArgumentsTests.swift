@@ -63,3 +63,22 @@ final class ArgumentsTests: XCTestCase {
         XCTAssertTrue(help.contains("whittle check <FILE.wh> ..."), help)
     }
 }
+
+final class FastPathTests: XCTestCase {
+    /// The shapes parsed without ArgumentParser give what the parser would give.
+    func testFastPathAgreesWithTheParser() {
+        for arguments in [[], ["run.wh"], ["run.wh", "-x", "--seed"], ["-e", "1 + 1"], ["-e", "args", "a", "-b"]] {
+            guard case .run(let fast) = parseCommandLine(arguments) else { return XCTFail("\(arguments)") }
+            let (options, rest) = splitAtScript(arguments)
+            guard var parsed = try? WhittleCommand.parse(options) else { return XCTFail("\(arguments)") }
+            parsed.fileAndArgs = rest
+            let slow = parsed.invocation
+            XCTAssertEqual(fast.mode, slow.mode, "\(arguments)")
+            XCTAssertEqual(fast.args, slow.args, "\(arguments)")
+            XCTAssertEqual(fast.seed, slow.seed)
+            XCTAssertEqual(fast.quiet, slow.quiet)
+            XCTAssertEqual(fast.interactive, slow.interactive)
+            XCTAssertTrue(fast.settings.isEmpty && slow.settings.isEmpty)
+        }
+    }
+}

@@ -81,6 +81,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(run.status, 1)
     }
 
+    func testDeepRecursionIsAnErrorNotACrash() throws {
+        let run = try Whittle.run(["-e", "fn f(n) = if n == 0 { 0 } else { 1 + f(n - 1) }\nf(100000)"])
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("error"), run.stderr)
+    }
+
     func testMissingScriptIsAUsageError() throws {
         let run = try Whittle.run(["/nonexistent/nothing.wh"])
         XCTAssertEqual(run.status, 2)

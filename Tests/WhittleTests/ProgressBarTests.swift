@@ -42,6 +42,11 @@ final class ProgressBarTests: XCTestCase {
         XCTAssertEqual(ProgressBar.fixed(2.25, digits: 1), "2.3")
         XCTAssertEqual(ProgressBar.fixed(-0.05, digits: 2), "-0.05")
         XCTAssertEqual(ProgressBar.fixed(3, digits: 0), "3")
+        XCTAssertEqual(ProgressBar.formatRate(.infinity), "? it/s")
+        XCTAssertEqual(ProgressBar.formatRate(0.25), "4.0 s/it")
+        // Absurd figures from a library never trap.
+        _ = ProgressBar.line(ProgressUpdate(label: "x", done: Int.min, total: Int.max), elapsed: 1e-300, barWidth: 10)
+        _ = ProgressBar.line(ProgressUpdate(label: "x", done: Int.max, total: 1), elapsed: 1e-300, barWidth: 10)
     }
 
     func testTerminalRedrawsAtMostTenTimesASecond() {

@@ -59,7 +59,11 @@ final class PseudoTerminal {
     }
 
     /// Types `text` (use "\r" for Enter, "\u{3}" for Ctrl-C, "\u{4}" for Ctrl-D, "\t" for Tab).
+    ///
+    /// libedit prints the prompt a moment before it puts the terminal in raw mode; a control key
+    /// typed in between meets the cooked terminal (Ctrl-D there is lost), so let the editor settle.
     func type(_ text: String) {
+        Thread.sleep(forTimeInterval: 0.1)
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {

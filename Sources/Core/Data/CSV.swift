@@ -112,7 +112,8 @@ public func parseCSVRecords(_ text: String, source: String = "<csv>") throws -> 
     var line = 1, recordLine = 1
     var inQuotes = false, wasQuoted = false
     let bytes = Array(text.utf8)
-    var i = 0
+    // Skip a UTF-8 byte-order mark (spreadsheet exports start with one).
+    var i = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
 
     func endField() {
         fields.append(String(decoding: field, as: UTF8.self))

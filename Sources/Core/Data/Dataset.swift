@@ -110,10 +110,17 @@ public struct Dataset {
         return Dataset(validX: Dataset.gatherRows(x, indices), y: Dataset.gatherRows(y, indices), like: self)
     }
 
-    /// The examples in a random order fixed by `seed` (the same seed gives the same order).
+    /// The examples in a random order fixed by `seed` (the same seed gives the same order). The
+    /// draws come from a private stream, `RandomStream(seed: seed)`; no global state is touched.
     public func shuffled(seed: Int) -> Dataset {
-        var stream = SplitMixStream(seed: seed)
-        let order = stream.permutation(count)
+        var rng = RandomStream(seed: UInt64(bitPattern: Int64(seed)))
+        return shuffled(using: &rng)
+    }
+
+    /// The examples in a random order drawn from `rng` (e.g. a training loop's stream, advanced
+    /// once per epoch).
+    public func shuffled(using rng: inout RandomStream) -> Dataset {
+        let order = rng.permutation(count)
         return Dataset(validX: Dataset.gatherRows(x, order), y: Dataset.gatherRows(y, order), like: self)
     }
 
@@ -121,11 +128,17 @@ public struct Dataset {
     /// and a test part with the rest.
     /// - Throws: `CoreError.badArgument` unless `0 <= fraction <= 1`.
     public func split(_ fraction: Double, seed: Int) throws -> (train: Dataset, test: Dataset) {
+        var rng = RandomStream(seed: UInt64(bitPattern: Int64(seed)))
+        return try split(fraction, using: &rng)
+    }
+
+    /// `split(_:seed:)` with the shuffle drawn from `rng`.
+    public func split(_ fraction: Double, using rng: inout RandomStream) throws -> (train: Dataset, test: Dataset) {
         guard fraction >= 0, fraction <= 1 else {
             throw CoreError.badArgument(op: "split", message: "fraction must be in [0, 1], got \(fraction)")
         }
         let cut = min(count, max(0, Int((fraction * Double(count)).rounded())))
-        let mixed = shuffled(seed: seed)
+        let mixed = shuffled(using: &rng)
         return (try mixed.rows(0..<cut), try mixed.rows(cut..<count))
     }
 
@@ -155,5 +168,14 @@ public struct Dataset {
             initialized = indices.count * rowSize
         }
         return Tensor(uncheckedShape: shape, scalars: scalars)
+    }
+}
+
+extension Dataset: CustomStringConvertible {
+    /// One line such as `Dataset(60000 examples, x [60000, 1, 28, 28], y [60000], 10 classes)`.
+    public var description: String {
+        let kind = classCount.map { "\($0) class\($0 == 1 ? "" : "es")" } ?? "regression targets"
+        return "Dataset(\(count) example\(count == 1 ? "" : "s"), x \(Tensor<Float>.describe(x.shape)), "
+            + "y \(Tensor<Float>.describe(y.shape)), \(kind))"
     }
 }

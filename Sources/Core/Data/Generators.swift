@@ -5,7 +5,7 @@
 /// Recipe: X ~ N(0, 1) of shape `[samples, features]`; the true coefficients are 100·U(0, 1) on
 /// the first `informative` features and 0 elsewhere; y = X·coef + bias + noise·N(0, 1); then the
 /// rows are shuffled and the columns permuted (with the coefficients), as with `shuffle=True`.
-/// Draws come from a private stream keyed by `seed`, so the numbers differ from NumPy's.
+/// Draws come from a private stream, `RandomStream(seed: seed)`, so the numbers differ from NumPy's.
 /// - Parameters:
 ///   - samples: rows (>= 1).
 ///   - features: columns (>= 1).
@@ -27,20 +27,26 @@ public func makeRegression(samples: Int, features: Int, informative: Int = 10, n
         throw CoreError.badArgument(op: op, message: "noise must be finite and >= 0, bias finite; got noise \(noise), bias \(bias)")
     }
     _ = try Tensor<Float>.elementCount(of: [samples, features], op: op)
-    var stream = SplitMixStream(seed: seed)
-    let x = (0..<samples * features).map { _ in stream.nextNormal() }
+    var rng = RandomStream(seed: UInt64(bitPattern: Int64(seed)))
+    // Drawn in Double so y = X·coef is computed from the same X that is returned (rounded after).
+    let x = try Tensor<Double>.normal([samples, features], using: &rng).scalars
     var coef = [Double](repeating: 0, count: features)
-    for j in 0..<min(informative, features) { coef[j] = 100 * stream.nextUniform() }
+    let informativeCount = min(informative, features)
+    let drawn = try Tensor<Double>.uniform([informativeCount], using: &rng).scalars
+    for j in 0..<informativeCount { coef[j] = 100 * drawn[j] }
     var y = [Double](repeating: bias, count: samples)
     for i in 0..<samples {
         var sum = 0.0
-        for j in 0..<features where coef[j] != 0 { sum += x[i * features + j] * coef[j] }
+        for j in 0..<informativeCount { sum += x[i * features + j] * coef[j] }
         y[i] += sum
     }
-    if noise > 0 { for i in 0..<samples { y[i] += noise * stream.nextNormal() } }
+    if noise > 0 {
+        let e = try Tensor<Double>.normal([samples], std: noise, using: &rng).scalars
+        for i in 0..<samples { y[i] += e[i] }
+    }
 
-    let rowOrder = stream.permutation(samples)
-    let columnOrder = stream.permutation(features)
+    let rowOrder = rng.permutation(samples)
+    let columnOrder = rng.permutation(features)
     var shuffledX = [Float](repeating: 0, count: samples * features)
     for (row, source) in rowOrder.enumerated() {
         for (column, sourceColumn) in columnOrder.enumerated() {
@@ -71,20 +77,21 @@ public func makeBlobs(samples: Int, features: Int = 2, centers: Int = 3, std: Do
     }
     _ = try Tensor<Float>.elementCount(of: [samples, features], op: op)
     _ = try Tensor<Float>.elementCount(of: [centers, features], op: op)
-    var stream = SplitMixStream(seed: seed)
-    let width = centerBox.1 - centerBox.0
-    let middles = (0..<centers * features).map { _ in centerBox.0 + width * stream.nextUniform() }
+    var rng = RandomStream(seed: UInt64(bitPattern: Int64(seed)))
+    let middles = try Tensor<Double>.uniform([centers, features], low: centerBox.0, high: centerBox.1, using: &rng).scalars
+    let offsets = try Tensor<Double>.normal([samples, features], std: std, using: &rng).scalars
     var x = [Float](), labels = [Float]()
     x.reserveCapacity(samples * features)
     for cluster in 0..<centers {
         let size = samples / centers + (cluster < samples % centers ? 1 : 0)
         for _ in 0..<size {
-            for j in 0..<features { x.append(Float(middles[cluster * features + j] + std * stream.nextNormal())) }
+            let row = labels.count
+            for j in 0..<features { x.append(Float(middles[cluster * features + j] + offsets[row * features + j])) }
             labels.append(Float(cluster))
         }
     }
     // Continue the same stream for the row order, so it is independent of the draws above.
-    let order = stream.permutation(samples)
+    let order = rng.permutation(samples)
     let data = Dataset(validX: Dataset.gatherRows(Tensor(uncheckedShape: [samples, features], scalars: x), order),
                        y: Tensor(uncheckedShape: [samples], scalars: order.map { labels[$0] }),
                        classCount: centers, classNames: nil)

@@ -2,6 +2,7 @@
 
 import CZlib
 import Foundation
+import Runtime
 
 /// Reads a whole file, decompressing it when it is gzip (zlib reads plain files unchanged).
 ///
@@ -10,7 +11,7 @@ import Foundation
 ///   - decompress: false reads the bytes exactly as stored (binary formats such as safetensors).
 /// - Returns: the (decompressed) bytes.
 /// - Throws: `CoreError.badFile` naming the path when the file is missing, unreadable, or a
-///   corrupt or truncated gzip stream.
+///   corrupt or truncated gzip stream; `Interrupted` when the shared cancellation token is set.
 public func readFileBytes(_ path: String, decompress: Bool = true) throws -> [UInt8] {
     var status = stat()
     guard stat(path, &status) == 0 else {
@@ -31,8 +32,10 @@ public func readFileBytes(_ path: String, decompress: Bool = true) throws -> [UI
     var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), gzipSizeHint(path) ?? 0) + 1)
     var filled = 0
     while true {
+        // Ctrl-C stops a long read between 8 MiB pieces.
+        try CancellationToken.shared.check("while reading \(path)")
         if filled == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
-        let room = UInt32(min(bytes.count - filled, 1 << 30))
+        let room = UInt32(min(bytes.count - filled, 1 << 23))
         let got = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress.map { $0 + filled }, room) }
         if got < 0 {
             throw CoreError.badFile(path: path, message: "corrupt or truncated gzip data (\(gzipError(file)))")

@@ -38,15 +38,27 @@ public enum JSONValue: Equatable, CustomStringConvertible {
     /// (`", "` and `": "`).
     public var description: String { encoded() }
 
-    /// The JSON text on one line with Python's default separators; NaN, Infinity and -Infinity
-    /// are written bare as Python's `json.dumps` does (not strict JSON, but what Python reads back).
-    public func encoded() -> String {
+    /// The JSON text; NaN, Infinity and -Infinity are written bare as Python's `json.dumps` does
+    /// (not strict JSON, but what Python reads back).
+    ///
+    /// - Parameter indent: nil writes one line with Python's default separators (`", "`, `": "`);
+    ///   a number writes one member per line indented by that many spaces, as `json.dumps(x,
+    ///   indent=n)` does.
+    public func encoded(indent: Int? = nil) -> String {
         var out = ""
-        write(to: &out)
+        write(to: &out, indent: indent.map { max(0, min($0, 16)) }, depth: 0)
         return out
     }
 
-    private func write(to out: inout String) {
+    private func write(to out: inout String, indent: Int?, depth: Int) {
+        // Between items: ", " on one line, or a newline and the next level's indentation.
+        func separator(_ first: Bool, _ level: Int) {
+            if let step = indent {
+                out += (first ? "" : ",") + "\n" + String(repeating: " ", count: step * level)
+            } else if !first {
+                out += ", "
+            }
+        }
         switch self {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
@@ -56,18 +68,20 @@ public enum JSONValue: Equatable, CustomStringConvertible {
         case let .array(items):
             out += "["
             for (i, item) in items.enumerated() {
-                if i > 0 { out += ", " }
-                item.write(to: &out)
+                separator(i == 0, depth + 1)
+                item.write(to: &out, indent: indent, depth: depth + 1)
             }
+            if !items.isEmpty, let step = indent { out += "\n" + String(repeating: " ", count: step * depth) }
             out += "]"
         case let .object(members):
             out += "{"
             for (i, member) in members.enumerated() {
-                if i > 0 { out += ", " }
+                separator(i == 0, depth + 1)
                 JSONValue.writeString(member.key, to: &out)
                 out += ": "
-                member.value.write(to: &out)
+                member.value.write(to: &out, indent: indent, depth: depth + 1)
             }
+            if !members.isEmpty, let step = indent { out += "\n" + String(repeating: " ", count: step * depth) }
             out += "}"
         }
     }
@@ -137,4 +151,17 @@ public enum JSONValue: Equatable, CustomStringConvertible {
         }
         out += "\""
     }
+}
+
+// Literals, so Swift code can write `["epoch": 3, "loss": 0.25]` for a JSON object.
+extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(nilLiteral: ()) { self = .null }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// Keys keep the order written.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements.map { ($0.0, $0.1) }) }
 }

@@ -19,6 +19,7 @@ public struct HeatmapOptions {
     /// Terminal: paint cells in 24-bit colour (viridis) instead of shades.
     public var color: Bool
 
+    /// Options with the terminal defaults (72 × 32, shades, the data's own range).
     public init(title: String = "", rowLabels: [String]? = nil, columnLabels: [String]? = nil,
                 range: (Double, Double)? = nil, width: Int = 72, height: Int = 32, color: Bool = false) {
         self.title = title
@@ -59,8 +60,8 @@ public func terminalHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = H
 
     // Block-average to fit: every shown cell is `factor × factor` entries.
     let labelWidth = min(16, rowNames.map { $0.count }.max() ?? 1)
-    let availableColumns = max(4, (max(options.width, 24) - labelWidth - 1) / 2)
-    let availableRows = max(4, options.height)
+    let availableColumns = max(4, (min(1000, max(options.width, 24)) - labelWidth - 1) / 2)
+    let availableRows = min(500, max(4, options.height))
     let factor = max(1, max((columns + availableColumns - 1) / availableColumns, (rows + availableRows - 1) / availableRows))
     let shownRows = (rows + factor - 1) / factor, shownColumns = (columns + factor - 1) / factor
     func cell(_ r: Int, _ c: Int) -> Double {
@@ -127,8 +128,8 @@ public func terminalHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = H
 /// - Throws: `CoreError.shapeMismatch` unless the tensor is a matrix or a vector.
 public func svgHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = HeatmapOptions()) throws -> String {
     let (rows, columns, values) = try heatmapMatrix(matrix)
-    let width = options.width < 200 ? 640 : options.width
-    let height = options.height < 160 ? 560 : options.height
+    let width = options.width < 200 ? 640 : min(options.width, 20_000)
+    let height = options.height < 160 ? 560 : min(options.height, 20_000)
     let (lo, hi) = valueRange(values, fixed: options.range)
     let rowNames = options.rowLabels?.count == rows ? options.rowLabels ?? [] : (0..<rows).map(String.init)
     let columnNames = options.columnLabels?.count == columns ? options.columnLabels ?? [] : (0..<columns).map(String.init)
@@ -143,7 +144,11 @@ public func svgHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = Heatma
     let mapWidth = size * Double(columns), mapHeight = size * Double(rows)
     let mapTop = top
 
-    var svg = SVGDocument(width: width, height: height)
+    // Labels: every k-th so they are at least 12 px apart; column labels run across when they fit
+    // under their column, else turned to read upwards. Across, the page ends below them.
+    let every = max(1, Int((12 / size).rounded(.up)))
+    let across = longestColumnLabel + 4 <= size * Double(every)
+    var svg = SVGDocument(width: width, height: across ? min(height, Int(mapTop + mapHeight + 32)) : height)
     if !options.title.isEmpty {
         svg.text(options.title, [("x", svgNumber(left + mapWidth / 2)), ("y", "28"), ("text-anchor", "middle"),
                                  ("font-size", "16"), ("font-weight", "bold")])
@@ -164,14 +169,10 @@ public func svgHeatmap(_ matrix: Tensor<Float>, options: HeatmapOptions = Heatma
             }
         }
     }
-    // Labels: every k-th so they are at least 12 px apart.
-    let every = max(1, Int((12 / size).rounded(.up)))
     for r in stride(from: 0, to: rows, by: every) {
         svg.text(rowNames[r], [("x", svgNumber(left - 6)), ("y", svgNumber(mapTop + (Double(r) + 0.5) * size)),
                                ("text-anchor", "end"), ("dominant-baseline", "middle"), ("font-size", "11")])
     }
-    // Column labels run across when they fit under their column, else turned to read upwards.
-    let across = longestColumnLabel + 4 <= size * Double(every)
     for c in stride(from: 0, to: columns, by: every) {
         let x = svgNumber(left + (Double(c) + 0.5) * size)
         if across {

@@ -98,7 +98,7 @@ public func terminalHistogram(_ tensor: Tensor<Float>, bins: Int? = nil, options
     let labelWidth = labels.map { $0.count }.max() ?? 0
     let countTexts = histogram.counts.map(String.init)
     let countWidth = countTexts.map { $0.count }.max() ?? 1
-    let barWidth = max(10, max(options.width, 30) - labelWidth - countWidth - 4)
+    let barWidth = max(10, min(1000, max(options.width, 30)) - labelWidth - countWidth - 4)
     func magnitude(_ count: Int) -> Double { options.logY ? log10(1 + Double(count)) : Double(count) }
     let top = max(1e-12, magnitude(histogram.counts.max() ?? 0))
 
@@ -125,8 +125,8 @@ public func terminalHistogram(_ tensor: Tensor<Float>, bins: Int? = nil, options
 /// - Throws: `CoreError.badArgument` for a bad `bins`.
 public func svgHistogram(_ tensor: Tensor<Float>, bins: Int? = nil, options: ChartOptions = ChartOptions()) throws -> String {
     let histogram = try Histogram(tensor, bins: bins)
-    let width = options.width < 240 ? 720 : options.width
-    let height = options.height < 160 ? 440 : options.height
+    let width = options.width < 240 ? 720 : min(options.width, 20_000)
+    let height = options.height < 160 ? 440 : min(options.height, 20_000)
     let top = options.title.isEmpty ? 20.0 : 44.0
     let bottom = options.xLabel.isEmpty ? 36.0 : 56.0
     let plotHeight = Double(height) - top - bottom

@@ -33,14 +33,15 @@ public struct ChartOptions {
     public var yLabel: String
     /// A base-10 logarithmic y axis; points with y <= 0 are left out.
     public var logY: Bool
-    /// Terminal: total width in characters (at least 30). SVG: width in pixels.
+    /// Terminal: total width in characters (30–1000). SVG: width in pixels (240–20000).
     public var width: Int
-    /// Terminal: rows of the plotting area (at least 5). SVG: height in pixels.
+    /// Terminal: rows of the plotting area (5–500). SVG: height in pixels (160–20000).
     public var height: Int
     /// Terminal: colour the series with ANSI escapes (braille lines for every series) instead of
     /// drawing extra series with marker characters.
     public var color: Bool
 
+    /// Options with the terminal defaults (72 × 16, no colour, linear y).
     public init(title: String = "", xLabel: String = "", yLabel: String = "", logY: Bool = false,
                 width: Int = 72, height: Int = 16, color: Bool = false) {
         self.title = title

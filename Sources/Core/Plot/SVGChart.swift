@@ -6,8 +6,8 @@
 /// 240 × 160; the terminal defaults of 72 × 16 are read as 720 × 440). Lines break at non-finite
 /// points; series with at most 60 points also get dot markers; the legend lists named series.
 public func svgLineChart(_ series: [PlotSeries], options: ChartOptions = ChartOptions()) -> String {
-    let width = options.width < 240 ? 720 : options.width
-    let height = options.height < 160 ? 440 : options.height
+    let width = options.width < 240 ? 720 : min(options.width, 20_000)
+    let height = options.height < 160 ? 440 : min(options.height, 20_000)
     let data = ChartData(series, logY: options.logY)
     let top = options.title.isEmpty ? 20.0 : 44.0
     let bottom = options.xLabel.isEmpty ? 36.0 : 56.0

@@ -15,17 +15,17 @@ let seriesMarkers: [Character] = ["•", "+", "x", "o", "*", "#", "%", "@"]
 /// and the legend lists every named series.
 /// - Parameters:
 ///   - series: the lines; non-finite points (and y <= 0 on a log axis) are left out.
-///   - options: title, captions, log y, `width` (total characters, at least 30) and `height`
-///     (rows of the plotting area, at least 5), colour.
+///   - options: title, captions, log y, `width` (total characters, 30–1000) and `height`
+///     (rows of the plotting area, 5–500), colour.
 public func terminalLineChart(_ series: [PlotSeries], options: ChartOptions = ChartOptions()) -> String {
     let data = ChartData(series, logY: options.logY)
-    let totalWidth = max(options.width, 30)
-    let rows = max(options.height, 5)
+    let totalWidth = min(1000, max(options.width, 30))
+    let rows = min(500, max(options.height, 5))
     let useMarkers = series.count > 1 && !options.color
 
     // The y axis decides the gutter width, which decides how many columns the plot gets.
     let maxYTicks = min(6, (rows - 1) / 2 + 1)
-    var (_, yScale) = data.scales(logY: options.logY, maxXTicks: 2, maxYTicks: maxYTicks)
+    let yScale = data.scales(logY: options.logY, maxXTicks: 3, maxYTicks: maxYTicks).y
     let gutter = (yScale.labels.map { $0.count }.max() ?? 1) + 2
     let columns = max(10, totalWidth - gutter - 1)
 
@@ -33,14 +33,15 @@ public func terminalLineChart(_ series: [PlotSeries], options: ChartOptions = Ch
     var xScale = AxisScale.linear(0, 1, maxTicks: 2)
     var xLabelLine: [Character] = []
     for maxTicks in stride(from: max(2, columns / 6), through: 2, by: -1) {
-        let scales = data.scales(logY: options.logY, maxXTicks: maxTicks, maxYTicks: maxYTicks)
-        if let line = placeLabels(scales.x, columns: columns, gutter: gutter, width: totalWidth) {
-            (xScale, yScale, xLabelLine) = (scales.x, scales.y, line)
+        let x = data.scales(logY: options.logY, maxXTicks: maxTicks, maxYTicks: maxYTicks).x
+        if let line = placeLabels(x, columns: columns, gutter: gutter, width: totalWidth) {
+            (xScale, xLabelLine) = (x, line)
             break
         }
         if maxTicks == 2 {
-            (xScale, yScale) = scales
-            xLabelLine = placeLabels(scales.x, columns: columns, gutter: gutter, width: totalWidth, force: true) ?? []
+            // Even three labels collide (very long ones): keep those that fit.
+            xScale = x
+            xLabelLine = placeLabels(x, columns: columns, gutter: gutter, width: totalWidth, force: true) ?? []
         }
     }
 
@@ -122,6 +123,7 @@ private func placeLabels(_ scale: AxisScale, columns: Int, gutter: Int, width: I
     var nextFree = 0
     for (tick, label) in zip(scale.ticks, scale.labels) {
         let column = gutter + gridIndex(scale.fraction(tick), 2 * columns) / 2
+        guard label.count <= width else { continue }
         let start = min(max(0, column - (label.count - 1) / 2), width - label.count)
         if start < nextFree {
             if force { continue }

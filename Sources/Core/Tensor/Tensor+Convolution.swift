@@ -21,8 +21,14 @@ extension Tensor {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [weight.shape, bias.shape],
                 message: "bias must have shape [\(g.outChannels)] for weight \(describe(weight.shape)), got \(describe(bias.shape))")
         }
-        var out = [Scalar](repeating: 0, count: g.batch &* g.outChannels &* g.outPlane)
-        if g.patchSize <= directPatchLimit {
+        _ = BLASThreads.pinned
+        // Every element is written by either path (an empty patch leaves just the bias).
+        var out = g.patchSize == 0 ? [Scalar](repeating: 0, count: g.batch &* g.outChannels &* g.outPlane)
+                                   : scratch(g.batch &* g.outChannels &* g.outPlane)
+        if g.patchSize == 0 {
+            if let bias { out = (try Tensor(uncheckedShape: [1, g.outChannels, 1, 1], scalars: bias.scalars)
+                                    .broadcast(to: g.outputShape)).scalars }
+        } else if g.patchSize <= directPatchLimit {
             directForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
         } else {
             gemmForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
@@ -76,13 +82,9 @@ extension Tensor {
         let (n, o, plane) = (gradOutput.shape[0], gradOutput.shape[1], gradOutput.shape[2] &* gradOutput.shape[3])
         var sums = [Double](repeating: 0, count: o)
         gradOutput.scalars.withUnsafeBufferPointer { gy in
+            guard let base = gy.baseAddress else { return }
             for b in 0..<n {
-                for c in 0..<o {
-                    let base = (b &* o &+ c) &* plane
-                    var acc: Scalar = 0
-                    for p in 0..<plane { acc += gy[base &+ p] }
-                    sums[c] += acc.doubleValue
-                }
+                for c in 0..<o { sums[c] += blockedSum(base + (b &* o &+ c) &* plane, plane) }
             }
         }
         return Tensor(uncheckedShape: [o], scalars: sums.map { Scalar($0) })
@@ -122,9 +124,29 @@ extension Tensor {
                        _ col: UnsafeMutableBufferPointer<Scalar>) {
         let kk = g.kernelHeight &* g.kernelWidth
         let columns = count &* g.outPlane
+        let samePlane = g.strideHeight == 1 && g.strideWidth == 1 && g.outHeight == g.height && g.outWidth == g.width
         concurrentRows(g.patchSize) { r in
             let c = r / kk, ky = (r % kk) / g.kernelWidth, kx = r % g.kernelWidth
             let rows = g.validRows(ky), cols = g.validColumns(kx)
+            if samePlane {
+                // Stride 1 and an output as large as the input ("same"): each tap is the plane
+                // shifted by a fixed offset, so copy it in one run and zero the columns that
+                // wrapped around from the neighbouring row.
+                let plane = g.outPlane, shift = (ky &- g.padTop) &* g.width &+ kx &- g.padLeft
+                let lo = Swift.max(0, -shift), hi = Swift.max(lo, Swift.min(plane, plane &- shift))
+                for s in 0..<count {
+                    let src = ((first &+ s) &* g.inChannels &+ c) &* g.inPlane
+                    let dst = r &* columns &+ s &* plane
+                    for p in 0..<lo { col[dst &+ p] = 0 }
+                    for p in lo..<hi { col[dst &+ p] = x[src &+ p &+ shift] }
+                    for p in hi..<plane { col[dst &+ p] = 0 }
+                    for y in 0..<g.outHeight {
+                        for xo in 0..<cols.lowerBound { col[dst &+ y &* g.outWidth &+ xo] = 0 }
+                        for xo in cols.upperBound..<g.outWidth { col[dst &+ y &* g.outWidth &+ xo] = 0 }
+                    }
+                }
+                return
+            }
             for s in 0..<count {
                 let src = ((first &+ s) &* g.inChannels &+ c) &* g.inPlane
                 let dstBase = r &* columns &+ s &* g.outPlane
@@ -165,7 +187,11 @@ extension Tensor {
                         let iy = y &* g.strideHeight &+ ky &- g.padTop
                         let rowBase = dstPlane &+ iy &* g.width &+ kx &- g.padLeft
                         let src = srcBase &+ y &* g.outWidth
-                        for xo in cols { dx[rowBase &+ xo &* g.strideWidth] += col[src &+ xo] }
+                        if g.strideWidth == 1 {
+                            for xo in cols { dx[rowBase &+ xo] += col[src &+ xo] }
+                        } else {
+                            for xo in cols { dx[rowBase &+ xo &* g.strideWidth] += col[src &+ xo] }
+                        }
                     }
                 }
             }
@@ -203,7 +229,7 @@ extension Tensor {
                                         let src = (c &* count &+ s) &* plane
                                         let dst = ((first &+ s) &* o &+ c) &* plane
                                         if relu {
-                                            for p in 0..<plane { let v = pp[src &+ p] + b; po[dst &+ p] = v > 0 ? v : 0 }
+                                            for p in 0..<plane { let v = pp[src &+ p] + b; po[dst &+ p] = v < 0 ? 0 : v }
                                         } else {
                                             for p in 0..<plane { po[dst &+ p] = pp[src &+ p] + b }
                                         }

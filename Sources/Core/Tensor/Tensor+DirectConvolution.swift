@@ -1,9 +1,9 @@
 // Direct 2-d convolution for small patches (C·kh·kw ≤ 16), where im2col + GEMM is memory-bound.
 //
-// For one output row of one sample, the patch rows P[t][x] (t = (c, ky, kx), x = output column)
-// are gathered into a small zero-padded buffer that stays in L1; the row of every output channel
-// is then a tiny matrix product W[o, :] · P computed in SIMD registers, written once. Backward
-// passes reuse the same patch rows.
+// Output planes are processed in spans of whole rows (about 1024 pixels). For one span of one
+// sample, the patch P[t][p] (t = (c, ky, kx), p = pixel of the span) is gathered into a small
+// buffer that stays in L1; every output channel's span is then the tiny product W[o, :] · P,
+// computed in SIMD registers over contiguous pixels. The backward passes reuse the same patches.
 
 extension Tensor {
     typealias Vector = SIMD8<Scalar>
@@ -11,27 +11,9 @@ extension Tensor {
     /// Lanes per SIMD vector.
     static var lanes: Int { 8 }
 
-    /// Fills `patch` [T][padded] with the input pixels under each kernel tap for output row `y`
-    /// of sample `n` (zero in the padding and beyond the row's end).
-    @inline(__always)
-    static func gatherPatchRows(_ g: ConvolutionGeometry, _ taps: [(rows: Range<Int>, cols: Range<Int>)],
-                                _ x: UnsafeBufferPointer<Scalar>, n: Int, y: Int,
-                                _ patch: UnsafeMutablePointer<Scalar>, padded: Int) {
-        let kk = g.kernelHeight &* g.kernelWidth
-        for t in 0..<taps.count {
-            let row = patch + t &* padded
-            row.update(repeating: 0, count: padded)
-            let (rows, cols) = taps[t]
-            guard rows.contains(y), !cols.isEmpty else { continue }
-            let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
-            let src = ((n &* g.inChannels &+ c) &* g.height &+ y &* g.strideHeight &+ ky &- g.padTop) &* g.width
-                &+ kx &- g.padLeft
-            if g.strideWidth == 1 {
-                for xo in cols { row[xo] = x[src &+ xo] }
-            } else {
-                for xo in cols { row[xo] = x[src &+ xo &* g.strideWidth] }
-            }
-        }
+    /// Output rows per span: whole rows, about 1024 pixels.
+    static func spanRows(_ g: ConvolutionGeometry) -> Int {
+        Swift.max(1, Swift.min(g.outHeight, 1024 / Swift.max(1, g.outWidth)))
     }
 
     /// The valid output rows and columns of every tap t = (c, ky, kx).
@@ -42,46 +24,72 @@ extension Tensor {
         }
     }
 
-    /// out[n, o, y, :] = bias[o] + Σ_t w[o, t] · P[t][:], optionally clamped at 0. Parallel over the batch.
+    /// Fills `patch` [T][stride] with the input pixels under each kernel tap for output rows
+    /// `y0..<y1` of sample `n`, row after row (0 in the padding and beyond the span).
+    @inline(__always)
+    static func gatherPatch(_ g: ConvolutionGeometry, _ taps: [(rows: Range<Int>, cols: Range<Int>)],
+                            _ x: UnsafeBufferPointer<Scalar>, n: Int, rows y0: Int, _ y1: Int,
+                            _ patch: UnsafeMutablePointer<Scalar>, stride: Int) {
+        let kk = g.kernelHeight &* g.kernelWidth, ow = g.outWidth
+        for t in 0..<taps.count {
+            let row = patch + t &* stride
+            row.update(repeating: 0, count: stride)
+            let (rows, cols) = taps[t]
+            guard !cols.isEmpty else { continue }
+            let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
+            let plane = (n &* g.inChannels &+ c) &* g.inPlane
+            for y in Swift.max(y0, rows.lowerBound)..<Swift.max(Swift.max(y0, rows.lowerBound), Swift.min(y1, rows.upperBound)) {
+                let src = plane &+ (y &* g.strideHeight &+ ky &- g.padTop) &* g.width &+ kx &- g.padLeft
+                let dst = row + (y &- y0) &* ow
+                if g.strideWidth == 1 {
+                    for xo in cols { dst[xo] = x[src &+ xo] }
+                } else {
+                    for xo in cols { dst[xo] = x[src &+ xo &* g.strideWidth] }
+                }
+            }
+        }
+    }
+
+    /// out[n, o, span] = bias[o] + Σ_t w[o, t] · P[t][span], optionally clamped at 0.
+    /// Parallel over the batch.
     static func directForward(_ g: ConvolutionGeometry, _ x: [Scalar], _ w: [Scalar], _ bias: [Scalar]?,
                               _ out: inout [Scalar], relu: Bool) {
         let taps = tapRanges(g), patchSize = g.patchSize, ow = g.outWidth
-        let chunks = (ow + lanes - 1) / lanes, padded = chunks &* lanes
-        guard patchSize > 0, ow > 0 else {
-            // An empty patch leaves only the bias.
-            for i in 0..<out.count { out[i] = bias?[(i / Swift.max(1, g.outPlane)) % Swift.max(1, g.outChannels)] ?? 0 }
-            return
-        }
+        let rowsPerSpan = spanRows(g)
+        let stride = (rowsPerSpan &* ow &+ lanes &- 1) / lanes &* lanes
+        guard patchSize > 0, ow > 0 else { return }
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
                 out.withUnsafeMutableBufferPointer { po in
-                    let po = po  // not inout: lets the loops vectorise
                     guard let outBase = po.baseAddress else { return }
                     concurrentRows(g.batch) { n in
-                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: patchSize &* padded &+ lanes) { scratch in
+                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: (patchSize &+ 1) &* stride) { scratch in
                             guard let patch = scratch.baseAddress else { return }
-                            for y in 0..<g.outHeight {
-                                gatherPatchRows(g, taps, px, n: n, y: y, patch, padded: padded)
+                            // The span is built in `spanBuffer`, then copied out; ReLU as a select
+                            // between two buffers vectorises (in place it became a branch).
+                            let spanBuffer = patch + patchSize &* stride
+                            for y0 in Swift.stride(from: 0, to: g.outHeight, by: rowsPerSpan) {
+                                let y1 = Swift.min(g.outHeight, y0 &+ rowsPerSpan)
+                                let pixels = (y1 &- y0) &* ow
+                                let chunks = (pixels &+ lanes &- 1) / lanes
+                                gatherPatch(g, taps, px, n: n, rows: y0, y1, patch, stride: stride)
                                 for o in 0..<g.outChannels {
                                     let b = bias?[o] ?? 0
                                     let weights = o &* patchSize
-                                    let dst = ((n &* g.outChannels &+ o) &* g.outHeight &+ y) &* ow
                                     for chunk in 0..<chunks {
+                                        let at = chunk &* lanes
                                         var acc = Vector(repeating: b)
                                         for t in 0..<patchSize {
-                                            let p = UnsafeRawPointer(patch + (t &* padded &+ chunk &* lanes))
+                                            let p = UnsafeRawPointer(patch + (t &* stride &+ at))
                                             acc += Vector(repeating: pw[weights &+ t]) * p.loadUnaligned(as: Vector.self)
                                         }
-                                        let x0 = chunk &* lanes
-                                        if x0 &+ lanes <= ow {
-                                            UnsafeMutableRawPointer(outBase + (dst &+ x0)).storeBytes(of: acc, as: Vector.self)
-                                        } else {
-                                            for lane in 0..<(ow &- x0) { po[dst &+ x0 &+ lane] = acc[lane] }
-                                        }
+                                        UnsafeMutableRawPointer(spanBuffer + at).storeBytes(of: acc, as: Vector.self)
                                     }
+                                    let dst = outBase + ((n &* g.outChannels &+ o) &* g.outHeight &+ y0) &* ow
                                     if relu {
-                                        // A scalar select pass: SIMD masks lower poorly in generic code.
-                                        for i in dst..<(dst &+ ow) { let v = po[i]; po[i] = v > 0 ? v : 0 }
+                                        for i in 0..<pixels { let v = spanBuffer[i]; dst[i] = v < 0 ? 0 : v }
+                                    } else {
+                                        dst.update(from: spanBuffer, count: pixels)
                                     }
                                 }
                             }
@@ -92,47 +100,54 @@ extension Tensor {
         }
     }
 
-    /// dx = the adjoint of the patch gather applied to dP[t][:] = Σ_o w[o, t] · gy[n, o, y, :].
-    /// Parallel over the batch (each sample's gradient is disjoint).
+    /// dP[t][span] = Σ_o w[o, t] · gy[n, o, span], then added back onto the input pixels each
+    /// patch entry came from. Parallel over the batch (each sample's gradient is disjoint).
     static func directBackwardInput(_ g: ConvolutionGeometry, _ gy: [Scalar], _ w: [Scalar], _ dx: inout [Scalar]) {
         let taps = tapRanges(g), patchSize = g.patchSize, ow = g.outWidth
-        let chunks = (ow + lanes - 1) / lanes, padded = chunks &* lanes
+        let rowsPerSpan = spanRows(g)
+        let stride = (rowsPerSpan &* ow &+ lanes &- 1) / lanes &* lanes
         let kk = g.kernelHeight &* g.kernelWidth
         guard patchSize > 0, ow > 0 else { return }
         gy.withUnsafeBufferPointer { pg in
             w.withUnsafeBufferPointer { pw in
                 dx.withUnsafeMutableBufferPointer { pdx in
                     let pdx = pdx  // not inout: lets the loops vectorise
+                    guard let gyBase = pg.baseAddress else { return }
                     concurrentRows(g.batch) { n in
-                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: (patchSize &+ 1) &* padded) { scratch in
+                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: patchSize &* stride) { scratch in
                             guard let dPatch = scratch.baseAddress else { return }
-                            let gRow = dPatch + patchSize &* padded
-                            for y in 0..<g.outHeight {
-                                dPatch.update(repeating: 0, count: patchSize &* padded)
-                                gRow.update(repeating: 0, count: padded)
+                            for y0 in Swift.stride(from: 0, to: g.outHeight, by: rowsPerSpan) {
+                                let y1 = Swift.min(g.outHeight, y0 &+ rowsPerSpan)
+                                let pixels = (y1 &- y0) &* ow
+                                let full = pixels / lanes &* lanes
+                                dPatch.update(repeating: 0, count: patchSize &* stride)
                                 for o in 0..<g.outChannels {
-                                    let src = ((n &* g.outChannels &+ o) &* g.outHeight &+ y) &* ow
-                                    for xo in 0..<ow { gRow[xo] = pg[src &+ xo] }
+                                    let src = gyBase + ((n &* g.outChannels &+ o) &* g.outHeight &+ y0) &* ow
                                     for t in 0..<patchSize {
-                                        let wv = Vector(repeating: pw[o &* patchSize &+ t])
-                                        let row = dPatch + t &* padded
-                                        for chunk in 0..<chunks {
-                                            let at = chunk &* lanes
-                                            let gv = UnsafeRawPointer(gRow + at).loadUnaligned(as: Vector.self)
+                                        let weight = pw[o &* patchSize &+ t]
+                                        let wv = Vector(repeating: weight)
+                                        let row = dPatch + t &* stride
+                                        var at = 0
+                                        while at < full {
+                                            let gv = UnsafeRawPointer(src + at).loadUnaligned(as: Vector.self)
                                             let d = UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
                                             UnsafeMutableRawPointer(row + at).storeBytes(of: d + wv * gv, as: Vector.self)
+                                            at &+= lanes
                                         }
+                                        while at < pixels { row[at] += weight * src[at]; at &+= 1 }
                                     }
                                 }
                                 // Scatter the patch gradient back onto the input pixels it came from.
                                 for t in 0..<patchSize {
                                     let (rows, cols) = taps[t]
-                                    guard rows.contains(y) else { continue }
                                     let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
-                                    let dst = ((n &* g.inChannels &+ c) &* g.height &+ y &* g.strideHeight &+ ky &- g.padTop) &* g.width
-                                        &+ kx &- g.padLeft
-                                    let row = dPatch + t &* padded
-                                    for xo in cols { pdx[dst &+ xo &* g.strideWidth] += row[xo] }
+                                    let plane = (n &* g.inChannels &+ c) &* g.inPlane
+                                    let first = Swift.max(y0, rows.lowerBound)
+                                    for y in first..<Swift.max(first, Swift.min(y1, rows.upperBound)) {
+                                        let dst = plane &+ (y &* g.strideHeight &+ ky &- g.padTop) &* g.width &+ kx &- g.padLeft
+                                        let row = dPatch + (t &* stride &+ (y &- y0) &* ow)
+                                        for xo in cols { pdx[dst &+ xo &* g.strideWidth] += row[xo] }
+                                    }
                                 }
                             }
                         }
@@ -142,11 +157,13 @@ extension Tensor {
         }
     }
 
-    /// dw[o, t] = Σ_{n, y} Σ_x gy[n, o, y, x] · P[t][x], with SIMD accumulators per (o, t) in Scalar
-    /// and the per-worker totals combined in Double. Parallel over batch slices.
+    /// dw[o, t] = Σ_n Σ_span gy[n, o, span] · P[t][span]: contiguous SIMD dot products in Scalar,
+    /// span totals accumulated in Double per worker, workers combined at the end. Parallel over
+    /// batch slices.
     static func directBackwardWeight(_ g: ConvolutionGeometry, _ gy: [Scalar], _ x: [Scalar], _ dw: inout [Scalar]) {
         let taps = tapRanges(g), patchSize = g.patchSize, ow = g.outWidth, o = g.outChannels
-        let chunks = (ow + lanes - 1) / lanes, padded = chunks &* lanes
+        let rowsPerSpan = spanRows(g)
+        let stride = (rowsPerSpan &* ow &+ lanes &- 1) / lanes &* lanes
         guard patchSize > 0, ow > 0, o > 0 else { return }
         let workers = Swift.max(1, Swift.min(parallelWorkers, g.batch))
         var partials = [Double](repeating: 0, count: workers &* o &* patchSize)
@@ -154,35 +171,37 @@ extension Tensor {
             x.withUnsafeBufferPointer { px in
                 partials.withUnsafeMutableBufferPointer { pp in
                     let pp = pp  // not inout: lets the loops vectorise
+                    guard let gyBase = pg.baseAddress else { return }
                     concurrentRows(workers) { worker in
                         let first = g.batch &* worker / workers, last = g.batch &* (worker &+ 1) / workers
-                        withUnsafeTemporaryAllocation(of: Vector.self, capacity: o &* patchSize) { acc in
-                            acc.initialize(repeating: .zero)
-                            withUnsafeTemporaryAllocation(of: Scalar.self, capacity: (patchSize &+ 1) &* padded) { scratch in
-                                guard let patch = scratch.baseAddress else { return }
-                                let gRow = patch + patchSize &* padded
-                                gRow.update(repeating: 0, count: padded)
-                                for n in first..<last {
-                                    for y in 0..<g.outHeight {
-                                        gatherPatchRows(g, taps, px, n: n, y: y, patch, padded: padded)
-                                        for oc in 0..<o {
-                                            let src = ((n &* o &+ oc) &* g.outHeight &+ y) &* ow
-                                            for xo in 0..<ow { gRow[xo] = pg[src &+ xo] }
-                                            for t in 0..<patchSize {
-                                                var a = acc[oc &* patchSize &+ t]
-                                                let row = patch + t &* padded
-                                                for chunk in 0..<chunks {
-                                                    let at = chunk &* lanes
-                                                    a += UnsafeRawPointer(gRow + at).loadUnaligned(as: Vector.self)
-                                                        * UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
-                                                }
-                                                acc[oc &* patchSize &+ t] = a
+                        let totals = pp.baseAddress.map { $0 + worker &* o &* patchSize }
+                        guard let totals else { return }
+                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: patchSize &* stride) { scratch in
+                            guard let patch = scratch.baseAddress else { return }
+                            for n in first..<last {
+                                for y0 in Swift.stride(from: 0, to: g.outHeight, by: rowsPerSpan) {
+                                    let y1 = Swift.min(g.outHeight, y0 &+ rowsPerSpan)
+                                    let pixels = (y1 &- y0) &* ow
+                                    let full = pixels / lanes &* lanes
+                                    gatherPatch(g, taps, px, n: n, rows: y0, y1, patch, stride: stride)
+                                    for oc in 0..<o {
+                                        let src = gyBase + ((n &* o &+ oc) &* g.outHeight &+ y0) &* ow
+                                        for t in 0..<patchSize {
+                                            let row = patch + t &* stride
+                                            var acc = Vector.zero
+                                            var at = 0
+                                            while at < full {
+                                                acc += UnsafeRawPointer(src + at).loadUnaligned(as: Vector.self)
+                                                    * UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
+                                                at &+= lanes
                                             }
+                                            var sum = acc.sum()
+                                            while at < pixels { sum += src[at] * row[at]; at &+= 1 }
+                                            totals[oc &* patchSize &+ t] += sum.doubleValue
                                         }
                                     }
                                 }
                             }
-                            for i in 0..<(o &* patchSize) { pp[worker &* o &* patchSize &+ i] = acc[i].sum().doubleValue }
                         }
                     }
                 }

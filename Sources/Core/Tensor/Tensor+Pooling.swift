@@ -4,8 +4,8 @@ extension Tensor {
     /// Max pooling with a `kernel × kernel` window moved by `stride` (default: the kernel).
     ///
     /// Returns the pooled tensor [N, C, Ho, Wo] and, per output element, the position
-    /// `iy · W + ix` of the chosen input pixel within its plane (the first maximum wins), which
-    /// `maxPool2dBackward` routes the gradient to.
+    /// `iy · W + ix` of the chosen input pixel within its plane (the first maximum wins; with NaN
+    /// inputs the choice is unspecified), which `maxPool2dBackward` routes the gradient to.
     /// - Throws: `CoreError.shapeMismatch` for a non-rank-4 input or a window larger than the image;
     ///   `badArgument` for a kernel or stride below 1.
     @_specialize(exported: true, where Scalar == Float)
@@ -18,8 +18,9 @@ extension Tensor {
         }
         let planes = g.batch &* g.inChannels, ow = g.outWidth, s = g.strideHeight
         let outCount = planes &* g.outPlane
-        var out = [Scalar](repeating: 0, count: outCount)
-        var argmax = [Int32](repeating: 0, count: outCount)
+        // Both are fully written below.
+        var out = scratch(outCount)
+        var argmax = [Int32](unsafeUninitializedCapacity: outCount) { _, initialized in initialized = outCount }
         input.scalars.withUnsafeBufferPointer { px in
             out.withUnsafeMutableBufferPointer { po in
                 let po = po  // not inout: lets the loops vectorise
@@ -28,35 +29,33 @@ extension Tensor {
                     concurrentRows(planes) { plane in
                         let src = plane &* g.inPlane, dst = plane &* g.outPlane
                         if kernel == 2 && s == 2 {
-                            // The common 2×2 window, unrolled: four loads and three selects.
+                            // The common 2×2 window, unrolled as two pairwise maxima and a final one:
+                            // selects only, which LLVM vectorises (strict > keeps the first maximum).
                             for y in 0..<g.outHeight {
                                 let r0 = 2 &* y &* g.width, r1 = r0 &+ g.width
+                                let row = dst &+ y &* ow
                                 for xo in 0..<ow {
                                     let i0 = r0 &+ 2 &* xo, i2 = r1 &+ 2 &* xo
-                                    var best = px[src &+ i0], at = i0
-                                    let v1 = px[src &+ i0 &+ 1], v2 = px[src &+ i2], v3 = px[src &+ i2 &+ 1]
-                                    var better = !(v1 <= best) && best == best
-                                    best = better ? v1 : best; at = better ? i0 &+ 1 : at
-                                    better = !(v2 <= best) && best == best
-                                    best = better ? v2 : best; at = better ? i2 : at
-                                    better = !(v3 <= best) && best == best
-                                    best = better ? v3 : best; at = better ? i2 &+ 1 : at
-                                    po[dst &+ y &* ow &+ xo] = best
-                                    pa[dst &+ y &* ow &+ xo] = Int32(truncatingIfNeeded: at)
+                                    let v0 = px[src &+ i0], v1 = px[src &+ i0 &+ 1]
+                                    let v2 = px[src &+ i2], v3 = px[src &+ i2 &+ 1]
+                                    let m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2
+                                    let a01 = v1 > v0 ? i0 &+ 1 : i0, a23 = v3 > v2 ? i2 &+ 1 : i2
+                                    let take = m23 > m01
+                                    po[row &+ xo] = take ? m23 : m01
+                                    pa[row &+ xo] = Int32(truncatingIfNeeded: take ? a23 : a01)
                                 }
                             }
                             return
                         }
                         for y in 0..<g.outHeight {
                             for xo in 0..<ow {
-                                var best = -Scalar.infinity, bestAt = (y &* s) &* g.width &+ xo &* s
+                                var best = px[src &+ (y &* s) &* g.width &+ xo &* s], bestAt = (y &* s) &* g.width &+ xo &* s
                                 for ky in 0..<kernel {
                                     let row = (y &* s &+ ky) &* g.width &+ xo &* s
                                     for kx in 0..<kernel {
                                         let v = px[src &+ row &+ kx]
-                                        // v > best, or a NaN that propagates; written as selects
-                                        // so random data costs no branch mispredictions.
-                                        let better = !(v <= best) && best == best
+                                        // Selects, not branches: random data would mispredict.
+                                        let better = v > best
                                         best = better ? v : best
                                         bestAt = better ? row &+ kx : bestAt
                                     }

@@ -18,7 +18,7 @@ extension Tensor {
         case .log: return map { Scalar.log($0) }
         case .sqrt: return map { $0.squareRoot() }
         case .sign: return map { $0 > 0 ? 1 : ($0 < 0 ? -1 : $0) }
-        case .relu: return map { $0 > 0 ? $0 : 0 }
+        case .relu: return map { $0 < 0 ? 0 : $0 }   // NaN propagates, as in PyTorch
         case .sigmoid: return map { Tensor.sigmoid($0) }
         case .tanh: return map { Scalar.tanh($0) }
         case .round: return map { $0.rounded(.toNearestOrEven) }

@@ -13,11 +13,12 @@ import Darwin
 /// kernels need, so generic kernels compile down to the right C call for each type.
 public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible
 where Magnitude == Self {
-    /// `C = alpha · op(A) · op(B) + beta · C`, row-major, through `cblas_sgemm` / `cblas_dgemm`.
+    /// One call of `cblas_sgemm` / `cblas_dgemm`: `C = alpha · op(A) · op(B) + beta · C`, row-major.
     ///
     /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb`, `ldc` are the row
-    /// strides of the stored (untransposed) matrices.
-    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+    /// strides of the stored (untransposed) matrices. Call `gemm` instead, which splits large
+    /// products over the cores (OpenBLAS itself is kept single-threaded, see `BLASThreads`).
+    static func blasGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     /// e^x
@@ -34,7 +35,7 @@ where Magnitude == Self {
 
 extension Float: TensorScalar {
     @inlinable
-    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+    public static func blasGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
@@ -50,7 +51,7 @@ extension Float: TensorScalar {
 
 extension Double: TensorScalar {
     @inlinable
-    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+    public static func blasGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Double,
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,

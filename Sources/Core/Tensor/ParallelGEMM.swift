@@ -1,0 +1,72 @@
+// GEMM on both cores without OpenBLAS's own threads: OpenBLAS runs single-threaded, Whittle splits.
+import CBLAS
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who owns the cores. OpenBLAS's worker threads busy-wait (sched_yield) for a while after each
+/// call; between the many small GEMMs of a training step they steal the cores from Whittle's own
+/// parallel loops (pooling, direct convolution). So OpenBLAS is pinned to one thread and large
+/// products are split into one block per core here: one owner of the cores at a time.
+enum BLASThreads {
+    /// Pins OpenBLAS to one thread; evaluated once, on the first GEMM or convolution.
+    static let pinned: Bool = {
+        openblas_set_num_threads(1)
+        #if canImport(Glibc)
+        // Tensors of up to 32 MiB (glibc's ceiling) come from the heap instead of fresh mmaps,
+        // and freed memory is kept: a training step reallocates the same sizes every batch, and
+        // the kernel zeroing new pages cost ~10% of a step (measured with perf, clear_page_erms).
+        // (mallopt is not in Swift's Glibc module; M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.)
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        if let handle = dlopen(nil, RTLD_NOW), let address = dlsym(handle, "mallopt") {
+            let mallopt = unsafeBitCast(address, to: Mallopt.self)
+            _ = mallopt(-3, 32 << 20)
+            _ = mallopt(-1, 1 << 30)
+        }
+        #endif
+        return true
+    }()
+}
+
+extension TensorScalar {
+    /// Products below this many multiply-adds run as one single-threaded call.
+    static var parallelGemmThreshold: Int { 1 << 19 }
+
+    /// `C = alpha · op(A) · op(B) + beta · C`, row-major: `op(A)` is `m × k`, `op(B)` is `k × n`,
+    /// `C` is `m × n`; `lda`, `ldb`, `ldc` are the row strides of the stored matrices.
+    ///
+    /// The one entry point for matrix products in Whittle: large products are split along the
+    /// larger of C's dimensions into one single-threaded OpenBLAS call per core.
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
+        _ = BLASThreads.pinned
+        let workers = ParallelWorkers.count
+        let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k).partialValue
+        guard workers > 1, work >= parallelGemmThreshold, Swift.max(m, n) >= 2 * workers else {
+            blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        let splitColumns = n >= m
+        let extent = splitColumns ? n : m
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            // Block edges on multiples of 16 keep each block's columns SIMD-aligned.
+            let lo = Swift.min(extent, (extent * w / workers + 8) / 16 * 16)
+            let hi = w == workers - 1 ? extent : Swift.min(extent, (extent * (w + 1) / workers + 8) / 16 * 16)
+            guard hi > lo else { return }
+            if splitColumns {
+                // Columns lo..<hi of C come from columns lo..<hi of op(B).
+                let bBlock = transposeB ? b + lo * ldb : b + lo
+                blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: hi - lo, k: k, alpha: alpha,
+                            a: a, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: c + lo, ldc: ldc)
+            } else {
+                // Rows lo..<hi of C come from rows lo..<hi of op(A).
+                let aBlock = transposeA ? a + lo : a + lo * lda
+                blasGemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
+                            a: aBlock, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+            }
+        }
+    }
+}
