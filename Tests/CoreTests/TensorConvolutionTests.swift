@@ -172,8 +172,17 @@ final class TensorConvolutionTests: XCTestCase {
             message: "kernel 4×4 is larger than the input 3×3")) {
             try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 4, 4]), padding: .valid)
         }
-        assertThrows(.badArgument(op: "conv2d", message: "stride must be at least 1, got 0")) {
+        assertThrows(.badArgument(op: "conv2d", message: "stride must be between 1 and 2^20, got 0")) {
             try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 2, 2]), stride: 0)
+        }
+        assertThrows(.badArgument(op: "conv2d", message: "stride must be between 1 and 2^20, got \(Int.max)")) {
+            try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 2, 2]), stride: Int.max)
+        }
+        assertThrows(.badArgument(op: "maxpool", message: "kernel must be at least 1×1, got 0×0")) {
+            try Tensor.maxPool2d(x, kernel: 0)
+        }
+        assertThrows(.badArgument(op: "conv2d", message: "padding must be between 0 and 2^20, got -1")) {
+            try Tensor.conv2d(x, weight: Tensor<Float>.zeros([1, 2, 2, 2]), padding: .explicit(-1))
         }
         assertThrows(.shapeMismatch(op: "conv2d", shapes: [[1, 2, 2, 2], [2]],
             message: "bias must have shape [1] for weight [1, 2, 2, 2], got [2]")) {
@@ -197,6 +206,9 @@ final class TensorConvolutionTests: XCTestCase {
         let dz = try Tensor.maxPool2dBackward(T([1, 1, 2, 2], [1, 1, 1, 1]), argmax: zi, inputShape: [1, 1, 3, 3])
         XCTAssertEqual(dz.scalars, [0, 0, 0, 0, 4, 0, 0, 0, 0])
         XCTAssertEqual(try Tensor.maxPool2d(x, kernel: 3).output.shape, [1, 1, 1, 1])
+        assertThrows(.badArgument(op: "maxpool", message: "argmax indices do not fit input [1, 1, 4, 4]")) {
+            try Tensor.maxPool2dBackward(T([1, 1, 2, 2], [1, 2, 3, 4]), argmax: [0, 1, 2, 16], inputShape: x.shape)
+        }
         assertThrows(.shapeMismatch(op: "maxpool", shapes: [[1, 1, 4, 4]],
                                     message: "kernel 5×5 is larger than the input 4×4")) {
             try Tensor.maxPool2d(x, kernel: 5)

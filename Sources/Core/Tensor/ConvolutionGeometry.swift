@@ -66,11 +66,11 @@ public struct ConvolutionGeometry: Equatable, Sendable {
 
     init(batch: Int, channels: Int, height: Int, width: Int, outChannels: Int,
          kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Padding, op: String, shapes: [[Int]]) throws {
-        guard stride >= 1 else {
-            throw CoreError.badArgument(op: op, message: "stride must be at least 1, got \(stride)")
-        }
         guard kernelHeight >= 1, kernelWidth >= 1 else {
             throw CoreError.badArgument(op: op, message: "kernel must be at least 1×1, got \(kernelHeight)×\(kernelWidth)")
+        }
+        guard stride >= 1, stride <= 1 << 20 else {
+            throw CoreError.badArgument(op: op, message: "stride must be between 1 and 2^20, got \(stride)")
         }
         for extent in [batch, channels, height, width, outChannels] where extent < 0 {
             throw CoreError.badArgument(op: op, message: "negative extent in shape \(Tensor<Float>.describe(shapes[0]))")

@@ -38,7 +38,7 @@ extension Tensor {
     /// Sums a gradient of this tensor's (broadcast) shape back to the shape of the operand that was
     /// broadcast, e.g. a `[64, 256]` gradient to a `[256]` bias. Accumulates in Double.
     /// - Throws: `CoreError.shapeMismatch` when `target` does not broadcast to this shape.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func reduceToShape(_ target: [Int]) throws -> Tensor {
         if target == shape { return self }
         let merged = try? Tensor.broadcastShape(target, shape, op: "reduce_to_shape")

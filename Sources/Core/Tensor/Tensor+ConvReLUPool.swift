@@ -10,8 +10,8 @@ extension Tensor {
     /// pass; same values and the same argmax (positions within the convolution's output plane).
     /// Small patches (C·kh·kw ≤ 16) run fused; larger ones compose the two kernels.
     /// - Throws: as `conv2d` and `maxPool2d`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dReLUMaxPool(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                                          padding: Padding = .same, pool: Int) throws -> (output: Tensor, argmax: [Int32]) {
         let g = try ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding)
@@ -36,8 +36,8 @@ extension Tensor {
     /// and bias, from the pooled output's gradient, the pooled output and its argmax. The argmax
     /// must come from `conv2dReLUMaxPool` with the same geometry (each index inside its window).
     /// - Throws: `CoreError.shapeMismatch` when the tensors do not fit together.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dReLUMaxPoolBackward(_ gradOutput: Tensor, output: Tensor, argmax: [Int32], input: Tensor,
                                                  weight: Tensor, stride: Int = 1, padding: Padding = .same, pool: Int,
                                                  needInput: Bool = true)
@@ -166,80 +166,81 @@ extension Tensor {
         // Per worker: did every argmax fall inside the span of its pooling band?
         var inRange = [Bool](repeating: true, count: workers)
         inRange.withUnsafeMutableBufferPointer { flags in
-        let flags = flags
-        gated.withUnsafeBufferPointer { pg in
-            argmax.withUnsafeBufferPointer { pa in
-                x.withUnsafeBufferPointer { px in
-                    w.withUnsafeBufferPointer { pw in
-                        dx.withUnsafeMutableBufferPointer { pdx in
-                            partials.withUnsafeMutableBufferPointer { pp in
-                                let pdx = pdx, pp = pp  // not inout: lets the loops vectorise
-                                concurrentRows(workers) { worker in
-                                    let first = g.batch &* worker / workers, last = g.batch &* (worker &+ 1) / workers
-                                    guard let totals = pp.baseAddress.map({ $0 + worker &* perWorker }) else { return }
-                                    // patch [T][stride], dPatch [T][stride], gz [stride]
-                                    let scratchCount = (2 &* patchSize &+ 1) &* stride
-                                    withUnsafeTemporaryAllocation(of: Scalar.self, capacity: scratchCount) { scratch in
-                                        guard let patch = scratch.baseAddress else { return }
-                                        let dPatch = patch + patchSize &* stride, gz = dPatch + patchSize &* stride
-                                        for n in first..<last {
-                                            for y0 in Swift.stride(from: 0, to: pooledRows, by: rowsPerSpan) {
-                                                let y1 = Swift.min(pooledRows, y0 &+ rowsPerSpan)
-                                                let pixels = (y1 &- y0) &* ow, full = pixels / lanes &* lanes
-                                                let q0 = (y0 / k) &* p.outWidth, q1 = (y1 / k) &* p.outWidth
-                                                gatherPatch(g, taps, px, n: n, rows: y0, y1, patch, stride: stride)
-                                                if needInput { dPatch.update(repeating: 0, count: patchSize &* stride) }
-                                                for oc in 0..<o {
-                                                    let plane = (n &* o &+ oc) &* p.outPlane
-                                                    gz.update(repeating: 0, count: pixels)
-                                                    var biasSum: Scalar = 0
-                                                    for q in q0..<q1 {
-                                                        let v = pg[plane &+ q]
-                                                        biasSum += v
-                                                        let at = Int(pa[plane &+ q]) &- y0 &* ow
-                                                        guard at >= 0, at < pixels else { flags[worker] = false; continue }
-                                                        gz[at] += v
-                                                    }
-                                                    totals[o &* patchSize &+ oc] += biasSum.doubleValue
-                                                    for t in 0..<patchSize {
-                                                        let row = patch + t &* stride
-                                                        var acc = Vector.zero
-                                                        var at = 0
-                                                        while at < full {
-                                                            acc += UnsafeRawPointer(gz + at).loadUnaligned(as: Vector.self)
-                                                                * UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
-                                                            at &+= lanes
+            let flags = flags  // not inout: lets the loops vectorise
+            gated.withUnsafeBufferPointer { pg in
+                argmax.withUnsafeBufferPointer { pa in
+                    x.withUnsafeBufferPointer { px in
+                        w.withUnsafeBufferPointer { pw in
+                            dx.withUnsafeMutableBufferPointer { pdx in
+                                partials.withUnsafeMutableBufferPointer { pp in
+                                    let pdx = pdx, pp = pp  // not inout: lets the loops vectorise
+                                    concurrentRows(workers) { worker in
+                                        let first = g.batch &* worker / workers, last = g.batch &* (worker &+ 1) / workers
+                                        guard let totals = pp.baseAddress.map({ $0 + worker &* perWorker }) else { return }
+                                        // patch [T][stride], dPatch [T][stride], gz [stride]
+                                        let scratchCount = (2 &* patchSize &+ 1) &* stride
+                                        withUnsafeTemporaryAllocation(of: Scalar.self, capacity: scratchCount) { scratch in
+                                            guard let patch = scratch.baseAddress else { return }
+                                            let dPatch = patch + patchSize &* stride, gz = dPatch + patchSize &* stride
+                                            for n in first..<last {
+                                                for y0 in Swift.stride(from: 0, to: pooledRows, by: rowsPerSpan) {
+                                                    let y1 = Swift.min(pooledRows, y0 &+ rowsPerSpan)
+                                                    let pixels = (y1 &- y0) &* ow, full = pixels / lanes &* lanes
+                                                    let q0 = (y0 / k) &* p.outWidth, q1 = (y1 / k) &* p.outWidth
+                                                    gatherPatch(g, taps, px, n: n, rows: y0, y1, patch, stride: stride)
+                                                    if needInput { dPatch.update(repeating: 0, count: patchSize &* stride) }
+                                                    for oc in 0..<o {
+                                                        let plane = (n &* o &+ oc) &* p.outPlane
+                                                        gz.update(repeating: 0, count: pixels)
+                                                        var biasSum: Scalar = 0
+                                                        for q in q0..<q1 {
+                                                            let v = pg[plane &+ q]
+                                                            biasSum += v
+                                                            let at = Int(pa[plane &+ q]) &- y0 &* ow
+                                                            guard at >= 0, at < pixels else { flags[worker] = false; continue }
+                                                            gz[at] += v
                                                         }
-                                                        var sum = acc.sum()
-                                                        while at < pixels { sum += gz[at] * row[at]; at &+= 1 }
-                                                        totals[oc &* patchSize &+ t] += sum.doubleValue
+                                                        totals[o &* patchSize &+ oc] += biasSum.doubleValue
+                                                        for t in 0..<patchSize {
+                                                            let row = patch + t &* stride
+                                                            var acc = Vector.zero
+                                                            var at = 0
+                                                            while at < full {
+                                                                acc += UnsafeRawPointer(gz + at).loadUnaligned(as: Vector.self)
+                                                                    * UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
+                                                                at &+= lanes
+                                                            }
+                                                            var sum = acc.sum()
+                                                            while at < pixels { sum += gz[at] * row[at]; at &+= 1 }
+                                                            totals[oc &* patchSize &+ t] += sum.doubleValue
+                                                        }
+                                                        guard needInput else { continue }
+                                                        for t in 0..<patchSize {
+                                                            let weight = pw[oc &* patchSize &+ t]
+                                                            let wv = Vector(repeating: weight)
+                                                            let row = dPatch + t &* stride
+                                                            var at = 0
+                                                            while at < full {
+                                                                let d = UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
+                                                                let gv = UnsafeRawPointer(gz + at).loadUnaligned(as: Vector.self)
+                                                                UnsafeMutableRawPointer(row + at).storeBytes(of: d + wv * gv, as: Vector.self)
+                                                                at &+= lanes
+                                                            }
+                                                            while at < pixels { row[at] += weight * gz[at]; at &+= 1 }
+                                                        }
                                                     }
                                                     guard needInput else { continue }
+                                                    // Scatter the patch gradient back onto the input pixels.
                                                     for t in 0..<patchSize {
-                                                        let weight = pw[oc &* patchSize &+ t]
-                                                        let wv = Vector(repeating: weight)
-                                                        let row = dPatch + t &* stride
-                                                        var at = 0
-                                                        while at < full {
-                                                            let d = UnsafeRawPointer(row + at).loadUnaligned(as: Vector.self)
-                                                            let gv = UnsafeRawPointer(gz + at).loadUnaligned(as: Vector.self)
-                                                            UnsafeMutableRawPointer(row + at).storeBytes(of: d + wv * gv, as: Vector.self)
-                                                            at &+= lanes
+                                                        let (rows, cols) = taps[t]
+                                                        let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
+                                                        let inPlane = (n &* g.inChannels &+ c) &* g.inPlane
+                                                        let firstRow = Swift.max(y0, rows.lowerBound)
+                                                        for y in firstRow..<Swift.max(firstRow, Swift.min(y1, rows.upperBound)) {
+                                                            let dst = inPlane &+ (y &* g.strideHeight &+ ky &- g.padTop) &* g.width &+ kx &- g.padLeft
+                                                            let row = dPatch + (t &* stride &+ (y &- y0) &* ow)
+                                                            for xo in cols { pdx[dst &+ xo &* g.strideWidth] += row[xo] }
                                                         }
-                                                        while at < pixels { row[at] += weight * gz[at]; at &+= 1 }
-                                                    }
-                                                }
-                                                guard needInput else { continue }
-                                                // Scatter the patch gradient back onto the input pixels.
-                                                for t in 0..<patchSize {
-                                                    let (rows, cols) = taps[t]
-                                                    let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
-                                                    let inPlane = (n &* g.inChannels &+ c) &* g.inPlane
-                                                    let firstRow = Swift.max(y0, rows.lowerBound)
-                                                    for y in firstRow..<Swift.max(firstRow, Swift.min(y1, rows.upperBound)) {
-                                                        let dst = inPlane &+ (y &* g.strideHeight &+ ky &- g.padTop) &* g.width &+ kx &- g.padLeft
-                                                        let row = dPatch + (t &* stride &+ (y &- y0) &* ow)
-                                                        for xo in cols { pdx[dst &+ xo &* g.strideWidth] += row[xo] }
                                                     }
                                                 }
                                             }
@@ -251,7 +252,6 @@ extension Tensor {
                     }
                 }
             }
-        }
         }
         guard inRange.allSatisfy({ $0 }) else { return nil }
         var gw = [Scalar](repeating: 0, count: o &* patchSize), gb = [Scalar](repeating: 0, count: o)

@@ -9,11 +9,11 @@ extension Tensor {
     /// applies ReLU in the same pass.
     ///
     /// Small patches (C·kh·kw ≤ `directPatchLimit`, e.g. conv1 of the CNN with 1·2·2 = 4) run a
-    /// direct loop parallel over the batch; larger ones unfold the input (im2col, in batch chunks
-    /// that bound memory) and call one GEMM per chunk.
+    /// direct loop parallel over the batch; larger ones unfold one sample at a time (im2col) and
+    /// call a GEMM per sample, one slice of the batch per core.
     /// - Throws: `CoreError.shapeMismatch` naming input and weight shapes (or the bias shape).
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1,
                               padding: Padding = .same, relu: Bool = false) throws -> Tensor {
         let g = try ConvolutionGeometry(input: input.shape, weight: weight.shape, stride: stride, padding: padding)
@@ -31,49 +31,51 @@ extension Tensor {
         } else if g.patchSize <= directPatchLimit {
             directForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
         } else {
-            gemmForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
+            sampleForward(g, input.scalars, weight.scalars, bias?.scalars, &out, relu: relu)
         }
         return Tensor(uncheckedShape: g.outputShape, scalars: out)
     }
 
     /// The gradient of `conv2d` with respect to its input, given the output gradient.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` does not have the forward output shape.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dBackwardInput(_ gradOutput: Tensor, weight: Tensor, inputShape: [Int],
                                            stride: Int = 1, padding: Padding = .same) throws -> Tensor {
         let g = try ConvolutionGeometry(input: inputShape, weight: weight.shape, stride: stride, padding: padding)
         try checkGradOutput(gradOutput, g)
+        _ = BLASThreads.pinned
         var gradInput = [Scalar](repeating: 0, count: g.batch &* g.inChannels &* g.inPlane)
         if g.patchSize <= directPatchLimit {
             directBackwardInput(g, gradOutput.scalars, weight.scalars, &gradInput)
         } else {
-            gemmBackwardInput(g, gradOutput.scalars, weight.scalars, &gradInput)
+            sampleBackwardInput(g, gradOutput.scalars, weight.scalars, &gradInput)
         }
         return Tensor(uncheckedShape: inputShape, scalars: gradInput)
     }
 
     /// The gradient of `conv2d` with respect to its weight, given the output gradient.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` does not have the forward output shape.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dBackwardWeight(_ gradOutput: Tensor, input: Tensor, weightShape: [Int],
                                             stride: Int = 1, padding: Padding = .same) throws -> Tensor {
         let g = try ConvolutionGeometry(input: input.shape, weight: weightShape, stride: stride, padding: padding)
         try checkGradOutput(gradOutput, g)
+        _ = BLASThreads.pinned
         var gradWeight = [Scalar](repeating: 0, count: g.outChannels &* g.patchSize)
         if g.patchSize <= directPatchLimit {
             directBackwardWeight(g, gradOutput.scalars, input.scalars, &gradWeight)
         } else {
-            gemmBackwardWeight(g, gradOutput.scalars, input.scalars, &gradWeight)
+            sampleBackwardWeight(g, gradOutput.scalars, input.scalars, &gradWeight)
         }
         return Tensor(uncheckedShape: weightShape, scalars: gradWeight)
     }
 
     /// The gradient of `conv2d` with respect to its bias: `gradOutput` [N, O, H, W] summed to [O].
     /// - Throws: `CoreError.shapeMismatch` unless `gradOutput` has rank 4.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func conv2dBackwardBias(_ gradOutput: Tensor) throws -> Tensor {
         guard gradOutput.rank == 4 else {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [gradOutput.shape],
@@ -94,10 +96,6 @@ extension Tensor {
     /// dimension is memory-bound (≈ 11 GFLOP/s for K = 4 on the reference machine).
     static var directPatchLimit: Int { 16 }
 
-    /// im2col buffers are limited to about this many elements (4 MiB of Float, so a chunk's
-    /// unfolded input is still in cache when the GEMM reads it); the batch is processed in chunks.
-    static var unfoldBudget: Int { 1 << 20 }
-
     static func checkGradOutput(_ gradOutput: Tensor, _ g: ConvolutionGeometry) throws {
         guard gradOutput.shape == g.outputShape else {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [gradOutput.shape, g.outputShape],
@@ -111,21 +109,16 @@ extension Tensor {
         [Scalar](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
-    /// How many samples go into one im2col chunk.
-    static func chunkSize(_ g: ConvolutionGeometry) -> Int {
-        Swift.max(1, Swift.min(g.batch, unfoldBudget / Swift.max(1, g.patchSize &* g.outPlane)))
-    }
-
     // MARK: - im2col + GEMM
 
     /// Unfolds samples `first..<first+count` into `col` [C·kh·kw, count·Ho·Wo]: row (c, ky, kx)
     /// holds, for every output pixel, the input pixel under that kernel tap (0 in the padding).
     static func unfold(_ g: ConvolutionGeometry, _ x: UnsafeBufferPointer<Scalar>, first: Int, count: Int,
-                       _ col: UnsafeMutableBufferPointer<Scalar>) {
+                       _ col: UnsafeMutableBufferPointer<Scalar>, parallel: Bool = true) {
         let kk = g.kernelHeight &* g.kernelWidth
         let columns = count &* g.outPlane
         let samePlane = g.strideHeight == 1 && g.strideWidth == 1 && g.outHeight == g.height && g.outWidth == g.width
-        concurrentRows(g.patchSize) { r in
+        concurrentRows(g.patchSize, parallel: parallel) { r in
             let c = r / kk, ky = (r % kk) / g.kernelWidth, kx = r % g.kernelWidth
             let rows = g.validRows(ky), cols = g.validColumns(kx)
             if samePlane {
@@ -173,10 +166,10 @@ extension Tensor {
     /// The adjoint of `unfold`: adds every entry of `col` back onto the input pixel it came from.
     /// Parallel over input channels, whose pixels are disjoint.
     static func fold(_ g: ConvolutionGeometry, _ col: UnsafeBufferPointer<Scalar>, first: Int, count: Int,
-                     _ dx: UnsafeMutableBufferPointer<Scalar>) {
+                     _ dx: UnsafeMutableBufferPointer<Scalar>, parallel: Bool = true) {
         let kk = g.kernelHeight &* g.kernelWidth
         let columns = count &* g.outPlane
-        concurrentRows(g.inChannels) { c in
+        concurrentRows(g.inChannels, parallel: parallel) { c in
             for tap in 0..<kk {
                 let r = c &* kk &+ tap, ky = tap / g.kernelWidth, kx = tap % g.kernelWidth
                 let rows = g.validRows(ky), cols = g.validColumns(kx)
@@ -198,136 +191,12 @@ extension Tensor {
         }
     }
 
-    static func gemmForward(_ g: ConvolutionGeometry, _ x: [Scalar], _ w: [Scalar], _ bias: [Scalar]?,
-                            _ out: inout [Scalar], relu: Bool) {
-        let chunk = chunkSize(g)
-        let k = g.patchSize, o = g.outChannels, plane = g.outPlane
-        var col = scratch(k &* chunk &* plane)
-        var product = scratch(o &* chunk &* plane)
-        x.withUnsafeBufferPointer { px in
-            w.withUnsafeBufferPointer { pw in
-                col.withUnsafeMutableBufferPointer { pc in
-                    let pc = pc  // not inout: lets the loops vectorise
-                    product.withUnsafeMutableBufferPointer { pp in
-                        let pp = pp  // not inout: lets the loops vectorise
-                        out.withUnsafeMutableBufferPointer { po in
-                            let po = po  // not inout: lets the loops vectorise
-                            guard let wBase = pw.baseAddress, let cBase = pc.baseAddress,
-                                  let pBase = pp.baseAddress else { return }
-                            for first in stride(from: 0, to: g.batch, by: chunk) {
-                                let count = Swift.min(chunk, g.batch &- first)
-                                let columns = count &* plane
-                                unfold(g, px, first: first, count: count, pc)
-                                // product [O, count·plane] = W [O, K] · col [K, count·plane]
-                                Scalar.gemm(transposeA: false, transposeB: false, m: o, n: columns, k: k,
-                                            alpha: 1, a: wBase, lda: k, b: UnsafePointer(cBase), ldb: columns,
-                                            beta: 0, c: pBase, ldc: columns)
-                                // Scatter [O, count, plane] into NCHW, adding bias and ReLU on the way.
-                                for s in 0..<count {
-                                    for c in 0..<o {
-                                        let b = bias?[c] ?? 0
-                                        let src = (c &* count &+ s) &* plane
-                                        let dst = ((first &+ s) &* o &+ c) &* plane
-                                        if relu {
-                                            for p in 0..<plane { let v = pp[src &+ p] + b; po[dst &+ p] = v < 0 ? 0 : v }
-                                        } else {
-                                            for p in 0..<plane { po[dst &+ p] = pp[src &+ p] + b }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// Gathers samples `first..<first+count` of `gy` [N, O, plane] into `dst` [O, count·plane].
-    static func gatherChannelsFirst(_ g: ConvolutionGeometry, _ gy: UnsafeBufferPointer<Scalar>, first: Int,
-                                    count: Int, _ dst: UnsafeMutableBufferPointer<Scalar>) {
-        let o = g.outChannels, plane = g.outPlane
-        for c in 0..<o {
-            for s in 0..<count {
-                let src = ((first &+ s) &* o &+ c) &* plane
-                let d = (c &* count &+ s) &* plane
-                for p in 0..<plane { dst[d &+ p] = gy[src &+ p] }
-            }
-        }
-    }
-
-    static func gemmBackwardInput(_ g: ConvolutionGeometry, _ gy: [Scalar], _ w: [Scalar], _ dx: inout [Scalar]) {
-        let chunk = chunkSize(g)
-        let k = g.patchSize, o = g.outChannels, plane = g.outPlane
-        var col = scratch(k &* chunk &* plane)
-        var gathered = scratch(o &* chunk &* plane)
-        gy.withUnsafeBufferPointer { pg in
-            w.withUnsafeBufferPointer { pw in
-                col.withUnsafeMutableBufferPointer { pc in
-                    let pc = pc  // not inout: lets the loops vectorise
-                    gathered.withUnsafeMutableBufferPointer { pt in
-                        let pt = pt  // not inout: lets the loops vectorise
-                        dx.withUnsafeMutableBufferPointer { pdx in
-                            let pdx = pdx  // not inout: lets the loops vectorise
-                            guard let wBase = pw.baseAddress, let cBase = pc.baseAddress,
-                                  let tBase = pt.baseAddress else { return }
-                            for first in stride(from: 0, to: g.batch, by: chunk) {
-                                let count = Swift.min(chunk, g.batch &- first)
-                                let columns = count &* plane
-                                gatherChannelsFirst(g, pg, first: first, count: count, pt)
-                                // col [K, columns] = Wᵀ [K, O] · gy [O, columns]
-                                Scalar.gemm(transposeA: true, transposeB: false, m: k, n: columns, k: o,
-                                            alpha: 1, a: wBase, lda: k, b: UnsafePointer(tBase), ldb: columns,
-                                            beta: 0, c: cBase, ldc: columns)
-                                fold(g, UnsafeBufferPointer(pc), first: first, count: count, pdx)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    static func gemmBackwardWeight(_ g: ConvolutionGeometry, _ gy: [Scalar], _ x: [Scalar], _ dw: inout [Scalar]) {
-        let chunk = chunkSize(g)
-        let k = g.patchSize, o = g.outChannels, plane = g.outPlane
-        var col = scratch(k &* chunk &* plane)
-        var gathered = scratch(o &* chunk &* plane)
-        gy.withUnsafeBufferPointer { pg in
-            x.withUnsafeBufferPointer { px in
-                col.withUnsafeMutableBufferPointer { pc in
-                    let pc = pc  // not inout: lets the loops vectorise
-                    gathered.withUnsafeMutableBufferPointer { pt in
-                        let pt = pt  // not inout: lets the loops vectorise
-                        dw.withUnsafeMutableBufferPointer { pdw in
-                            let pdw = pdw  // not inout: lets the loops vectorise
-                            guard let cBase = pc.baseAddress, let tBase = pt.baseAddress,
-                                  let dwBase = pdw.baseAddress else { return }
-                            var beta: Scalar = 0
-                            for first in stride(from: 0, to: g.batch, by: chunk) {
-                                let count = Swift.min(chunk, g.batch &- first)
-                                let columns = count &* plane
-                                unfold(g, px, first: first, count: count, pc)
-                                gatherChannelsFirst(g, pg, first: first, count: count, pt)
-                                // dW [O, K] (+)= gy [O, columns] · colᵀ [columns, K]
-                                Scalar.gemm(transposeA: false, transposeB: true, m: o, n: k, k: columns,
-                                            alpha: 1, a: UnsafePointer(tBase), lda: columns,
-                                            b: UnsafePointer(cBase), ldb: columns, beta: beta, c: dwBase, ldc: k)
-                                beta = 1
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     /// Runs `body(i)` for `i` in `0..<count`, split over the cores when there is enough work.
     /// Only called where BLAS is not running, so the two never compete for the cores.
     @inline(__always)
-    static func concurrentRows(_ count: Int, _ body: (Int) -> Void) {
+    static func concurrentRows(_ count: Int, parallel: Bool = true, _ body: (Int) -> Void) {
         let workers = parallelWorkers
-        if count < 2 || workers < 2 {
+        if count < 2 || workers < 2 || !parallel {
             for i in 0..<count { body(i) }
             return
         }

@@ -35,6 +35,7 @@ extension Tensor {
     /// pivoting, LAPACK dgesv, computed in Double).
     /// - Throws: `CoreError.shapeMismatch` for non-square `a` or a `b` that does not match;
     ///   `badArgument` when `a` is singular.
+    @_specialize(where Scalar == Float)
     public static func solve(_ a: Tensor, _ b: Tensor) throws -> Tensor {
         guard a.rank == 2, a.shape[0] == a.shape[1], (b.rank == 1 || b.rank == 2), b.shape[0] == a.shape[0] else {
             throw CoreError.shapeMismatch(op: "solve", shapes: [a.shape, b.shape],
@@ -63,6 +64,7 @@ extension Tensor {
     /// The reduced singular value decomposition `self = u · diag(s) · vt` of a matrix [m, n]:
     /// u [m, r], s [r] descending, vt [r, n] with r = min(m, n) (LAPACK dgesdd, in Double).
     /// - Throws: `CoreError.shapeMismatch` unless rank 2; `badArgument` if LAPACK does not converge.
+    @_specialize(where Scalar == Float)
     public func svd() throws -> (u: Tensor, s: Tensor, vt: Tensor) {
         guard rank == 2 else {
             throw CoreError.shapeMismatch(op: "svd", shapes: [shape], message: "needs a matrix, got shape \(Tensor.describe(shape))")

@@ -31,15 +31,15 @@ extension Tensor {
     /// Same-shape and one-element operands take a single tight loop; other shapes run a strided
     /// loop whose inner rows are as long as the layout allows.
     /// - Throws: `CoreError.shapeMismatch` naming the op and both shapes when they do not broadcast.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func binary(_ op: BinaryOperator, _ other: Tensor) throws -> Tensor {
         try Tensor.withKernel(op) { f in try zipBroadcast(other, op.opName, f) }
     }
 
     /// `self op scalar`, or `scalar op self` when `reversed` (for `2 - t`). Never throws.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func binary(_ op: BinaryOperator, scalar: Scalar, reversed: Bool = false) -> Tensor {
         Tensor.withKernel(op) { f in
             let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
@@ -80,8 +80,8 @@ extension Tensor {
 
     /// Where `condition` is non-zero take `a`, else `b`; all three broadcast together.
     /// - Throws: `CoreError.shapeMismatch` naming the three shapes when they do not broadcast.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws -> Tensor {
         if condition.shape == a.shape && a.shape == b.shape {
             var out = a.scalars
@@ -203,29 +203,42 @@ extension Tensor {
 
 extension Tensor {
     /// Element-wise sum with broadcasting.
+    @_specialize(where Scalar == Float)
     public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.add, rhs) }
     /// Element-wise difference with broadcasting.
+    @_specialize(where Scalar == Float)
     public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.subtract, rhs) }
     /// Element-wise product with broadcasting.
+    @_specialize(where Scalar == Float)
     public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.multiply, rhs) }
     /// Element-wise quotient with broadcasting.
+    @_specialize(where Scalar == Float)
     public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor { try lhs.binary(.divide, rhs) }
     /// Tensor plus scalar.
+    @_specialize(where Scalar == Float)
     public static func + (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.add, scalar: rhs) }
     /// Tensor minus scalar.
+    @_specialize(where Scalar == Float)
     public static func - (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.subtract, scalar: rhs) }
     /// Tensor times scalar.
+    @_specialize(where Scalar == Float)
     public static func * (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.multiply, scalar: rhs) }
     /// Tensor divided by scalar.
+    @_specialize(where Scalar == Float)
     public static func / (lhs: Tensor, rhs: Scalar) -> Tensor { lhs.binary(.divide, scalar: rhs) }
     /// Scalar plus tensor.
+    @_specialize(where Scalar == Float)
     public static func + (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.add, scalar: lhs, reversed: true) }
     /// Scalar minus tensor.
+    @_specialize(where Scalar == Float)
     public static func - (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.subtract, scalar: lhs, reversed: true) }
     /// Scalar times tensor.
+    @_specialize(where Scalar == Float)
     public static func * (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.multiply, scalar: lhs, reversed: true) }
     /// Scalar divided by tensor.
+    @_specialize(where Scalar == Float)
     public static func / (lhs: Scalar, rhs: Tensor) -> Tensor { rhs.binary(.divide, scalar: lhs, reversed: true) }
     /// Negation.
+    @_specialize(where Scalar == Float)
     public static prefix func - (operand: Tensor) -> Tensor { operand.unary(.negate) }
 }

@@ -8,8 +8,8 @@ extension Tensor {
     /// row vector, a rank-1 right operand a column vector (the added axis is removed again, as
     /// NumPy). Ranks above 2 are batches of matrices whose leading axes broadcast.
     /// - Throws: `CoreError.shapeMismatch` (op `@`) naming both shapes when inner extents differ.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) throws -> Tensor {
         guard rank >= 1, other.rank >= 1 else {
             throw CoreError.shapeMismatch(op: "@", shapes: [shape, other.shape],
@@ -85,7 +85,7 @@ extension Tensor {
 
     /// The inner product of two rank-1 tensors of equal length, as a 0-d tensor (Double accumulator).
     /// - Throws: `CoreError.shapeMismatch` unless both are rank 1 of the same length.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func dot(_ other: Tensor) throws -> Tensor {
         guard rank == 1, other.rank == 1, count == other.count else {
             throw CoreError.shapeMismatch(op: "dot", shapes: [shape, other.shape], message: "")
@@ -100,7 +100,7 @@ extension Tensor {
     }
 
     /// The outer product `[m] × [n] → [m, n]` (operands of any rank are flattened first).
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func outer(_ other: Tensor) throws -> Tensor {
         let m = count, n = other.count
         let total = try Tensor.elementCount(of: [m, n], op: "outer")

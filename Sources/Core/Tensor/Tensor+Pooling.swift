@@ -8,8 +8,8 @@ extension Tensor {
     /// inputs the choice is unspecified), which `maxPool2dBackward` routes the gradient to.
     /// - Throws: `CoreError.shapeMismatch` for a non-rank-4 input or a window larger than the image;
     ///   `badArgument` for a kernel or stride below 1.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func maxPool2d(_ input: Tensor, kernel: Int, stride: Int? = nil) throws
         -> (output: Tensor, argmax: [Int32]) {
         let g = try ConvolutionGeometry(poolInput: input.shape, kernel: kernel, stride: stride ?? kernel, op: "maxpool")
@@ -73,8 +73,8 @@ extension Tensor {
 
     /// The gradient of `maxPool2d`: each output gradient goes to the input pixel that won.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` and `argmax` do not fit `inputShape`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func maxPool2dBackward(_ gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) throws -> Tensor {
         guard inputShape.count == 4, gradOutput.rank == 4, gradOutput.count == argmax.count,
               gradOutput.shape[0] == inputShape[0], gradOutput.shape[1] == inputShape[1] else {
@@ -84,23 +84,29 @@ extension Tensor {
         let inCount = try elementCount(of: inputShape, op: "maxpool")
         let inPlane = inputShape[2] &* inputShape[3], outPlane = gradOutput.shape[2] &* gradOutput.shape[3]
         let planes = inputShape[0] &* inputShape[1]
-        var dx = [Scalar](repeating: 0, count: inCount)
-        var valid = true
+        // Each plane is zeroed just before its scatter (while it is in cache), in parallel over
+        // planes; a flag per plane records an argmax outside its plane.
+        var dx = scratch(inCount)
+        var badPlanes = [Bool](repeating: false, count: planes)
         gradOutput.scalars.withUnsafeBufferPointer { pg in
             argmax.withUnsafeBufferPointer { pa in
                 dx.withUnsafeMutableBufferPointer { pdx in
-                    let pdx = pdx  // not inout: lets the loops vectorise
-                    for plane in 0..<planes {
-                        let src = plane &* outPlane, dst = plane &* inPlane
-                        for i in 0..<outPlane {
-                            let at = Int(pa[src &+ i])
-                            guard at >= 0, at < inPlane else { valid = false; return }
-                            pdx[dst &+ at] += pg[src &+ i]
+                    badPlanes.withUnsafeMutableBufferPointer { bad in
+                        let pdx = pdx, bad = bad  // not inout: lets the loops vectorise
+                        concurrentRows(planes) { plane in
+                            let src = plane &* outPlane, dst = plane &* inPlane
+                            for i in 0..<inPlane { pdx[dst &+ i] = 0 }
+                            for i in 0..<outPlane {
+                                let at = Int(pa[src &+ i])
+                                guard at >= 0, at < inPlane else { bad[plane] = true; continue }
+                                pdx[dst &+ at] += pg[src &+ i]
+                            }
                         }
                     }
                 }
             }
         }
+        let valid = !badPlanes.contains(true)
         guard valid else {
             throw CoreError.badArgument(op: "maxpool", message: "argmax indices do not fit input \(describe(inputShape))")
         }
@@ -109,8 +115,8 @@ extension Tensor {
 
     /// Average pooling with a `kernel × kernel` window moved by `stride` (default: the kernel).
     /// - Throws: as `maxPool2d`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func avgPool2d(_ input: Tensor, kernel: Int, stride: Int? = nil) throws -> Tensor {
         let g = try ConvolutionGeometry(poolInput: input.shape, kernel: kernel, stride: stride ?? kernel, op: "avgpool")
         let planes = g.batch &* g.inChannels, ow = g.outWidth, s = g.strideHeight
@@ -139,8 +145,8 @@ extension Tensor {
 
     /// The gradient of `avgPool2d`: each output gradient spread evenly over its window.
     /// - Throws: `CoreError.shapeMismatch` when `gradOutput` is not the pooled shape of `inputShape`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public static func avgPool2dBackward(_ gradOutput: Tensor, inputShape: [Int], kernel: Int, stride: Int? = nil) throws -> Tensor {
         let g = try ConvolutionGeometry(poolInput: inputShape, kernel: kernel, stride: stride ?? kernel, op: "avgpool")
         guard gradOutput.shape == g.outputShape else {

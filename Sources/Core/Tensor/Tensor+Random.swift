@@ -6,7 +6,7 @@ import Glibc
 extension Tensor {
     /// Uniform values in `[low, high)`.
     /// - Throws: `CoreError.badArgument` for a bad shape or `low > high`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public static func uniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1,
                                using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "rand")
@@ -20,7 +20,7 @@ extension Tensor {
 
     /// Normal values with the given mean and standard deviation (Box–Muller on word pairs).
     /// - Throws: `CoreError.badArgument` for a bad shape or a negative std.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public static func normal(_ shape: [Int], mean: Scalar = 0, std: Scalar = 1,
                               using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "randn")
@@ -44,7 +44,7 @@ extension Tensor {
 
     /// Laplace values with location 0 and scale `b` (density e^{-|x|/b} / 2b).
     /// - Throws: `CoreError.badArgument` for a bad shape or `b ≤ 0`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public static func laplace(_ shape: [Int], scale b: Scalar = 1, using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "laplace")
         guard b > 0, b.isFinite else {
@@ -61,7 +61,7 @@ extension Tensor {
 
     /// A mask of 1s (probability `p`) and 0s, e.g. the keep-mask of dropout with `p = 1 - rate`.
     /// - Throws: `CoreError.badArgument` for a bad shape or `p` outside [0, 1].
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public static func bernoulli(_ shape: [Int], p: Double, using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "bernoulli")
         guard p >= 0, p <= 1 else {
@@ -73,6 +73,7 @@ extension Tensor {
 
     /// Uniform integers in `low..<high`, stored as scalars.
     /// - Throws: `CoreError.badArgument` for a bad shape or an empty range.
+    @_specialize(where Scalar == Float)
     public static func randomIntegers(_ shape: [Int], low: Int, high: Int, using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "randint")
         let (span, overflow) = high.subtractingReportingOverflow(low)

@@ -11,8 +11,8 @@ extension Tensor {
     /// end), keeping the reduced axis with extent 1 when `keepDims`.
     /// - Throws: `CoreError.badArgument` for an axis out of range, or `max`/`min`/`argmax`/`argmin`
     ///   of an empty tensor.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func reduce(_ op: ReductionOperator, axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         let name = op.rawValue
         let (outer, length, inner, outShape) = try reductionLayout(axis: axis, keepDims: keepDims, op: name)
@@ -67,8 +67,8 @@ extension Tensor {
     /// The p-norm (p = 1, 2, any positive p, or `.infinity`; p = 0 counts non-zeros) over all
     /// elements or one axis.
     /// - Throws: `CoreError.badArgument` for a negative or NaN p or a bad axis.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func norm(_ p: Double = 2, axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         guard p >= 0 else {
             throw CoreError.badArgument(op: "norm", message: "p must be non-negative, got \(p)")
@@ -95,17 +95,19 @@ extension Tensor {
     }
 
     /// Sum over all elements or one axis.
+    @_specialize(where Scalar == Float)
     public func sum(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         try reduce(.sum, axis: axis, keepDims: keepDims)
     }
 
     /// Mean over all elements or one axis.
+    @_specialize(where Scalar == Float)
     public func mean(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         try reduce(.mean, axis: axis, keepDims: keepDims)
     }
 
     /// The sum of all elements as a Double (no allocation of a 0-d tensor).
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func sumAll() -> Double {
         scalars.withUnsafeBufferPointer { x in
             guard let base = x.baseAddress else { return 0 }

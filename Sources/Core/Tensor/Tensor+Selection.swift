@@ -4,14 +4,14 @@ extension Tensor {
     /// The elements sorted along `axis` (default: the last), ascending unless `descending`.
     /// NaNs sort after every number; equal elements keep their order (stable).
     /// - Throws: `CoreError.badArgument` for a bad axis or a 0-d tensor.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func sorted(axis: Int = -1, descending: Bool = false) throws -> Tensor {
         try sortAlong(axis: axis, descending: descending, op: "sort").values
     }
 
     /// The indices that sort the elements along `axis`, as scalars (stable; see `sorted`).
     /// - Throws: `CoreError.badArgument` for a bad axis or a 0-d tensor.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func argsort(axis: Int = -1, descending: Bool = false) throws -> Tensor {
         try sortAlong(axis: axis, descending: descending, op: "argsort").indices
     }
@@ -19,7 +19,7 @@ extension Tensor {
     /// The `k` largest elements along `axis` (the smallest when `largest` is false), ordered from
     /// the most extreme, with their indices; ties go to the lower index.
     /// - Throws: `CoreError.badArgument` for a bad axis or `k` outside `0...extent`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func topk(_ k: Int, axis: Int = -1, largest: Bool = true) throws -> (values: Tensor, indices: Tensor) {
         guard rank > 0 else {
             throw CoreError.badArgument(op: "topk", message: "needs a tensor of rank 1 or more, got a 0-d tensor")
@@ -38,7 +38,7 @@ extension Tensor {
     /// the projection of iterative hard thresholding. Among equal magnitudes the lower flat index
     /// is kept, so the result is deterministic. NaNs count as the smallest magnitudes.
     /// - Throws: `CoreError.badArgument` for a negative `s`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func hardThreshold(_ s: Int) throws -> Tensor {
         guard s >= 0 else {
             throw CoreError.badArgument(op: "hard_threshold", message: "s must be non-negative, got \(s)")
@@ -67,7 +67,7 @@ extension Tensor {
 
     /// The proximal map of `tau·‖x‖₁`: sign(x) · max(|x| − tau, 0), element-wise.
     /// - Throws: `CoreError.badArgument` for a negative or NaN `tau`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func softThreshold(_ tau: Scalar) throws -> Tensor {
         guard tau >= 0 else {
             throw CoreError.badArgument(op: "soft_threshold", message: "tau must be non-negative, got \(tau)")

@@ -4,6 +4,7 @@ extension Tensor {
     /// The same elements under a new shape; one extent may be -1 and is inferred.
     /// - Throws: `CoreError.shapeMismatch` when the counts differ; `badArgument` for two -1s or
     ///   another negative extent.
+    @_specialize(where Scalar == Float)
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         var resolved = newShape
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
@@ -28,13 +29,14 @@ extension Tensor {
     }
 
     /// The elements as a rank-1 tensor.
+    @_specialize(where Scalar == Float)
     public func flattened() -> Tensor {
         Tensor(uncheckedShape: [count], scalars: scalars)
     }
 
     /// The matrix transpose for rank 2 (rank 0 and 1 are returned unchanged); for higher ranks
     /// the axes are reversed, as NumPy's `.T`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func transposed() -> Tensor {
         if rank < 2 { return self }
         if rank == 2 {
@@ -62,7 +64,7 @@ extension Tensor {
     /// The tensor with its axes reordered: result axis `i` is this tensor's axis `axes[i]`.
     /// - Throws: `CoreError.badArgument` unless `axes` is a permutation of `0..<rank` (negative
     ///   axes count from the end).
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func permuted(_ axes: [Int]) throws -> Tensor {
         guard axes.count == rank else {
             throw CoreError.badArgument(op: "transpose",
@@ -96,7 +98,7 @@ extension Tensor {
 
     /// The tensor repeated along broadcast axes to exactly `target` (NumPy's `broadcast_to`).
     /// - Throws: `CoreError.shapeMismatch` when this shape does not broadcast to `target`.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func broadcast(to target: [Int]) throws -> Tensor {
         if target == shape { return self }
         guard try Tensor.broadcastShape(shape, target, op: "broadcast_to") == target else {
@@ -109,7 +111,7 @@ extension Tensor {
     /// Joins tensors along an existing axis; all other extents must agree.
     /// - Throws: `CoreError.badArgument` for an empty list or bad axis, `shapeMismatch` naming the
     ///   first disagreeing shapes.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public static func cat(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
         guard let first = tensors.first else {
             throw CoreError.badArgument(op: "cat", message: "needs at least one tensor")
@@ -148,6 +150,7 @@ extension Tensor {
 
     /// Stacks same-shape tensors along a new axis (0 by default).
     /// - Throws: `CoreError.badArgument` for an empty list, `shapeMismatch` for differing shapes.
+    @_specialize(where Scalar == Float)
     public static func stack(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
         guard let first = tensors.first else {
             throw CoreError.badArgument(op: "stack", message: "needs at least one tensor")
@@ -162,6 +165,7 @@ extension Tensor {
     }
 
     /// The tensor with a new axis of extent 1 at `axis`.
+    @_specialize(where Scalar == Float)
     public func unsqueezed(at axis: Int) throws -> Tensor {
         let ax = try Tensor.normalize(axis: axis, rank: rank + 1, op: "unsqueeze", shape: shape)
         var s = shape
@@ -170,6 +174,7 @@ extension Tensor {
     }
 
     /// The tensor without axes of extent 1.
+    @_specialize(where Scalar == Float)
     public func squeezed() -> Tensor {
         Tensor(uncheckedShape: shape.filter { $0 != 1 }, scalars: scalars)
     }

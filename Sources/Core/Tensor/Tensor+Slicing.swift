@@ -59,7 +59,7 @@ extension Tensor {
     /// backwards). The result is a copy.
     /// - Throws: `CoreError.badArgument` for more indices than axes, an integer out of range, or a
     ///   zero step.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func slice(_ indices: [TensorIndex]) throws -> Tensor {
         let (shapeOut, base, sourceStrides) = try selection(indices)
         let n = try Tensor.elementCount(of: shapeOut, op: "slice")
@@ -84,7 +84,7 @@ extension Tensor {
     /// Writes `value` into the selected region; `value` broadcasts to the region's shape (the
     /// shape `slice(indices)` would return).
     /// - Throws: as `slice`, and `CoreError.shapeMismatch` when `value` does not broadcast.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public mutating func assign(_ value: Tensor, at indices: [TensorIndex]) throws {
         let (region, base, destStrides) = try selection(indices)
         let fits = (try? Tensor.broadcastShape(value.shape, region, op: "assign")) == region
@@ -110,12 +110,14 @@ extension Tensor {
 
     /// Writes one scalar into every element of the selected region.
     /// - Throws: as `slice`.
+    @_specialize(where Scalar == Float)
     public mutating func assign(_ value: Scalar, at indices: [TensorIndex]) throws {
         try assign(Tensor(scalar: value), at: indices)
     }
 
     /// The element at one integer index per axis (negative counts from the end).
     /// - Throws: `CoreError.badArgument` for a wrong number of indices or one out of range.
+    @_specialize(where Scalar == Float)
     public func element(at position: [Int]) throws -> Scalar {
         guard position.count == rank else {
             throw CoreError.badArgument(op: "index",
@@ -126,7 +128,7 @@ extension Tensor {
 
     /// Rows `indices` of axis `axis` in the given order (repeats allowed), e.g. a shuffled batch.
     /// - Throws: `CoreError.badArgument` for a bad axis or an index out of range.
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     public func take(_ indices: [Int], axis: Int = 0) throws -> Tensor {
         guard rank > 0 else {
             throw CoreError.badArgument(op: "take", message: "cannot take rows of a 0-d tensor")

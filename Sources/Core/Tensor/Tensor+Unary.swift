@@ -8,8 +8,8 @@ public enum UnaryOperator: String, Sendable, CaseIterable {
 extension Tensor {
     /// Applies `op` to every element. `round` rounds half to even (as NumPy and PyTorch); `sign`
     /// gives -1, 0 or 1; `sigmoid` is computed without overflow for large |x|.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func unary(_ op: UnaryOperator) -> Tensor {
         switch op {
         case .negate: return map { -$0 }
@@ -27,8 +27,8 @@ extension Tensor {
 
     /// Limits every element to `[low, high]`.
     /// - Throws: `CoreError.badArgument` when `low > high`.
-    @_specialize(exported: true, where Scalar == Float)
-    @_specialize(exported: true, where Scalar == Double)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func clamped(_ low: Scalar, _ high: Scalar) throws -> Tensor {
         guard low <= high else {
             throw CoreError.badArgument(op: "clamp", message: "low \(low) is above high \(high)")
@@ -45,7 +45,7 @@ extension Tensor {
     }
 
     /// A new tensor of the same shape with `f` applied to each element (a tight loop).
-    @_specialize(exported: true, where Scalar == Float)
+    @_specialize(where Scalar == Float)
     @inline(__always)
     public func map(_ f: (Scalar) -> Scalar) -> Tensor {
         let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in

@@ -13,6 +13,7 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
 
     /// Makes a tensor from its shape and row-major scalars.
     /// - Throws: `CoreError.badArgument` when the counts disagree or an extent is negative.
+    @_specialize(where Scalar == Float)
     public init(shape: [Int], scalars: [Scalar]) throws {
         let count = try Tensor.elementCount(of: shape, op: "tensor")
         guard count == scalars.count else {
@@ -32,17 +33,20 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
 
     /// A tensor of the given shape filled with `value`.
     /// - Throws: `CoreError.badArgument` for a negative or too large shape.
+    @_specialize(where Scalar == Float)
     public init(shape: [Int], repeating value: Scalar) throws {
         let count = try Tensor.elementCount(of: shape, op: "full")
         self.init(uncheckedShape: shape, scalars: [Scalar](repeating: value, count: count))
     }
 
     /// A 0-d tensor holding one scalar.
+    @_specialize(where Scalar == Float)
     public init(scalar: Scalar) {
         self.init(uncheckedShape: [], scalars: [scalar])
     }
 
     /// A rank-1 tensor holding `scalars`.
+    @_specialize(where Scalar == Float)
     public init(_ scalars: [Scalar]) {
         self.init(uncheckedShape: [scalars.count], scalars: scalars)
     }
@@ -59,6 +63,7 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
 
     /// The single element of a tensor with exactly one element (any rank).
     /// - Throws: `CoreError.badArgument` when the tensor holds more or fewer than one element.
+    @_specialize(where Scalar == Float)
     public func item() throws -> Scalar {
         guard scalars.count == 1 else {
             throw CoreError.badArgument(op: "item",
