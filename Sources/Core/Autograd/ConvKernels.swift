@@ -94,6 +94,14 @@ enum ConvKernels {
                         let (w0, w1, w2, w3) = (wo[0], wo[1], wo[2], wo[3])
                         let (p0, p1, p2, p3) = (UnsafePointer(pn), UnsafePointer(pn + plane),
                                                 UnsafePointer(pn + 2 * plane), UnsafePointer(pn + 3 * plane))
+                        if relu && g.patch == 4 {
+                            // conv1 of a CNN: all taps and the ReLU in one pass (a select, so NaN passes).
+                            for i in 0..<plane {
+                                let v = b + w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i]
+                                out[i] = v < 0 ? 0 : v
+                            }
+                            continue
+                        }
                         for i in 0..<plane { out[i] = b + w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
                         t = 4
                     } else {
@@ -111,7 +119,7 @@ enum ConvKernels {
                         t += 1
                     }
                     // `< 0` so NaN passes through, as in PyTorch.
-                    if relu { for i in 0..<plane where out[i] < 0 { out[i] = 0 } }
+                    if relu { for i in 0..<plane { let v = out[i]; out[i] = v < 0 ? 0 : v } }
                 }
             }
         }

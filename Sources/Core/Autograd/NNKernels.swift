@@ -52,7 +52,7 @@ enum NNKernels {
     /// Applies `f` to every element.
     @inline(__always)
     static func map<S: TensorScalar>(_ a: Tensor<S>, _ f: (S) -> S) -> Tensor<S> {
-        var out = [S](repeating: 0, count: a.count)
+        var out: [S] = uninitialized(a.count)  // every entry written below
         a.scalars.withUnsafeBufferPointer { pa in
             out.withUnsafeMutableBufferPointer { po in
                 for i in 0..<pa.count { po[i] = f(pa[i]) }
@@ -64,7 +64,7 @@ enum NNKernels {
     /// Combines two tensors of the same element count element by element.
     @inline(__always)
     static func zip<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>, _ f: (S, S) -> S) -> Tensor<S> {
-        var out = [S](repeating: 0, count: a.count)
+        var out: [S] = uninitialized(a.count)  // every entry written below (counts are equal)
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in

@@ -32,8 +32,8 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         let scale = Scalar(1 / (1 - p))
         // Keep when the top 24 bits of the hash are ≥ p · 2^24.
         let threshold = UInt32(min(p * 16_777_216, 16_777_215))
-        var mask = [Scalar](repeating: 0, count: x.count)
-        var y = [Scalar](repeating: 0, count: x.count)
+        var mask: [Scalar] = NNKernels.uninitialized(x.count)  // both written in full below
+        var y: [Scalar] = NNKernels.uninitialized(x.count)
         x.scalars.withUnsafeBufferPointer { px in
             mask.withUnsafeMutableBufferPointer { pm in
                 y.withUnsafeMutableBufferPointer { py in
