@@ -81,20 +81,13 @@ enum TensorBuiltins {
         },
         spec("cat", [.required("tensors", "List"), .named("axis", "Int", .int(0))],
              "Joins tensors along an existing axis.", example: "cat([ones(2, 3), zeros(1, 3)])   # shape [3, 3]") { a in
-            let parts = try a.list(0).items.enumerated().map { i, v -> TensorObject in
-                guard let t = try TensorConversion.operand(v) else { throw a.valueError(0, "element \(i) is \(v.typeName), not a Tensor") }
-                return t
-            }
+            let parts = try tensorList(a, 0)
             let axis = try a.int(1)
             return wrap(try TensorMath.apply(parts) { try Core.Variable.cat($0, axis: axis) })
         },
         spec("stack", [.required("tensors", "List")], "Joins same-shape tensors along a new first axis.",
              example: "stack([ones(3), zeros(3)])   # shape [2, 3]") { a in
-            let parts = try a.list(0).items.enumerated().map { i, v -> TensorObject in
-                guard let t = try TensorConversion.operand(v) else { throw a.valueError(0, "element \(i) is \(v.typeName), not a Tensor") }
-                return t
-            }
-            return wrap(try TensorMath.apply(parts) { try Core.Variable.stack($0) })
+            wrap(try TensorMath.apply(try tensorList(a, 0)) { try Core.Variable.stack($0) })
         },
 
         // MARK: element-wise
@@ -247,6 +240,14 @@ enum TensorBuiltins {
             return .int(Int(d))
         },
     ]
+
+    /// Parameter `i` as a list of tensors (`cat`, `stack`).
+    static func tensorList(_ a: Arguments, _ i: Int) throws -> [TensorObject] {
+        try a.list(i).items.enumerated().map { k, v in
+            guard let t = try TensorConversion.operand(v) else { throw a.valueError(i, "element \(k) is \(v.typeName), not a Tensor") }
+            return t
+        }
+    }
 
     /// `name(t)`: an element-wise function of a tensor (or of a number, giving a number).
     static func elementwise(_ name: String, _ summary: String) -> BuiltinSpec {

@@ -62,6 +62,17 @@ enum RunMembers {
         ])
 }
 
+/// The compiler Whittle was built with, for run logs.
+let swiftVersion: String = {
+    #if compiler(>=6.3)
+    return "6.3 or later"
+    #elseif compiler(>=6.0)
+    return "6.x"
+    #else
+    return "5.x"
+    #endif
+}()
+
 enum TrainingBuiltins {
     static func spec(_ name: String, _ parameters: [ParameterSpec], _ summary: String, details: String = "",
                      example: String, _ body: @escaping (Arguments) throws -> Value) -> BuiltinSpec {
@@ -115,6 +126,7 @@ enum TrainingBuiltins {
                     logStarted = true
                     try appendJSONLine(path, try JSONBridge.json(.record([
                         ("event", .string("start")), ("whittle", .string(Session.version)),
+                        ("blas", .string(blasVersion)), ("swift", .string(swiftVersion)),
                         ("seed", .int(seed)), ("settings", .record(run.settings.map { ($0.name, .string($0.value)) })),
                     ])))
                 }
