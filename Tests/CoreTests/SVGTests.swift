@@ -77,6 +77,20 @@ final class SVGTests: XCTestCase {
         }
     }
 
+    /// Two points far apart draw a line through the top-right corner without a point in it; the
+    /// legend must still keep off the line (it goes to the top left, which nothing crosses).
+    func testLegendKeepsOffLinesBetweenPoints() throws {
+        let series = [PlotSeries(name: "rising", x: [0, 4], y: [0.5, 1.0]),
+                      PlotSeries(name: "flat", x: [0, 4], y: [0.0, 0.02])]
+        let svg = svgLineChart(series, options: ChartOptions(title: "legend"))
+        let rects = svg.components(separatedBy: "<rect").dropFirst().filter { $0.contains("fill-opacity=\"0.85\"") }
+        XCTAssertEqual(rects.count, 1)
+        let legend = try XCTUnwrap(rects.first)
+        let x = try XCTUnwrap(legend.range(of: "x=\"").map { legend[$0.upperBound...].prefix { $0 != "\"" } }.flatMap { Double($0) })
+        let width = try XCTUnwrap(svg.range(of: "width=\"").map { svg[$0.upperBound...].prefix { $0 != "\"" } }.flatMap { Double($0) })
+        XCTAssertLessThan(x, width / 2, "the legend should be on the left, away from the rising line")
+    }
+
     func testXMLEscaping() {
         XCTAssertEqual(xmlEscaped("a<b>&\"c\"'d'\u{01}\u{0B}é"), "a&lt;b&gt;&amp;&quot;c&quot;&apos;d&apos;é")
         XCTAssertEqual(svgNumber(12.5), "12.5")

@@ -86,7 +86,7 @@ public func svgLineChart(_ series: [PlotSeries], options: ChartOptions = ChartOp
         }
     }
 
-    // Legend in the corner of the plotting area that hides the fewest points (top right on a tie).
+    // Legend in the corner of the plotting area that hides the least of the lines (top right on a tie).
     let named = series.enumerated().filter { !$0.element.name.isEmpty }
     if !named.isEmpty {
         let boxWidth = 40 + (named.map { textWidth($0.element.name) }.max() ?? 0)
@@ -94,7 +94,24 @@ public func svgLineChart(_ series: [PlotSeries], options: ChartOptions = ChartOp
         let corners = [(left + plotWidth - boxWidth - 8, top + 8), (left + 8, top + 8),
                        (left + plotWidth - boxWidth - 8, top + plotHeight - boxHeight - 8),
                        (left + 8, top + plotHeight - boxHeight - 8)]
-        let screenPoints = data.series.flatMap { $0.compactMap { $0 } }.map { (px($0.x), py($0.y)) }
+        // The lines as well as their vertices: with few points, a segment can cross a corner
+        // that holds no point at all.
+        var screenPoints: [(Double, Double)] = []
+        for line in data.series {
+            var previous: (Double, Double)?
+            for point in line {
+                guard let point else { previous = nil; continue }
+                let here = (px(point.x), py(point.y))
+                if let from = previous {
+                    for k in 1..<16 {
+                        let t = Double(k) / 16
+                        screenPoints.append((from.0 + (here.0 - from.0) * t, from.1 + (here.1 - from.1) * t))
+                    }
+                }
+                screenPoints.append(here)
+                previous = here
+            }
+        }
         let hidden = corners.map { corner in
             screenPoints.filter { $0.0 >= corner.0 - 4 && $0.0 <= corner.0 + boxWidth + 4
                                   && $0.1 >= corner.1 - 4 && $0.1 <= corner.1 + boxHeight + 4 }.count
