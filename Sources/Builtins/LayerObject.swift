@@ -103,7 +103,7 @@ enum NetAccess {
         if let b = layer.buffer(path) { return .tensor(b.value) }
         if let l = layer.layer(at: path) { return .native(LayerObject(l)) }
         let known = layer.namedParams.map(\.path) + layer.namedBuffers.map(\.path)
-        let hint = Suggest.closest(path, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
+        let hint = nearestName(to: path, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
         throw runtimeError("no parameter, buffer or layer at path \"\(path)\"\(hint)", kind: "key")
     }
 
@@ -130,37 +130,5 @@ enum NetAccess {
     }
 
     /// `412,778`.
-    static func formatCount(_ n: Int) -> String {
-        let digits = String(n)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return out
-    }
-}
-
-/// Edit-distance suggestions for "did you mean".
-enum Suggest {
-    static func closest(_ word: String, among candidates: [String]) -> String? {
-        let a = Array(word)
-        var best: (String, Int)?
-        for c in candidates {
-            let b = Array(c)
-            var row = Array(0...b.count)
-            for i in 1...max(a.count, 1) where !a.isEmpty {
-                var prev = row[0]
-                row[0] = i
-                for j in stride(from: 1, through: b.count, by: 1) {
-                    let cur = row[j]
-                    row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] == b[j - 1] ? 0 : 1))
-                    prev = cur
-                }
-            }
-            let d = row[b.count]
-            if d <= max(2, a.count / 3), best.map({ d < $0.1 }) ?? true { best = (c, d) }
-        }
-        return best?.0
-    }
+    static func formatCount(_ n: Int) -> String { RuntimeError.grouped(n) }
 }

@@ -23,20 +23,19 @@ enum TensorMath {
         return TensorObject(try op(operands.map { tape.constant($0.tensor) }).value)
     }
 
+    /// The element-wise operators: the Core kernel for plain values and the tape op for tracked ones.
+    static let elementwise: [Lang.BinaryOperator: (Core.BinaryOperator, (Core.Variable<Float>, Core.Variable<Float>) throws -> Core.Variable<Float>)] = [
+        .add: (.add, { try $0.adding($1) }),
+        .subtract: (.subtract, { try $0.subtracting($1) }),
+        .multiply: (.multiply, { try $0.multiplying($1) }),
+        .divide: (.divide, { try $0.dividing($1) }),
+        .power: (.power, { try $0.power($1) }),
+    ]
+
     /// `a op b` for the language's arithmetic operators.
     static func binary(_ op: Lang.BinaryOperator, _ a: TensorObject, _ b: TensorObject) throws -> TensorObject {
         let tracked = a.node != nil || b.node != nil
         switch op {
-        case .add:
-            return tracked ? try apply([a, b]) { try $0[0].adding($0[1]) } : TensorObject(try a.tensor.binary(.add, b.tensor))
-        case .subtract:
-            return tracked ? try apply([a, b]) { try $0[0].subtracting($0[1]) } : TensorObject(try a.tensor.binary(.subtract, b.tensor))
-        case .multiply:
-            return tracked ? try apply([a, b]) { try $0[0].multiplying($0[1]) } : TensorObject(try a.tensor.binary(.multiply, b.tensor))
-        case .divide:
-            return tracked ? try apply([a, b]) { try $0[0].dividing($0[1]) } : TensorObject(try a.tensor.binary(.divide, b.tensor))
-        case .power:
-            return tracked ? try apply([a, b]) { try $0[0].power($0[1]) } : TensorObject(try a.tensor.binary(.power, b.tensor))
         case .matmul:
             guard a.tensor.rank >= 1, b.tensor.rank >= 1 else {
                 throw CoreError.shapeMismatch(op: "@", shapes: [a.tensor.shape, b.tensor.shape],
@@ -48,6 +47,11 @@ enum TensorMath {
             let q = try a.tensor.binary(.divide, b.tensor).map { $0.rounded(.down) }
             if op == .floorDivide { return TensorObject(q) }
             return TensorObject(try a.tensor.binary(.subtract, try q.binary(.multiply, b.tensor)))
+        default:
+            guard let (plain, recorded) = elementwise[op] else {
+                throw runtimeError("`\(op.rawValue)` is not defined on tensors", kind: "type")
+            }
+            return tracked ? try apply([a, b]) { try recorded($0[0], $0[1]) } : TensorObject(try a.tensor.binary(plain, b.tensor))
         }
     }
 

@@ -96,7 +96,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
     }
 
     /// 9990 → "9,990".
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         let digits = Array(String(n))
         var out = ""
         for (i, d) in digits.enumerated() {
