@@ -5,8 +5,9 @@ extension Variable {
     /// optionally followed by ReLU in the same node (`relu: true`, used when a Conv2D is followed
     /// by a ReLU layer: the pre-activation is never stored).
     ///
-    /// Direct loops when C·kh·kw is small (conv1 of a CNN has 4), im2col + one GEMM for the whole
-    /// batch otherwise. Backward skips the input gradient when the input needs none (the data).
+    /// Direct loops when C·kh·kw is small (conv1 of a CNN has 4), one GEMM per kernel tap for
+    /// stride-1 convolutions of 16 or more input channels (`TapConvolution`), im2col + one GEMM
+    /// for the whole batch otherwise. Backward skips the input gradient when the input needs none (the data).
     /// - Throws: `CoreError.shapeMismatch` naming the input and weight shapes when they disagree.
     @_specialize(where Scalar == Float)
     public func conv2d(weight: Variable, bias: Variable?, stride: Int = 1,
@@ -22,6 +23,10 @@ extension Variable {
         let (outH, outW) = (g.outH, g.outW)
         if let bias, bias.value.shape != [g.outChannels] {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [w.shape, bias.shape], message: "")
+        }
+        if g.patch > ConvKernels.directLimit, g.channels >= TapConvolution.minimumChannels,
+           let plan = TapConvolution(geometry) {
+            return tapConv2d(plan, weight: weight, bias: bias, relu: relu)
         }
         let outShape = [g.batch, g.outChannels, outH, outW]
         let outCount = try Tensor<Scalar>.elementCount(of: outShape, op: "conv2d")

@@ -57,6 +57,22 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
                                 stride: stride, padding: padding, relu: fusedReLU)
     }
 
+    /// `maxPool(relu(self(input)), pool)` as one node: what a Sequential runs for the layers
+    /// Conv2D, ReLU, MaxPool (see `Variable.conv2dReLUMaxPool`). Nil when the pooling window is
+    /// larger than this layer's output, so the caller runs the layers one by one and the error
+    /// names the pooling layer.
+    @_specialize(where Scalar == Float)
+    public func forward(_ input: Variable<Scalar>, reluMaxPool pool: Int) throws -> Variable<Scalar>? {
+        guard input.shape.count == 4, input.shape[1] == inChannels else {
+            throw layerShapeError(kind, expected: "[*, \(inChannels), H, W]", got: input.shape)
+        }
+        let g = try ConvolutionGeometry(input: input.shape, weight: weight.value.shape, stride: stride, padding: padding)
+        guard g.outHeight >= pool, g.outWidth >= pool else { return nil }
+        let tape = input.tape
+        return try input.conv2dReLUMaxPool(weight: try gatedWeight(on: tape), bias: bias.map { tape.variable(for: $0) },
+                                           stride: stride, padding: padding, pool: pool)
+    }
+
     public var localParams: [(name: String, param: Param<Scalar>)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) + (gate?.localParams ?? [])
     }

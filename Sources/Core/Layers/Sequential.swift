@@ -26,14 +26,26 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
         var i = 0
         while i < layers.count {
             let layer = layers[i]
-            // A Dense/Conv2D followed by a ReLU runs as one node (same result, one pass less).
-            let fused = i + 1 < layers.count && layers[i + 1] is ReLU<Scalar> ? layer as? any ReLUFusable<Scalar> : nil
+            // Conv2D, ReLU, MaxPool run as one node, and a Dense/Conv2D followed by a ReLU as one
+            // node: the same result without storing (and rereading) the activations in between.
+            let reluNext = i + 1 < layers.count && layers[i + 1] is ReLU<Scalar>
+            let pool = reluNext && i + 2 < layers.count ? layers[i + 2] as? MaxPool<Scalar> : nil
+            let fused = reluNext ? layer as? any ReLUFusable<Scalar> : nil
+            var consumed = 1
             do {
-                x = try fused?.forward(x, fusedReLU: true) ?? layer.forward(x)
+                if let conv = layer as? Conv2D<Scalar>, let pool, let y = try conv.forward(x, reluMaxPool: pool.size) {
+                    x = y
+                    consumed = 3
+                } else if let fused {
+                    x = try fused.forward(x, fusedReLU: true)
+                    consumed = 2
+                } else {
+                    x = try layer.forward(x)
+                }
             } catch {
                 throw LayerError.wrap(error, index: i, kind: layer.kind, container: kind)
             }
-            i += fused == nil ? 1 : 2
+            i += consumed
         }
         return x
     }

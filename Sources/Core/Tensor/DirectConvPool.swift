@@ -1,0 +1,237 @@
+// Small-patch convolution + bias + ReLU + max pooling in one pass per sample, forward and backward.
+//
+// conv1 of a CNN has C·kh·kw = 4: as a GEMM it is memory-bound, and unfused it writes an
+// activation k² times the size of what pooling keeps, which pooling, ReLU's backward and the
+// weight gradient then read again. Here, for one sample, the input under each tap is gathered into
+// a small buffer in *window order*: for each pooled row, the k² window positions one after
+// another, each a run as long as the pooled row. Each output channel is then a few SIMD passes
+// over that buffer, and pooling is an element-wise maximum over k² contiguous runs. Only the
+// pooled output and the window position of each maximum leave the core. The backward pass
+// gathers the patch again and rebuilds each channel's (sparse) gradient in the same order.
+
+/// The plan of one fused convolution → ReLU → k×k max pool (stride k, floor) with a small patch.
+struct DirectConvPool: Sendable {
+    /// Patches up to this size (C·kh·kw) run here; larger ones are GEMM work.
+    static let patchLimit = 16
+
+    let g: ConvolutionGeometry
+    /// The pooling window and stride.
+    let k: Int
+    let pooledHeight: Int, pooledWidth: Int
+    /// ph · k² · pw: the convolution outputs pooling looks at, in window order.
+    let windowed: Int
+
+    /// The plan, or nil when the patch is too large, the window does not fit, or k² > 256
+    /// (window positions are stored in a byte).
+    init?(_ g: ConvolutionGeometry, pool k: Int) {
+        guard k >= 1, k <= 16, g.patchSize >= 1, g.patchSize <= Self.patchLimit else { return nil }
+        let ph = g.outHeight / k, pw = g.outWidth / k
+        guard ph >= 1, pw >= 1 else { return nil }
+        self.g = g
+        self.k = k
+        pooledHeight = ph
+        pooledWidth = pw
+        windowed = ph &* k &* k &* pw
+    }
+
+    var outputShape: [Int] { [g.batch, g.outChannels, pooledHeight, pooledWidth] }
+    var outputCount: Int { g.batch &* g.outChannels &* pooledHeight &* pooledWidth }
+
+    /// patch[t][…] = the input pixel under tap t = (c, ky, kx) for each pooled convolution
+    /// output, in window order (0 in the padding).
+    @inline(__always)
+    private func gather<S: TensorScalar>(_ x: UnsafePointer<S>, sample n: Int, into patch: UnsafeMutablePointer<S>) {
+        let kk = g.kernelHeight &* g.kernelWidth, pw = pooledWidth, (h, w) = (g.height, g.width)
+        for t in 0..<g.patchSize {
+            let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
+            let src = x + (n &* g.inChannels &+ c) &* h &* w
+            var dst = patch + t &* windowed
+            for qy in 0..<pooledHeight {
+                for ry in 0..<k {
+                    let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
+                    for rx in 0..<k {
+                        if iy < 0 || iy >= h {
+                            dst.update(repeating: 0, count: pw)
+                        } else {
+                            let row = src + iy &* w
+                            for qx in 0..<pw {
+                                let ix = (qx &* k &+ rx) &* g.strideWidth &+ kx &- g.padLeft
+                                dst[qx] = ix >= 0 && ix < w ? row[ix] : 0
+                            }
+                        }
+                        dst += pw
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `gather`: adds each patch entry back into the input pixel it came from.
+    @inline(__always)
+    private func scatter<S: TensorScalar>(_ patch: UnsafePointer<S>, sample n: Int, into gx: UnsafeMutablePointer<S>) {
+        let kk = g.kernelHeight &* g.kernelWidth, pw = pooledWidth, (h, w) = (g.height, g.width)
+        for t in 0..<g.patchSize {
+            let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
+            let dst = gx + (n &* g.inChannels &+ c) &* h &* w
+            var src = patch + t &* windowed
+            for qy in 0..<pooledHeight {
+                for ry in 0..<k {
+                    let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
+                    for rx in 0..<k {
+                        if iy >= 0 && iy < h {
+                            let row = dst + iy &* w
+                            for qx in 0..<pw {
+                                let ix = (qx &* k &+ rx) &* g.strideWidth &+ kx &- g.padLeft
+                                if ix >= 0 && ix < w { row[ix] += src[qx] }
+                            }
+                        }
+                        src += pw
+                    }
+                }
+            }
+        }
+    }
+
+    /// conv[i] = bias + Σ_t weight[t] · patch[t][i] for i in 0..<windowed, four taps per pass.
+    @inline(__always)
+    private func convolve<S: TensorScalar>(_ patch: UnsafePointer<S>, _ weight: UnsafePointer<S>, bias b: S,
+                                           into conv: UnsafeMutablePointer<S>) {
+        let count = windowed, taps = g.patchSize
+        var t = 0
+        if taps >= 4 {
+            let (w0, w1, w2, w3) = (weight[0], weight[1], weight[2], weight[3])
+            let p0 = patch, p1 = p0 + count, p2 = p1 + count, p3 = p2 + count
+            for i in 0..<count { conv[i] = b + w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
+            t = 4
+        } else {
+            conv.update(repeating: b, count: count)
+        }
+        while t &+ 4 <= taps {
+            let (w0, w1, w2, w3) = (weight[t], weight[t &+ 1], weight[t &+ 2], weight[t &+ 3])
+            let p0 = patch + t &* count, p1 = p0 + count, p2 = p1 + count, p3 = p2 + count
+            for i in 0..<count { conv[i] += w0 * p0[i] + w1 * p1[i] + w2 * p2[i] + w3 * p3[i] }
+            t &+= 4
+        }
+        while t < taps {
+            let w0 = weight[t], p0 = patch + t &* count
+            for i in 0..<count { conv[i] += w0 * p0[i] }
+            t &+= 1
+        }
+    }
+
+    /// Pooled output [N, O, ph, pw] = ReLU(max over each window of the convolution) and the
+    /// window position (ry·k + rx, the first maximum on ties) of each maximum.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    func forward<S: TensorScalar>(_ x: UnsafePointer<S>, weight: UnsafePointer<S>, bias: UnsafePointer<S>?,
+                                  into out: UnsafeMutablePointer<S>, winners: UnsafeMutablePointer<UInt8>) {
+        let taps = g.patchSize, o = g.outChannels, pw = pooledWidth, kk = k &* k
+        let pooledPlane = pooledHeight &* pw
+        Tensor<S>.concurrentRows(g.batch) { n in
+            withUnsafeTemporaryAllocation(of: S.self, capacity: (taps &+ 1) &* windowed) { buffer in
+                guard let patch = buffer.baseAddress else { return }
+                let conv = patch + taps &* windowed
+                gather(x, sample: n, into: patch)
+                for oc in 0..<o {
+                    convolve(patch, weight + oc &* taps, bias: bias?[oc] ?? 0, into: conv)
+                    let dst = out + (n &* o &+ oc) &* pooledPlane, win = winners + (n &* o &+ oc) &* pooledPlane
+                    for qy in 0..<pooledHeight {
+                        let window = conv + qy &* kk &* pw, best = dst + qy &* pw, at = win + qy &* pw
+                        best.update(from: window, count: pw)
+                        at.update(repeating: 0, count: pw)
+                        for r in 1..<kk {
+                            let run = window + r &* pw, index = UInt8(truncatingIfNeeded: r)
+                            for qx in 0..<pw {
+                                let v = run[qx], better = v > best[qx]
+                                best[qx] = better ? v : best[qx]
+                                at[qx] = better ? index : at[qx]
+                            }
+                        }
+                        // `< 0` so NaN passes through, as in PyTorch.
+                        for qx in 0..<pw { let v = best[qx]; best[qx] = v < 0 ? 0 : v }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradients from the pooled output's gradient: weight [O, T] and bias [O] (overwritten),
+    /// and the input's (added to `gradInput`, NCHW) when it is given. Parallel over the batch,
+    /// with per-worker sums in Double.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    func backward<S: TensorScalar>(_ gradOutput: UnsafePointer<S>, output: UnsafePointer<S>,
+                                   winners: UnsafePointer<UInt8>, input x: UnsafePointer<S>,
+                                   weight: UnsafePointer<S>, gradWeight: UnsafeMutablePointer<S>,
+                                   gradBias: UnsafeMutablePointer<S>, gradInput: UnsafeMutablePointer<S>?) {
+        let taps = g.patchSize, o = g.outChannels, pw = pooledWidth, kk = k &* k
+        let pooledPlane = pooledHeight &* pw
+        let workers = Swift.max(1, Swift.min(Tensor<S>.parallelWorkers, g.batch))
+        let perWorker = o &* (taps &+ 1)
+        var partial = [Double](repeating: 0, count: workers &* perWorker)
+        partial.withUnsafeMutableBufferPointer { pp in
+            let pp = pp
+            Tensor<S>.concurrentRows(workers) { worker in
+                guard let sums = pp.baseAddress.map({ $0 + worker &* perWorker }) else { return }
+                let first = g.batch &* worker / workers, last = g.batch &* (worker &+ 1) / workers
+                let scratch = (2 &* taps &+ 1) &* windowed
+                withUnsafeTemporaryAllocation(of: S.self, capacity: scratch) { buffer in
+                    guard let patch = buffer.baseAddress else { return }
+                    let gradPatch = patch + taps &* windowed, gz = gradPatch + taps &* windowed
+                    for n in first..<last {
+                        gather(x, sample: n, into: patch)
+                        if gradInput != nil { gradPatch.update(repeating: 0, count: taps &* windowed) }
+                        for oc in 0..<o {
+                            let at = (n &* o &+ oc) &* pooledPlane
+                            // The convolution's gradient in window order: the pooled gradient at
+                            // each window's winner where the output is positive, zero elsewhere.
+                            var biasSum: S = 0
+                            for q in 0..<pooledPlane where output[at &+ q] > 0 { biasSum += gradOutput[at &+ q] }
+                            for qy in 0..<pooledHeight {
+                                let src = at &+ qy &* pw
+                                for r in 0..<kk {
+                                    let run = gz + (qy &* kk &+ r) &* pw, index = UInt8(truncatingIfNeeded: r)
+                                    for qx in 0..<pw {
+                                        let live = winners[src &+ qx] == index && output[src &+ qx] > 0
+                                        run[qx] = live ? gradOutput[src &+ qx] : 0
+                                    }
+                                }
+                            }
+                            sums[o &* taps &+ oc] += biasSum.doubleValue
+                            for t in 0..<taps {
+                                sums[oc &* taps &+ t] += Self.dot(gz, patch + t &* windowed, windowed).doubleValue
+                            }
+                            guard gradInput != nil else { continue }
+                            for t in 0..<taps {
+                                let wt = weight[oc &* taps &+ t], row = gradPatch + t &* windowed
+                                for i in 0..<windowed { row[i] += wt * gz[i] }
+                            }
+                        }
+                        if let gradInput { scatter(gradPatch, sample: n, into: gradInput) }
+                    }
+                }
+            }
+        }
+        for i in 0..<(o &* taps) {
+            gradWeight[i] = S((0..<workers).reduce(0.0) { $0 + partial[$1 &* perWorker &+ i] })
+        }
+        for oc in 0..<o {
+            gradBias[oc] = S((0..<workers).reduce(0.0) { $0 + partial[$1 &* perWorker &+ o &* taps &+ oc] })
+        }
+    }
+
+    /// Σ a[i]·b[i] with eight lanes of independent sums, so the loop vectorises.
+    @inline(__always)
+    static func dot<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, _ count: Int) -> S {
+        var acc = SIMD8<S>()
+        var i = 0
+        while i &+ 8 <= count {
+            acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<S>.self)
+                * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<S>.self)
+            i &+= 8
+        }
+        var sum = acc.sum()
+        while i < count { sum += a[i] * b[i]; i &+= 1 }
+        return sum
+    }
+}
