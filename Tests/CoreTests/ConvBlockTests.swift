@@ -104,6 +104,8 @@ final class ConvBlockTests: XCTestCase {
         // Three nodes (one per block) after the input, instead of nine.
         XCTAssertEqual(nodes - 1 - net.params.count, 3)
         checkLayerGradients(net, input: x, tolerance: 1e-5)
+        // The data needs no gradient (the first block then computes none for its input).
+        checkLayerGradients(net, input: x, checkInput: false, tolerance: 1e-5)
     }
 
     func testPoolLargerThanTheConvolutionNamesThePoolingLayer() throws {

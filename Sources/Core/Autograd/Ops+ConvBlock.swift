@@ -86,8 +86,10 @@ extension Variable {
                                                   let bwin = pwin.baseAddress, let bx = px.baseAddress,
                                                   let bw = pw.baseAddress, let bgw = pgw.baseAddress,
                                                   let bgb = pgb.baseAddress else { return }
+                                            // (An empty array's base address is not nil: test the flag.)
                                             plan.backward(bg, output: by, winners: bwin, input: bx, weight: bw,
-                                                          gradWeight: bgw, gradBias: bgb, gradInput: pgx.baseAddress)
+                                                          gradWeight: bgw, gradBias: bgb,
+                                                          gradInput: needInput ? pgx.baseAddress : nil)
                                         }
                                     }
                                 }

@@ -300,8 +300,12 @@ extension TapConvolution {
                             gx.withUnsafeMutableBufferPointer { pgx in
                                 guard let bg = pg.baseAddress, let bxp = pxp.baseAddress, let bw = pw.baseAddress,
                                       let bgw = pgw.baseAddress else { return }
-                                backward(bg, input: bxp, tapWeights: bw, gradTapWeights: bgw, gradPadded: pgxp.baseAddress)
-                                if let from = pgxp.baseAddress, let to = pgx.baseAddress { crop(UnsafePointer(from), into: to) }
+                                // (An empty array's base address is not nil: test the flag.)
+                                backward(bg, input: bxp, tapWeights: bw, gradTapWeights: bgw,
+                                         gradPadded: needInput ? pgxp.baseAddress : nil)
+                                if needInput, let from = pgxp.baseAddress, let to = pgx.baseAddress {
+                                    crop(UnsafePointer(from), into: to)
+                                }
                             }
                         }
                     }
