@@ -136,19 +136,8 @@ struct DirectConvPool: Sendable {
                     convolve(patch, weight + oc &* taps, bias: bias?[oc] ?? 0, into: conv)
                     let dst = out + (n &* o &+ oc) &* pooledPlane, win = winners + (n &* o &+ oc) &* pooledPlane
                     for qy in 0..<pooledHeight {
-                        let window = conv + qy &* kk &* pw, best = dst + qy &* pw, at = win + qy &* pw
-                        best.update(from: window, count: pw)
-                        at.update(repeating: 0, count: pw)
-                        for r in 1..<kk {
-                            let run = window + r &* pw, index = UInt8(truncatingIfNeeded: r)
-                            for qx in 0..<pw {
-                                let v = run[qx], better = v > best[qx]
-                                best[qx] = better ? v : best[qx]
-                                at[qx] = better ? index : at[qx]
-                            }
-                        }
-                        // `< 0` so NaN passes through, as in PyTorch.
-                        for qx in 0..<pw { let v = best[qx]; best[qx] = v < 0 ? 0 : v }
+                        Self.reluMaxPool(windows: conv + qy &* kk &* pw, count: kk, length: pw,
+                                         into: dst + qy &* pw, winners: win + qy &* pw)
                     }
                 }
             }
@@ -174,10 +163,11 @@ struct DirectConvPool: Sendable {
             Tensor<S>.concurrentRows(workers) { worker in
                 guard let sums = pp.baseAddress.map({ $0 + worker &* perWorker }) else { return }
                 let first = g.batch &* worker / workers, last = g.batch &* (worker &+ 1) / workers
-                let scratch = (2 &* taps &+ 1) &* windowed
+                let scratch = (2 &* taps &+ 1) &* windowed &+ pooledPlane
                 withUnsafeTemporaryAllocation(of: S.self, capacity: scratch) { buffer in
                     guard let patch = buffer.baseAddress else { return }
                     let gradPatch = patch + taps &* windowed, gz = gradPatch + taps &* windowed
+                    let gated = gz + windowed  // the pooled gradient where the output is positive
                     for n in first..<last {
                         gather(x, sample: n, into: patch)
                         if gradInput != nil { gradPatch.update(repeating: 0, count: taps &* windowed) }
@@ -186,15 +176,16 @@ struct DirectConvPool: Sendable {
                             // The convolution's gradient in window order: the pooled gradient at
                             // each window's winner where the output is positive, zero elsewhere.
                             var biasSum: S = 0
-                            for q in 0..<pooledPlane where output[at &+ q] > 0 { biasSum += gradOutput[at &+ q] }
+                            for q in 0..<pooledPlane {
+                                let v = output[at &+ q] > 0 ? gradOutput[at &+ q] : 0
+                                gated[q] = v
+                                biasSum += v
+                            }
                             for qy in 0..<pooledHeight {
-                                let src = at &+ qy &* pw
+                                let win = winners + (at &+ qy &* pw), gq = gated + qy &* pw
                                 for r in 0..<kk {
                                     let run = gz + (qy &* kk &+ r) &* pw, index = UInt8(truncatingIfNeeded: r)
-                                    for qx in 0..<pw {
-                                        let live = winners[src &+ qx] == index && output[src &+ qx] > 0
-                                        run[qx] = live ? gradOutput[src &+ qx] : 0
-                                    }
+                                    for qx in 0..<pw { run[qx] = win[qx] == index ? gq[qx] : 0 }
                                 }
                             }
                             sums[o &* taps &+ oc] += biasSum.doubleValue
@@ -218,6 +209,37 @@ struct DirectConvPool: Sendable {
         for oc in 0..<o {
             gradBias[oc] = S((0..<workers).reduce(0.0) { $0 + partial[$1 &* perWorker &+ o &* taps &+ oc] })
         }
+    }
+
+    /// out[i] = ReLU(max over the `count` runs of `windows` at i), winners[i] = the run holding
+    /// the first maximum; runs are `length` apart. Branch-free selects, so the loops vectorise.
+    @inline(__always)
+    static func reluMaxPool<S: TensorScalar>(windows: UnsafePointer<S>, count: Int, length: Int,
+                                             into out: UnsafeMutablePointer<S>, winners: UnsafeMutablePointer<UInt8>) {
+        if count == 4 {
+            let r0 = windows, r1 = r0 + length, r2 = r1 + length, r3 = r2 + length
+            for i in 0..<length {
+                let v0 = r0[i], v1 = r1[i], v2 = r2[i], v3 = r3[i]
+                let upper = v1 > v0, lower = v3 > v2
+                let m01 = upper ? v1 : v0, m23 = lower ? v3 : v2
+                let second = m23 > m01
+                let best = second ? m23 : m01
+                out[i] = best < 0 ? 0 : best  // `< 0` so NaN passes through, as in PyTorch
+                winners[i] = second ? (lower ? 3 : 2) : (upper ? 1 : 0)
+            }
+            return
+        }
+        out.update(from: windows, count: length)
+        winners.update(repeating: 0, count: length)
+        for r in 1..<Swift.max(1, count) {
+            let run = windows + r &* length, index = UInt8(truncatingIfNeeded: r)
+            for i in 0..<length {
+                let v = run[i], old = out[i], better = v > old
+                out[i] = better ? v : old
+                winners[i] = better ? index : winners[i]
+            }
+        }
+        for i in 0..<length { let v = out[i]; out[i] = v < 0 ? 0 : v }
     }
 
     /// Σ a[i]·b[i] with eight lanes of independent sums, so the loop vectorises.
