@@ -3,9 +3,9 @@
 // conv1 of a CNN has C·kh·kw = 4: as a GEMM it is memory-bound, and unfused it writes an
 // activation k² times the size of what pooling keeps, which pooling, ReLU's backward and the
 // weight gradient then read again. Here, for one sample, the input under each tap is gathered into
-// a small buffer in *window order*: for each pooled row, the k² window positions one after
-// another, each a run as long as the pooled row. Each output channel is then a few SIMD passes
-// over that buffer, and pooling is an element-wise maximum over k² contiguous runs. Only the
+// a small buffer in *window order*: one plane of the pooled size per window position (ry, rx),
+// holding the pixel at that position of every window. Each output channel is then a few SIMD
+// passes over that buffer, and pooling is an element-wise maximum over k² contiguous planes. Only the
 // pooled output and the window position of each maximum leave the core. The backward pass
 // gathers the patch again and rebuilds each channel's (sparse) gradient in the same order.
 
@@ -18,8 +18,8 @@ struct DirectConvPool: Sendable {
     /// The pooling window and stride.
     let k: Int
     let pooledHeight: Int, pooledWidth: Int
-    /// ph · k² · pw: the convolution outputs pooling looks at, in window order.
-    let windowed: Int
+    /// ph · pw, and k² · ph · pw: the convolution outputs pooling looks at, in window order.
+    let pooledPlane: Int, windowed: Int
 
     /// The plan, or nil when the patch is too large, the window does not fit, or k² > 256
     /// (window positions are stored in a byte).
@@ -31,7 +31,8 @@ struct DirectConvPool: Sendable {
         self.k = k
         pooledHeight = ph
         pooledWidth = pw
-        windowed = ph &* k &* k &* pw
+        pooledPlane = ph &* pw
+        windowed = k &* k &* ph &* pw
     }
 
     var outputShape: [Int] { [g.batch, g.outChannels, pooledHeight, pooledWidth] }
@@ -46,10 +47,10 @@ struct DirectConvPool: Sendable {
             let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
             let src = x + (n &* g.inChannels &+ c) &* h &* w
             var dst = patch + t &* windowed
-            for qy in 0..<pooledHeight {
-                for ry in 0..<k {
-                    let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
-                    for rx in 0..<k {
+            for ry in 0..<k {
+                for rx in 0..<k {
+                    for qy in 0..<pooledHeight {
+                        let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
                         if iy < 0 || iy >= h {
                             dst.update(repeating: 0, count: pw)
                         } else {
@@ -74,10 +75,10 @@ struct DirectConvPool: Sendable {
             let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
             let dst = gx + (n &* g.inChannels &+ c) &* h &* w
             var src = patch + t &* windowed
-            for qy in 0..<pooledHeight {
-                for ry in 0..<k {
-                    let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
-                    for rx in 0..<k {
+            for ry in 0..<k {
+                for rx in 0..<k {
+                    for qy in 0..<pooledHeight {
+                        let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
                         if iy >= 0 && iy < h {
                             let row = dst + iy &* w
                             for qx in 0..<pw {
@@ -125,8 +126,7 @@ struct DirectConvPool: Sendable {
     @_specialize(where S == Double)
     func forward<S: TensorScalar>(_ x: UnsafePointer<S>, weight: UnsafePointer<S>, bias: UnsafePointer<S>?,
                                   into out: UnsafeMutablePointer<S>, winners: UnsafeMutablePointer<UInt8>) {
-        let taps = g.patchSize, o = g.outChannels, pw = pooledWidth, kk = k &* k
-        let pooledPlane = pooledHeight &* pw
+        let taps = g.patchSize, o = g.outChannels, kk = k &* k
         Tensor<S>.concurrentRows(g.batch) { n in
             withUnsafeTemporaryAllocation(of: S.self, capacity: (taps &+ 1) &* windowed) { buffer in
                 guard let patch = buffer.baseAddress else { return }
@@ -135,10 +135,7 @@ struct DirectConvPool: Sendable {
                 for oc in 0..<o {
                     convolve(patch, weight + oc &* taps, bias: bias?[oc] ?? 0, into: conv)
                     let dst = out + (n &* o &+ oc) &* pooledPlane, win = winners + (n &* o &+ oc) &* pooledPlane
-                    for qy in 0..<pooledHeight {
-                        Self.reluMaxPool(windows: conv + qy &* kk &* pw, count: kk, length: pw,
-                                         into: dst + qy &* pw, winners: win + qy &* pw)
-                    }
+                    Self.reluMaxPool(windows: conv, count: kk, length: pooledPlane, into: dst, winners: win)
                 }
             }
         }
@@ -153,8 +150,7 @@ struct DirectConvPool: Sendable {
                                    winners: UnsafePointer<UInt8>, input x: UnsafePointer<S>,
                                    weight: UnsafePointer<S>, gradWeight: UnsafeMutablePointer<S>,
                                    gradBias: UnsafeMutablePointer<S>, gradInput: UnsafeMutablePointer<S>?) {
-        let taps = g.patchSize, o = g.outChannels, pw = pooledWidth, kk = k &* k
-        let pooledPlane = pooledHeight &* pw
+        let taps = g.patchSize, o = g.outChannels, kk = k &* k
         let workers = Swift.max(1, Swift.min(Tensor<S>.parallelWorkers, g.batch))
         let perWorker = o &* (taps &+ 1)
         var partial = [Double](repeating: 0, count: workers &* perWorker)
@@ -181,12 +177,10 @@ struct DirectConvPool: Sendable {
                                 gated[q] = v
                                 biasSum += v
                             }
-                            for qy in 0..<pooledHeight {
-                                let win = winners + (at &+ qy &* pw), gq = gated + qy &* pw
-                                for r in 0..<kk {
-                                    let run = gz + (qy &* kk &+ r) &* pw, index = UInt8(truncatingIfNeeded: r)
-                                    for qx in 0..<pw { run[qx] = win[qx] == index ? gq[qx] : 0 }
-                                }
+                            let win = winners + at
+                            for r in 0..<kk {
+                                let plane = gz + r &* pooledPlane, index = UInt8(truncatingIfNeeded: r)
+                                for q in 0..<pooledPlane { plane[q] = win[q] == index ? gated[q] : 0 }
                             }
                             sums[o &* taps &+ oc] += biasSum.doubleValue
                             for t in 0..<taps {
@@ -217,16 +211,18 @@ struct DirectConvPool: Sendable {
     static func reluMaxPool<S: TensorScalar>(windows: UnsafePointer<S>, count: Int, length: Int,
                                              into out: UnsafeMutablePointer<S>, winners: UnsafeMutablePointer<UInt8>) {
         if count == 4 {
+            // The maximum first (float selects only), then the first plane that holds it.
             let r0 = windows, r1 = r0 + length, r2 = r1 + length, r3 = r2 + length
             for i in 0..<length {
                 let v0 = r0[i], v1 = r1[i], v2 = r2[i], v3 = r3[i]
-                let upper = v1 > v0, lower = v3 > v2
-                let m01 = upper ? v1 : v0, m23 = lower ? v3 : v2
-                let second = m23 > m01
-                let best = second ? m23 : m01
-                out[i] = best < 0 ? 0 : best  // `< 0` so NaN passes through, as in PyTorch
-                winners[i] = second ? (lower ? 3 : 2) : (upper ? 1 : 0)
+                let m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2
+                out[i] = m23 > m01 ? m23 : m01
             }
+            for i in 0..<length {
+                let best = out[i]
+                winners[i] = r0[i] == best ? 0 : r1[i] == best ? 1 : r2[i] == best ? 2 : 3
+            }
+            for i in 0..<length { let v = out[i]; out[i] = v < 0 ? 0 : v }  // NaN passes, as in PyTorch
             return
         }
         out.update(from: windows, count: length)
