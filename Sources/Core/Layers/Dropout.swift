@@ -37,11 +37,16 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         x.scalars.withUnsafeBufferPointer { px in
             mask.withUnsafeMutableBufferPointer { pm in
                 y.withUnsafeMutableBufferPointer { py in
-                    for j in 0..<px.count {
-                        let keep = Dropout.draw(key, j) >= threshold
-                        let m: Scalar = keep ? scale : 0
-                        pm[j] = m
-                        py[j] = px[j] * m
+                    let (px, pm, py) = (px, pm, py)  // not inout: shared by the workers
+                    // Element j's draw depends on (key, j) only, so any split gives the same mask.
+                    let count = px.count, chunks = count >= 1 << 16 ? Tensor<Scalar>.parallelWorkers : 1
+                    Tensor<Scalar>.concurrentRows(chunks) { chunk in
+                        for j in (count &* chunk / chunks)..<(count &* (chunk &+ 1) / chunks) {
+                            let keep = Dropout.draw(key, j) >= threshold
+                            let m: Scalar = keep ? scale : 0
+                            pm[j] = m
+                            py[j] = px[j] * m
+                        }
                     }
                 }
             }

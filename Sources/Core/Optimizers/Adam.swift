@@ -54,15 +54,39 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
         let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(eps))
         let l2 = decoupled ? Scalar(0) : Scalar(group.weightDecay)
         let shrink = decoupled ? Scalar(1 - lr * group.weightDecay) : Scalar(1)
-        value.scalars.withUnsafeMutableBufferPointer { w in
-            grad.scalars.withUnsafeBufferPointer { g in
+        value.scalars.withUnsafeMutableBufferPointer { pw in
+            grad.scalars.withUnsafeBufferPointer { pg in
                 m.scalars.withUnsafeMutableBufferPointer { pm in
                     v.scalars.withUnsafeMutableBufferPointer { pv in
-                        for i in 0..<w.count {
-                            let gi = g[i] + l2 * w[i]
-                            pm[i] = b1 * pm[i] + (1 - b1) * gi
-                            pv[i] = b2 * pv[i] + (1 - b2) * gi * gi
-                            w[i] = w[i] * shrink - stepSize * pm[i] / (pv[i].squareRoot() / rootC2 + e)
+                        guard let w = pw.baseAddress, let g = pg.baseAddress, let m = pm.baseAddress,
+                              let v = pv.baseAddress else { return }
+                        let count = Swift.min(pw.count, pg.count, pm.count, pv.count)
+                        // Eight lanes at a time (the compiler cannot prove the four buffers
+                        // distinct, so it does not vectorise the plain loop), both cores for a
+                        // large tensor.
+                        let chunks = count >= 1 << 16 ? Tensor<Scalar>.parallelWorkers : 1
+                        Tensor<Scalar>.concurrentRows(chunks) { chunk in
+                            let lo = count &* chunk / chunks / 8 &* 8
+                            let hi = chunk == chunks &- 1 ? count : count &* (chunk &+ 1) / chunks / 8 &* 8
+                            var i = lo
+                            while i &+ 8 <= hi {
+                                let wi = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD8<Scalar>.self)
+                                let gi = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Scalar>.self) + l2 * wi
+                                let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: SIMD8<Scalar>.self) + (1 - b1) * gi
+                                let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Scalar>.self) + (1 - b2) * gi * gi
+                                let step = stepSize * mi / (vi.squareRoot() / rootC2 + e)
+                                UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: SIMD8<Scalar>.self)
+                                UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD8<Scalar>.self)
+                                UnsafeMutableRawPointer(w + i).storeBytes(of: wi * shrink - step, as: SIMD8<Scalar>.self)
+                                i &+= 8
+                            }
+                            while i < hi {
+                                let gi = g[i] + l2 * w[i]
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                                w[i] = w[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / rootC2 + e)
+                                i &+= 1
+                            }
                         }
                     }
                 }

@@ -183,8 +183,15 @@ struct DirectConvPool: Sendable {
                                 for q in 0..<pooledPlane { plane[q] = win[q] == index ? gated[q] : 0 }
                             }
                             sums[o &* taps &+ oc] += biasSum.doubleValue
-                            for t in 0..<taps {
+                            var t = 0
+                            while t &+ 4 <= taps {
+                                let d = Self.dot4(gz, patch + t &* windowed, stride: windowed, windowed)
+                                for j in 0..<4 { sums[oc &* taps &+ t &+ j] += d[j].doubleValue }
+                                t &+= 4
+                            }
+                            while t < taps {
                                 sums[oc &* taps &+ t] += Self.dot(gz, patch + t &* windowed, windowed).doubleValue
+                                t &+= 1
                             }
                             guard gradInput != nil else { continue }
                             for t in 0..<taps {
@@ -216,13 +223,14 @@ struct DirectConvPool: Sendable {
             for i in 0..<length {
                 let v0 = r0[i], v1 = r1[i], v2 = r2[i], v3 = r3[i]
                 let m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2
-                out[i] = m23 > m01 ? m23 : m01
+                let best = m23 > m01 ? m23 : m01
+                out[i] = best < 0 ? 0 : best  // `< 0` so NaN passes through, as in PyTorch
             }
+            // Where the output is 0 the winner is never used (no gradient passes ReLU there).
             for i in 0..<length {
                 let best = out[i]
                 winners[i] = r0[i] == best ? 0 : r1[i] == best ? 1 : r2[i] == best ? 2 : 3
             }
-            for i in 0..<length { let v = out[i]; out[i] = v < 0 ? 0 : v }  // NaN passes, as in PyTorch
             return
         }
         out.update(from: windows, count: length)
@@ -236,6 +244,29 @@ struct DirectConvPool: Sendable {
             }
         }
         for i in 0..<length { let v = out[i]; out[i] = v < 0 ? 0 : v }
+    }
+
+    /// The four dot products of `a` with rows b, b + stride, b + 2·stride, b + 3·stride in one pass:
+    /// four independent SIMD sums (one running sum waits on the add latency) and `a` read once.
+    @inline(__always)
+    static func dot4<S: TensorScalar>(_ a: UnsafePointer<S>, _ b: UnsafePointer<S>, stride: Int, _ count: Int) -> SIMD4<S> {
+        var s0 = SIMD8<S>(), s1 = SIMD8<S>(), s2 = SIMD8<S>(), s3 = SIMD8<S>()
+        let b1 = b + stride, b2 = b1 + stride, b3 = b2 + stride
+        var i = 0
+        while i &+ 8 <= count {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<S>.self)
+            s0.addProduct(x, UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<S>.self))
+            s1.addProduct(x, UnsafeRawPointer(b1 + i).loadUnaligned(as: SIMD8<S>.self))
+            s2.addProduct(x, UnsafeRawPointer(b2 + i).loadUnaligned(as: SIMD8<S>.self))
+            s3.addProduct(x, UnsafeRawPointer(b3 + i).loadUnaligned(as: SIMD8<S>.self))
+            i &+= 8
+        }
+        var result = SIMD4<S>(s0.sum(), s1.sum(), s2.sum(), s3.sum())
+        while i < count {
+            result += SIMD4<S>(b[i], b1[i], b2[i], b3[i]) * a[i]
+            i &+= 1
+        }
+        return result
     }
 
     /// Σ a[i]·b[i] with eight lanes of independent sums, so the loop vectorises.
