@@ -56,14 +56,23 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         }
     }
 
-    /// 24 uniform bits for element `j` under `key` (SplitMix64 finaliser of key + j·φ).
+    /// 24 uniform bits for element `j` under `key`: two rounds of MurmurHash3's 32-bit finaliser,
+    /// keyed by the low and the high half of `key`. 32-bit multiplies vectorise eight lanes wide
+    /// (AVX2 has no 64-bit multiply); indices repeat only past 2³² elements.
     @inline(__always)
     static func draw(_ key: UInt64, _ j: Int) -> UInt32 {
-        var z = key &+ UInt64(truncatingIfNeeded: j) &* 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return UInt32(truncatingIfNeeded: z >> 40)
+        let low = UInt32(truncatingIfNeeded: key), high = UInt32(truncatingIfNeeded: key >> 32)
+        let h = mix(mix(UInt32(truncatingIfNeeded: j) &+ low) ^ high)
+        return h >> 8
+    }
+
+    @inline(__always)
+    static func mix(_ x: UInt32) -> UInt32 {
+        var h = x ^ (x >> 16)
+        h = h &* 0x85EB_CA6B
+        h ^= h >> 13
+        h = h &* 0xC2B2_AE35
+        return h ^ (h >> 16)
     }
 
     public func copy() -> any Layer<Scalar> {

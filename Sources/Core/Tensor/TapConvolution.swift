@@ -192,14 +192,15 @@ struct TapConvolution: Sendable {
                     let d = out + (dst &+ qy &* pw), win = winners + (dst &+ qy &* pw)
                     if k == 2 {
                         let bottom = top + paddedWidth
+                        // Values through max and positions through integer selects: no branches
+                        // (a branch per comparison mispredicts on half of them).
                         for qx in 0..<pw {
                             let v0 = top[2 &* qx], v1 = top[2 &* qx &+ 1], v2 = bottom[2 &* qx], v3 = bottom[2 &* qx &+ 1]
-                            let m01 = v1 > v0 ? v1 : v0, m23 = v3 > v2 ? v3 : v2
+                            let m01 = Swift.max(v0, v1), m23 = Swift.max(v2, v3)
                             let w01: UInt8 = v1 > v0 ? 1 : 0, w23: UInt8 = v3 > v2 ? 3 : 2
-                            let lower = m23 > m01
-                            let best = (lower ? m23 : m01) + b
-                            d[qx] = best < 0 ? 0 : best
-                            win[qx] = lower ? w23 : w01
+                            let best = Swift.max(m01, m23) + b
+                            d[qx] = Swift.max(best, 0)
+                            win[qx] = m23 > m01 ? w23 : w01
                         }
                         continue
                     }
