@@ -171,12 +171,8 @@ struct DirectConvPool: Sendable {
                             let at = (n &* o &+ oc) &* pooledPlane
                             // The convolution's gradient in window order: the pooled gradient at
                             // each window's winner where the output is positive, zero elsewhere.
-                            var biasSum: S = 0
-                            for q in 0..<pooledPlane {
-                                let v = output[at &+ q] > 0 ? gradOutput[at &+ q] : 0
-                                gated[q] = v
-                                biasSum += v
-                            }
+                            for q in 0..<pooledPlane { gated[q] = output[at &+ q] > 0 ? gradOutput[at &+ q] : 0 }
+                            let biasSum = Self.sum(gated, pooledPlane)
                             let win = winners + at
                             for r in 0..<kk {
                                 let plane = gz + r &* pooledPlane, index = UInt8(truncatingIfNeeded: r)
@@ -267,6 +263,17 @@ struct DirectConvPool: Sendable {
             i &+= 1
         }
         return result
+    }
+
+    /// Σ a[i] with eight lanes of independent sums.
+    @inline(__always)
+    static func sum<S: TensorScalar>(_ a: UnsafePointer<S>, _ count: Int) -> S {
+        var acc = SIMD8<S>()
+        var i = 0
+        while i &+ 8 <= count { acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<S>.self); i &+= 8 }
+        var total = acc.sum()
+        while i < count { total += a[i]; i &+= 1 }
+        return total
     }
 
     /// Σ a[i]·b[i] with eight lanes of independent sums, so the loop vectorises.

@@ -192,15 +192,15 @@ struct TapConvolution: Sendable {
                     let d = out + (dst &+ qy &* pw), win = winners + (dst &+ qy &* pw)
                     if k == 2 {
                         let bottom = top + paddedWidth
-                        // Values through max and positions through integer selects: no branches
-                        // (a branch per comparison mispredicts on half of them).
+                        // Values through max, positions through arithmetic on the comparison bits:
+                        // no branches (one per comparison mispredicted on half of them).
                         for qx in 0..<pw {
                             let v0 = top[2 &* qx], v1 = top[2 &* qx &+ 1], v2 = bottom[2 &* qx], v3 = bottom[2 &* qx &+ 1]
                             let m01 = Swift.max(v0, v1), m23 = Swift.max(v2, v3)
-                            let w01: UInt8 = v1 > v0 ? 1 : 0, w23: UInt8 = v3 > v2 ? 3 : 2
+                            let w01 = Self.bit(v1 > v0), w23 = 2 &+ Self.bit(v3 > v2)
                             let best = Swift.max(m01, m23) + b
                             d[qx] = Swift.max(best, 0)
-                            win[qx] = m23 > m01 ? w23 : w01
+                            win[qx] = w01 &+ Self.bit(m23 > m01) &* (w23 &- w01)
                         }
                         continue
                     }
@@ -218,6 +218,10 @@ struct TapConvolution: Sendable {
             }
         }
     }
+
+    /// 1 for true, 0 for false, without a branch.
+    @inline(__always)
+    static func bit(_ b: Bool) -> UInt8 { unsafeBitCast(b, to: UInt8.self) }
 
     /// The extended-layout gradient of `reluMaxPool`: each pooled gradient goes to its window's
     /// winner where the pooled output is positive; zero everywhere else. Returns the bias gradient.
