@@ -56,12 +56,23 @@ struct TapConvolution: Sendable {
         let (c, h, w) = (g.inChannels, g.height, g.width)
         Tensor<S>.concurrentRows(c, parallel: columns >= 4096) { ch in
             let row = xp + ch &* inputStride
-            row.update(repeating: 0, count: inputStride)
+            // Only the padding is zeroed: the rows above and below the image, the columns beside
+            // it, and the tail.
+            let right = paddedWidth &- g.padLeft &- w
             for n in 0..<g.batch {
                 let source: Int = (n &* c &+ ch) &* h &* w
-                let origin: Int = n &* plane &+ g.padTop &* paddedWidth &+ g.padLeft
-                for y in 0..<h { (row + (origin &+ y &* paddedWidth)).update(from: x + (source &+ y &* w), count: w) }
+                let sample = row + n &* plane
+                sample.update(repeating: 0, count: g.padTop &* paddedWidth)
+                for y in 0..<h {
+                    let line = sample + (g.padTop &+ y) &* paddedWidth
+                    line.update(repeating: 0, count: g.padLeft)
+                    (line + g.padLeft).update(from: x + (source &+ y &* w), count: w)
+                    (line + (g.padLeft &+ w)).update(repeating: 0, count: right)
+                }
+                let below = g.padTop &+ h
+                (sample + below &* paddedWidth).update(repeating: 0, count: (paddedHeight &- below) &* paddedWidth)
             }
+            (row + columns).update(repeating: 0, count: inputStride &- columns)
         }
     }
 
@@ -150,7 +161,7 @@ struct TapConvolution: Sendable {
 
     /// dW_tap = G · Xp_shiftᵀ into `gradTapWeights` [taps][O][C] (overwritten); when
     /// `gradPadded` is given (C rows of `inputStride`), it is overwritten with Σ_taps W_tapᵀ · G
-    /// shifted back into place.
+    /// shifted back into place (tap 0 is the one with shift 0).
     @_specialize(where S == Float)
     @_specialize(where S == Double)
     func backward<S: TensorScalar>(_ gy: UnsafePointer<S>, input xp: UnsafePointer<S>, tapWeights wt: UnsafePointer<S>,
@@ -163,11 +174,13 @@ struct TapConvolution: Sendable {
                    beta: 0, c: gwt + t &* o &* c, ldc: c)
         }
         guard let gxp else { return }
-        gxp.update(repeating: 0, count: c &* inputStride)
+        // Tap 0 has shift 0: its product (beta 0) initialises the first `columns` of each row;
+        // only the tail is zeroed before the other taps add theirs.
+        for ch in 0..<c { (gxp + (ch &* inputStride &+ columns)).update(repeating: 0, count: inputStride &- columns) }
         for t in 0..<taps {
             S.gemm(transposeA: true, transposeB: false, m: c, n: columns, k: o, alpha: 1,
                    a: wt + t &* o &* c, lda: c, b: gy, ldb: columns,
-                   beta: 1, c: gxp + shift(t), ldc: inputStride)
+                   beta: t == 0 ? 0 : 1, c: gxp + shift(t), ldc: inputStride)
         }
     }
 
