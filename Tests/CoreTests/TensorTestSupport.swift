@@ -45,3 +45,31 @@ func assertThrows<R>(_ expected: CoreError, file: StaticString = #filePath, line
         XCTFail("unexpected error \(error)", file: file, line: line)
     }
 }
+
+/// The textbook convolution, one output element at a time, with explicit padding offsets.
+func naiveConv2d(_ x: Tensor<Double>, _ w: Tensor<Double>, _ b: Tensor<Double>?, stride: Int,
+               padding: Padding) throws -> Tensor<Double> {
+    let g = try ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
+    var out = try Tensor<Double>.zeros(g.outputShape)
+    for n in 0..<g.batch {
+        for o in 0..<g.outChannels {
+            for y in 0..<g.outHeight {
+                for xo in 0..<g.outWidth {
+                    var sum = b?.scalars[o] ?? 0
+                    for c in 0..<g.inChannels {
+                        for ky in 0..<g.kernelHeight {
+                            for kx in 0..<g.kernelWidth {
+                                let iy = y * stride + ky - g.padTop, ix = xo * stride + kx - g.padLeft
+                                guard iy >= 0, iy < g.height, ix >= 0, ix < g.width else { continue }
+                                sum += w.scalars[((o * g.inChannels + c) * g.kernelHeight + ky) * g.kernelWidth + kx]
+                                    * x.scalars[((n * g.inChannels + c) * g.height + iy) * g.width + ix]
+                            }
+                        }
+                    }
+                    out.scalars[((n * g.outChannels + o) * g.outHeight + y) * g.outWidth + xo] = sum
+                }
+            }
+        }
+    }
+    return out
+}

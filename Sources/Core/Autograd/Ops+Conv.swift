@@ -22,7 +22,8 @@ extension Variable {
                              outH: geometry.outHeight, outW: geometry.outWidth)
         let (outH, outW) = (g.outH, g.outW)
         if let bias, bias.value.shape != [g.outChannels] {
-            throw CoreError.shapeMismatch(op: "conv2d", shapes: [w.shape, bias.shape], message: "")
+            throw CoreError.shapeMismatch(op: "conv2d", shapes: [w.shape, bias.shape],
+                message: "bias must have shape [\(g.outChannels)] for weight \(Tensor<Float>.describe(w.shape)), got \(Tensor<Float>.describe(bias.shape))")
         }
         if g.patch > ConvKernels.directLimit, g.channels >= TapConvolution.minimumChannels,
            let plan = TapConvolution(geometry) {

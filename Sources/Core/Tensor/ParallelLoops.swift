@@ -1,0 +1,50 @@
+// The parallel loops and scratch buffers of Whittle's own kernels: work split over the cores.
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Tensor {
+    /// Eight lanes of `Scalar`: the SIMD width the hand-vectorised loops use.
+    typealias Vector = SIMD8<Scalar>
+
+    /// Lanes per SIMD vector.
+    static var lanes: Int { 8 }
+
+    /// A buffer for intermediate results that are fully written before they are read: no zero fill.
+    @inline(__always)
+    static func scratch(_ count: Int) -> [Scalar] {
+        [Scalar](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// Runs `body(i)` for `i` in `0..<count`, split over the cores when there is enough work.
+    /// Only called where BLAS is not running, so the two never compete for the cores.
+    @inline(__always)
+    static func concurrentRows(_ count: Int, parallel: Bool = true, _ body: (Int) -> Void) {
+        let workers = parallelWorkers
+        if count < 2 || workers < 2 || !parallel {
+            for i in 0..<count { body(i) }
+            return
+        }
+        let chunks = Swift.min(count, workers)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let lo = count &* chunk / chunks, hi = count &* (chunk &+ 1) / chunks
+            for i in lo..<hi { body(i) }
+        }
+    }
+
+    /// How many threads Whittle's own loops use (the machine's active cores).
+    static var parallelWorkers: Int { ParallelWorkers.count }
+}
+
+/// The number of worker threads for Whittle's own parallel loops, fixed at first use.
+enum ParallelWorkers {
+    static let count: Int = {
+        #if canImport(Glibc)
+        let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        return Swift.max(1, Swift.min(n, 8))
+        #else
+        return 2
+        #endif
+    }()
+}
