@@ -38,31 +38,42 @@ struct DirectConvPool: Sendable {
     var outputShape: [Int] { [g.batch, g.outChannels, pooledHeight, pooledWidth] }
     var outputCount: Int { g.batch &* g.outChannels &* pooledHeight &* pooledWidth }
 
+    /// Visits the patch in window order, one run of `pooledWidth` entries at a time: `body(run,
+    /// pixel, columns)` gets the run's offset in the patch, the offset in `x` (NCHW) of the input
+    /// row it reads (nil when that row is padding) and the input column of entry qx as
+    /// `columns.start + qx · columns.step` (outside 0..<width in the padding). Shared by `gather`
+    /// and its adjoint `scatter`, so the two cannot disagree.
+    @inline(__always)
+    private func forEachRun(sample n: Int, _ body: (_ run: Int, _ row: Int?, _ columns: (start: Int, step: Int)) -> Void) {
+        let kk = g.kernelHeight &* g.kernelWidth, (h, w) = (g.height, g.width)
+        var run = 0
+        for t in 0..<g.patchSize {
+            let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
+            let plane = (n &* g.inChannels &+ c) &* h &* w
+            for ry in 0..<k {
+                for rx in 0..<k {
+                    let columns = (start: rx &* g.strideWidth &+ kx &- g.padLeft, step: k &* g.strideWidth)
+                    for qy in 0..<pooledHeight {
+                        let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
+                        body(run, iy >= 0 && iy < h ? plane &+ iy &* w : nil, columns)
+                        run &+= pooledWidth
+                    }
+                }
+            }
+        }
+    }
+
     /// patch[t][…] = the input pixel under tap t = (c, ky, kx) for each pooled convolution
     /// output, in window order (0 in the padding).
     @inline(__always)
     private func gather<S: TensorScalar>(_ x: UnsafePointer<S>, sample n: Int, into patch: UnsafeMutablePointer<S>) {
-        let kk = g.kernelHeight &* g.kernelWidth, pw = pooledWidth, (h, w) = (g.height, g.width)
-        for t in 0..<g.patchSize {
-            let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
-            let src = x + (n &* g.inChannels &+ c) &* h &* w
-            var dst = patch + t &* windowed
-            for ry in 0..<k {
-                for rx in 0..<k {
-                    for qy in 0..<pooledHeight {
-                        let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
-                        if iy < 0 || iy >= h {
-                            dst.update(repeating: 0, count: pw)
-                        } else {
-                            let row = src + iy &* w
-                            for qx in 0..<pw {
-                                let ix = (qx &* k &+ rx) &* g.strideWidth &+ kx &- g.padLeft
-                                dst[qx] = ix >= 0 && ix < w ? row[ix] : 0
-                            }
-                        }
-                        dst += pw
-                    }
-                }
+        let w = g.width
+        forEachRun(sample: n) { run, row, columns in
+            let dst = patch + run
+            guard let row else { dst.update(repeating: 0, count: pooledWidth); return }
+            for qx in 0..<pooledWidth {
+                let ix = columns.start &+ qx &* columns.step
+                dst[qx] = ix >= 0 && ix < w ? x[row &+ ix] : 0
             }
         }
     }
@@ -70,25 +81,13 @@ struct DirectConvPool: Sendable {
     /// The adjoint of `gather`: adds each patch entry back into the input pixel it came from.
     @inline(__always)
     private func scatter<S: TensorScalar>(_ patch: UnsafePointer<S>, sample n: Int, into gx: UnsafeMutablePointer<S>) {
-        let kk = g.kernelHeight &* g.kernelWidth, pw = pooledWidth, (h, w) = (g.height, g.width)
-        for t in 0..<g.patchSize {
-            let c = t / kk, ky = (t % kk) / g.kernelWidth, kx = t % g.kernelWidth
-            let dst = gx + (n &* g.inChannels &+ c) &* h &* w
-            var src = patch + t &* windowed
-            for ry in 0..<k {
-                for rx in 0..<k {
-                    for qy in 0..<pooledHeight {
-                        let iy = (qy &* k &+ ry) &* g.strideHeight &+ ky &- g.padTop
-                        if iy >= 0 && iy < h {
-                            let row = dst + iy &* w
-                            for qx in 0..<pw {
-                                let ix = (qx &* k &+ rx) &* g.strideWidth &+ kx &- g.padLeft
-                                if ix >= 0 && ix < w { row[ix] += src[qx] }
-                            }
-                        }
-                        src += pw
-                    }
-                }
+        let w = g.width
+        forEachRun(sample: n) { run, row, columns in
+            guard let row else { return }
+            let src = patch + run
+            for qx in 0..<pooledWidth {
+                let ix = columns.start &+ qx &* columns.step
+                if ix >= 0 && ix < w { gx[row &+ ix] += src[qx] }
             }
         }
     }
