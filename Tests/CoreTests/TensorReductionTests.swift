@@ -54,6 +54,29 @@ final class TensorReductionTests: XCTestCase {
         assertThrows(.badArgument(op: "norm", message: "p must be non-negative, got -1.0")) { try m.norm(-1) }
     }
 
+    func testGemmSplitsLongSumsAcrossCores() {
+        // k ≥ 8·max(m, n) and enough work: each core sums its share of k (then added), for every
+        // transpose and with beta ≠ 0; checked against a plain triple loop in Double.
+        let (m, n, k) = (4, 8, 20_000)
+        var rng = RandomStream(seed: 8)
+        let a = (0..<(m * k)).map { _ in rng.nextDouble() - 0.5 }, b = (0..<(k * n)).map { _ in rng.nextDouble() - 0.5 }
+        let c0 = (0..<(m * n)).map { Double($0) }
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+            var c = c0
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                Double.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 2, a: pa.baseAddress!, lda: ta ? m : k,
+                            b: pb.baseAddress!, ldb: tb ? k : n, beta: 0.5, c: pc.baseAddress!, ldc: n)
+            } } }
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0
+                    for l in 0..<k { sum += (ta ? a[l * m + i] : a[i * k + l]) * (tb ? b[j * k + l] : b[l * n + j]) }
+                    XCTAssertEqual(c[i * n + j], 2 * sum + 0.5 * c0[i * n + j], accuracy: 1e-9, "\(ta) \(tb) [\(i), \(j)]")
+                }
+            }
+        }
+    }
+
     func testMatmul() throws {
         let a = T([2, 3], [1, 2, 3, 4, 5, 6]), b = T([3, 2], [7, 8, 9, 10, 11, 12])
         XCTAssertEqual(try a.matmul(b), T([2, 2], [58, 64, 139, 154]))

@@ -49,6 +49,11 @@ extension TensorScalar {
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
+        if k >= 8 * Swift.max(m, n) {
+            gemmSplitInner(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, workers: workers)
+            return
+        }
         let splitColumns = n >= m
         let extent = splitColumns ? n : m
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -66,6 +71,37 @@ extension TensorScalar {
                 let aBlock = transposeA ? a + lo : a + lo * lda
                 blasGemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
                             a: aBlock, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+            }
+        }
+    }
+    /// A product whose inner dimension dwarfs the output (a weight gradient summed over a batch of
+    /// pixels, 32 × 64 × 14,400): split along k, each core its share of the sum, added at the end.
+    /// Split along C instead, both cores would pack the whole of the shared operand.
+    private static func gemmSplitInner(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                                       a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                                       beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, workers: Int) {
+        // Worker 0 accumulates into C with beta; the others into zeroed buffers of m × n.
+        var partial = [Self](repeating: 0, count: (workers - 1) * m * n)
+        partial.withUnsafeMutableBufferPointer { pp in
+            let pp = pp
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = k * w / workers, hi = k * (w + 1) / workers
+                guard hi > lo, let base = pp.baseAddress else { return }
+                // op(A) columns lo..<hi and op(B) rows lo..<hi.
+                let aBlock = transposeA ? a + lo * lda : a + lo
+                let bBlock = transposeB ? b + lo : b + lo * ldb
+                if w == 0 {
+                    blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: hi - lo, alpha: alpha,
+                             a: aBlock, lda: lda, b: bBlock, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                } else {
+                    blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: hi - lo, alpha: alpha,
+                             a: aBlock, lda: lda, b: bBlock, ldb: ldb, beta: 0, c: base + (w - 1) * m * n, ldc: n)
+                }
+            }
+            guard let base = pp.baseAddress else { return }
+            for w in 1..<workers {
+                let block = base + (w - 1) * m * n
+                for i in 0..<m { for j in 0..<n { c[i * ldc + j] += block[i * n + j] } }
             }
         }
     }
