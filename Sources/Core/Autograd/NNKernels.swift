@@ -68,12 +68,7 @@ enum NNKernels {
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
-                    // Both cores for a large tensor (dropout's and ReLU's backward of a conv block).
-                    let (pa, pb, po) = (pa, pb, po), count = po.count
-                    let chunks = count >= 1 << 16 ? Tensor<S>.parallelWorkers : 1
-                    Tensor<S>.concurrentRows(chunks) { chunk in
-                        for i in (count &* chunk / chunks)..<(count &* (chunk &+ 1) / chunks) { po[i] = f(pa[i], pb[i]) }
-                    }
+                    for i in 0..<po.count { po[i] = f(pa[i], pb[i]) }
                 }
             }
         }
