@@ -66,7 +66,8 @@ final class TrainBenchTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(record.testAccuracy ?? 0, 0.84)
     }
 
-    /// Per-layer forward times, backward and update times of one W1 step (milliseconds, median).
+    /// Forward (as `Sequential` runs it, blocks fused), loss, backward and update times of one W1
+    /// step, and each layer's forward time when run alone (milliseconds, median).
     func testW1StepBreakdown() throws {
         guard ProcessInfo.processInfo.environment["WHITTLE_BENCH"] == "1" else {
             throw XCTSkip("set WHITTLE_BENCH=1 (release build) to run the W1 benchmark")
@@ -77,7 +78,7 @@ final class TrainBenchTests: XCTestCase {
         let y = try Tensor<Float>(shape: [64], scalars: (0..<64).map { Float($0 % 10) })
         let opt = try Adam<Float>(.network(net), lr: 1e-3)
         var forward = [[Double]](repeating: [], count: net.layers.count)
-        var backward: [Double] = [], update: [Double] = [], lossTimes: [Double] = []
+        var backward: [Double] = [], update: [Double] = [], lossTimes: [Double] = [], fusedForward: [Double] = []
         func ms(_ start: Date) -> Double { Date().timeIntervalSince(start) * 1000 }
         for _ in 0..<12 {
             let tape = Tape<Float>()
@@ -87,6 +88,9 @@ final class TrainBenchTests: XCTestCase {
                 let t = Date(); v = try layer.forward(v); forward[i].append(ms(t))
             }
             var t = Date()
+            v = try net.forward(tape.constant(x))
+            fusedForward.append(ms(t))
+            t = Date()
             let loss = try v.crossEntropy(labels: y)
             lossTimes.append(ms(t))
             t = Date(); try tape.backward(from: loss); backward.append(ms(t))
@@ -94,6 +98,7 @@ final class TrainBenchTests: XCTestCase {
         }
         func median(_ xs: [Double]) -> String { String(format: "%.2f", xs.sorted()[xs.count / 2]) }
         for (i, layer) in net.layers.enumerated() { print("BENCH forward_\(i)_\(layer.kind) \(median(forward[i])) ms") }
+        print("BENCH forward_fused_total \(median(fusedForward)) ms")
         print("BENCH loss \(median(lossTimes)) ms")
         print("BENCH backward \(median(backward)) ms")
         print("BENCH adam_step \(median(update)) ms")
