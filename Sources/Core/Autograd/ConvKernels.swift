@@ -235,36 +235,10 @@ enum ConvKernels {
         }
     }
 
-    /// [O, N·P] (GEMM layout) ⇄ [N, O, P] (NCHW), adding `bias` (and applying ReLU) on the way to NCHW.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    static func gemmToNCHW<S: TensorScalar>(_ g: ConvGeometry, _ src: UnsafePointer<S>,
-                                            bias: UnsafePointer<S>?, _ dst: UnsafeMutablePointer<S>, relu: Bool) {
-        let p = g.outPlane, columns = g.batch * p
-        for n in 0..<g.batch {
-            for o in 0..<g.outChannels {
-                let s = src + o * columns + n * p, d = dst + (n * g.outChannels + o) * p
-                let b = bias?[o] ?? 0
-                if relu {
-                    for i in 0..<p { let v = s[i] + b; d[i] = v < 0 ? 0 : v }
-                } else {
-                    for i in 0..<p { d[i] = s[i] + b }
-                }
-            }
-        }
-    }
-
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    static func nchwToGemm<S: TensorScalar>(_ g: ConvGeometry, _ src: UnsafePointer<S>,
-                                            _ dst: UnsafeMutablePointer<S>) {
-        let p = g.outPlane, columns = g.batch * p
-        for n in 0..<g.batch {
-            for o in 0..<g.outChannels {
-                let s = src + (n * g.outChannels + o) * p, d = dst + o * columns + n * p
-                for i in 0..<p { d[i] = s[i] }
-            }
-        }
+    /// The im2col GEMM's output layout [O, N·P]: dense planes, one row per output channel.
+    static func gemmLayout(_ g: ConvGeometry) -> ChannelMajorLayout {
+        ChannelMajorLayout(batch: g.batch, channels: g.outChannels, height: g.outH, width: g.outW,
+                           rowStride: g.outW, plane: g.outPlane)
     }
 
     /// The sum of `count` scalars with eight independent partial sums, so the loop pipelines

@@ -120,7 +120,7 @@ extension Variable {
                 ConvKernels.im2col(g, input: x, cols: bc)
                 NNKernels.gemm(transA: false, transB: false, m: g.outChannels, n: columns, k: g.patch,
                                alpha: 1, a: w, lda: g.patch, b: bc, ldb: columns, beta: 0, c: bp, ldc: columns)
-                ConvKernels.gemmToNCHW(g, bp, bias: b, out, relu: relu)
+                ConvKernels.gemmLayout(g).toNCHW(bp, bias: b, relu: relu, into: out)
             }
         }
     }
@@ -134,7 +134,7 @@ extension Variable {
         var g2: [Scalar] = NNKernels.uninitialized(g.outChannels * columns)  // nchwToGemm writes all
         g2.withUnsafeMutableBufferPointer { pg2 in
             guard let b2 = pg2.baseAddress else { return }
-            ConvKernels.nchwToGemm(g, gradOutput, b2)
+            ConvKernels.gemmLayout(g).fromNCHW(gradOutput, into: b2)
             NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: columns,
                            alpha: 1, a: b2, lda: columns, b: cols, ldb: columns,
                            beta: 1, c: gradWeight, ldc: g.patch)

@@ -153,9 +153,9 @@ extension Variable {
             out.withUnsafeMutableBufferPointer { po in
                 guard let by = py.baseAddress, let bo = po.baseAddress else { return }
                 if let b = bias?.value.scalars {
-                    b.withUnsafeBufferPointer { pb in plan.toNCHW(by, bias: pb.baseAddress, relu: relu, into: bo) }
+                    b.withUnsafeBufferPointer { pb in plan.outputLayout.toNCHW(by, bias: pb.baseAddress, relu: relu, into: bo) }
                 } else {
-                    plan.toNCHW(by, bias: nil, relu: relu, into: bo)
+                    plan.outputLayout.toNCHW(by, bias: nil, relu: relu, into: bo)
                 }
             }
         }
@@ -168,7 +168,7 @@ extension Variable {
             gradOut.scalars.withUnsafeBufferPointer { pg in
                 gy.withUnsafeMutableBufferPointer { pgy in
                     guard let bg = pg.baseAddress, let bgy = pgy.baseAddress else { return }
-                    plan.fromNCHW(bg, into: bgy)
+                    plan.outputLayout.fromNCHW(bg, into: bgy)
                     for n in 0..<g.batch {
                         for o in 0..<g.outChannels {
                             gb[o] += ConvKernels.planeSum(bg + (n &* g.outChannels &+ o) &* g.outPlane, g.outPlane)

@@ -107,41 +107,10 @@ struct TapConvolution: Sendable {
         return out
     }
 
-    /// NCHW output (plus bias, then ReLU if asked) from the extended layout Y[O][columns].
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    func toNCHW<S: TensorScalar>(_ y: UnsafePointer<S>, bias: UnsafePointer<S>?, relu: Bool,
-                                 into out: UnsafeMutablePointer<S>) {
-        let (o, oh, ow) = (g.outChannels, g.outHeight, g.outWidth)
-        Tensor<S>.concurrentRows(g.batch) { n in
-            for oc in 0..<o {
-                let b = bias?[oc] ?? 0
-                let source: Int = oc &* columns &+ n &* plane, target: Int = (n &* o &+ oc) &* oh &* ow
-                for row in 0..<oh {
-                    let s = y + (source &+ row &* paddedWidth), d = out + (target &+ row &* ow)
-                    if relu {
-                        // `< 0` so NaN passes through, as in PyTorch.
-                        for i in 0..<ow { let v = s[i] + b; d[i] = v < 0 ? 0 : v }
-                    } else {
-                        for i in 0..<ow { d[i] = s[i] + b }
-                    }
-                }
-            }
-        }
-    }
-
-    /// The extended layout G[O][columns] from an NCHW gradient, zero at the ignored positions.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    func fromNCHW<S: TensorScalar>(_ gradOutput: UnsafePointer<S>, into gy: UnsafeMutablePointer<S>) {
-        let (o, oh, ow) = (g.outChannels, g.outHeight, g.outWidth)
-        Tensor<S>.concurrentRows(g.batch) { n in
-            for oc in 0..<o {
-                let target: Int = oc &* columns &+ n &* plane, source: Int = (n &* o &+ oc) &* oh &* ow
-                (gy + target).update(repeating: 0, count: plane)
-                for row in 0..<oh { (gy + (target &+ row &* paddedWidth)).update(from: gradOutput + (source &+ row &* ow), count: ow) }
-            }
-        }
+    /// The extended layout of the output: on the padded grid, Hp · Wp per sample.
+    var outputLayout: ChannelMajorLayout {
+        ChannelMajorLayout(batch: g.batch, channels: g.outChannels, height: g.outHeight, width: g.outWidth,
+                           rowStride: paddedWidth, plane: plane)
     }
 
     // MARK: - GEMMs
