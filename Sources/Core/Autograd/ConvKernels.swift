@@ -1,4 +1,4 @@
-// Convolution and pooling kernels (forward and backward) for NCHW tensors: direct and im2col + GEMM.
+// Convolution kernels (forward and backward) for NCHW tensors: direct and im2col + GEMM.
 import Dispatch
 
 /// The geometry of a 2-d convolution or pooling window over an NCHW batch.
@@ -254,75 +254,5 @@ enum ConvKernels {
         }
         while i < count { a0 += p[i]; i += 1 }
         return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-    }
-
-    // MARK: - Pooling
-
-    /// Max pooling with a k×k window and stride k (floor): writes the output and, per output, the
-    /// flat input index of its maximum (the first one on ties) for the backward pass.
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    static func maxPool<S: TensorScalar>(_ input: UnsafePointer<S>, planes: Int, height: Int, width: Int,
-                                         k: Int, output: UnsafeMutablePointer<S>,
-                                         argmax: UnsafeMutablePointer<Int32>) {
-        let oh = height / k, ow = width / k
-        parallelChunks(planes, minimum: 8) { p0, p1 in
-            for p in p0..<p1 {
-                let inp = input + p * height * width
-                let base = p * oh * ow
-                if k == 2 {
-                    // The common 2×2 window without inner loops; the first maximum wins.
-                    for oy in 0..<oh {
-                        let r0 = 2 * oy * width, r1 = r0 + width
-                        for ox in 0..<ow {
-                            var best = inp[r0 + 2 * ox], at = r0 + 2 * ox
-                            if inp[r0 + 2 * ox + 1] > best { best = inp[r0 + 2 * ox + 1]; at = r0 + 2 * ox + 1 }
-                            if inp[r1 + 2 * ox] > best { best = inp[r1 + 2 * ox]; at = r1 + 2 * ox }
-                            if inp[r1 + 2 * ox + 1] > best { best = inp[r1 + 2 * ox + 1]; at = r1 + 2 * ox + 1 }
-                            output[base + oy * ow + ox] = best
-                            argmax[base + oy * ow + ox] = Int32(truncatingIfNeeded: at)
-                        }
-                    }
-                    continue
-                }
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var best = inp[oy * k * width + ox * k], bestAt = oy * k * width + ox * k
-                        for dy in 0..<k {
-                            let row = (oy * k + dy) * width + ox * k
-                            for dx in 0..<k where inp[row + dx] > best {
-                                best = inp[row + dx]; bestAt = row + dx
-                            }
-                        }
-                        output[base + oy * ow + ox] = best
-                        argmax[base + oy * ow + ox] = Int32(truncatingIfNeeded: bestAt)
-                    }
-                }
-            }
-        }
-    }
-
-    /// Average pooling with a k×k window and stride k (floor).
-    @_specialize(where S == Float)
-    @_specialize(where S == Double)
-    static func avgPool<S: TensorScalar>(_ input: UnsafePointer<S>, planes: Int, height: Int, width: Int,
-                                         k: Int, output: UnsafeMutablePointer<S>) {
-        let oh = height / k, ow = width / k
-        let scale = 1 / S(k * k)
-        parallelChunks(planes, minimum: 8) { p0, p1 in
-            for p in p0..<p1 {
-                let inp = input + p * height * width
-                for oy in 0..<oh {
-                    for ox in 0..<ow {
-                        var sum: S = 0
-                        for dy in 0..<k {
-                            let row = (oy * k + dy) * width + ox * k
-                            for dx in 0..<k { sum += inp[row + dx] }
-                        }
-                        output[(p * oh + oy) * ow + ox] = sum * scale
-                    }
-                }
-            }
-        }
     }
 }

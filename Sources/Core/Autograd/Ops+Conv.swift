@@ -151,39 +151,15 @@ extension Variable {
         }
     }
 
-    /// Max pooling over k×k windows with stride k on [N, C, H, W] (floor of H/k, W/k).
+    /// Max pooling over k×k windows with stride k on [N, C, H, W] (floor of H/k, W/k); the
+    /// gradient goes to the first maximum of each window (`Tensor.maxPool2d`'s argmax).
     @_specialize(where Scalar == Float)
     public func maxPool(_ k: Int) throws -> Variable {
         try poolCheck(k, op: "maxpool")
         let x = value, i = id
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let outShape = [n, c, h / k, w / k]
-        var out = [Scalar](repeating: 0, count: outShape.reduce(1, *))
-        var argmax = [Int32](repeating: 0, count: out.count)
-        x.scalars.withUnsafeBufferPointer { px in
-            out.withUnsafeMutableBufferPointer { po in
-                argmax.withUnsafeMutableBufferPointer { pa in
-                    guard let bx = px.baseAddress, let bo = po.baseAddress, let ba = pa.baseAddress else { return }
-                    ConvKernels.maxPool(bx, planes: n * c, height: h, width: w, k: k, output: bo, argmax: ba)
-                }
-            }
-        }
-        let plane = (h / k) * (w / k)
-        return tape.record(Tensor(uncheckedShape: outShape, scalars: out), inputs: [self]) {
-            { g in
-                var gx = [Scalar](repeating: 0, count: x.count)
-                g.scalars.withUnsafeBufferPointer { pg in
-                    argmax.withUnsafeBufferPointer { pa in
-                        gx.withUnsafeMutableBufferPointer { pgx in
-                            for p in 0..<(n * c) {
-                                let inBase = p * h * w, outBase = p * plane
-                                for j in 0..<plane { pgx[inBase + Int(pa[outBase + j])] += pg[outBase + j] }
-                            }
-                        }
-                    }
-                }
-                return [(i, Tensor(uncheckedShape: x.shape, scalars: gx))]
-            }
+        let (out, argmax) = try Tensor.maxPool2d(x, kernel: k)
+        return tape.record(out, inputs: [self]) {
+            { g in [(i, try Tensor.maxPool2dBackward(g, argmax: argmax, inputShape: x.shape))] }
         }
     }
 
@@ -192,32 +168,9 @@ extension Variable {
     public func avgPool(_ k: Int) throws -> Variable {
         try poolCheck(k, op: "avgpool")
         let x = value, i = id
-        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (oh, ow) = (h / k, w / k)
-        let outShape = [n, c, oh, ow]
-        var out = [Scalar](repeating: 0, count: outShape.reduce(1, *))
-        x.scalars.withUnsafeBufferPointer { px in
-            out.withUnsafeMutableBufferPointer { po in
-                guard let bx = px.baseAddress, let bo = po.baseAddress else { return }
-                ConvKernels.avgPool(bx, planes: n * c, height: h, width: w, k: k, output: bo)
-            }
-        }
-        let scale = 1 / Scalar(k * k)
-        return tape.record(Tensor(uncheckedShape: outShape, scalars: out), inputs: [self]) {
-            { g in
-                var gx = [Scalar](repeating: 0, count: x.count)
-                for p in 0..<(n * c) {
-                    for oy in 0..<oh {
-                        for ox in 0..<ow {
-                            let v = g.scalars[(p * oh + oy) * ow + ox] * scale
-                            for dy in 0..<k {
-                                for dx in 0..<k { gx[p * h * w + (oy * k + dy) * w + ox * k + dx] += v }
-                            }
-                        }
-                    }
-                }
-                return [(i, Tensor(uncheckedShape: x.shape, scalars: gx))]
-            }
+        let out = try Tensor.avgPool2d(x, kernel: k)
+        return tape.record(out, inputs: [self]) {
+            { g in [(i, try Tensor.avgPool2dBackward(g, inputShape: x.shape, kernel: k))] }
         }
     }
 
