@@ -33,24 +33,7 @@ extension Padding {
     }
 }
 
-/// Runs `body(chunkStart, chunkEnd)` over `0..<count`, split in two halves across the cores when
-/// the work is large enough to pay for it. Never called while BLAS is running.
-@inline(__always)
-func parallelChunks(_ count: Int, minimum: Int = 2, _ body: (Int, Int) -> Void) {
-    if count < minimum {
-        body(0, count)
-        return
-    }
-    let chunks = 2
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        body(count * c / chunks, count * (c + 1) / chunks)
-    }
-}
-
 enum ConvKernels {
-    /// The inner size up to which the direct convolution beats im2col + GEMM.
-    static let directLimit = 16
-
     // MARK: - Direct convolution (small C_in · k²)
 
     /// One sample's patch planes: dst[t, p] = input pixel under tap t = (c, ky, kx) for output
@@ -239,20 +222,5 @@ enum ConvKernels {
     static func gemmLayout(_ g: ConvGeometry) -> ChannelMajorLayout {
         ChannelMajorLayout(batch: g.batch, channels: g.outChannels, height: g.outH, width: g.outW,
                            rowStride: g.outW, plane: g.outPlane)
-    }
-
-    /// The sum of `count` scalars with eight independent partial sums, so the loop pipelines
-    /// (a single running sum serialises on the add latency).
-    @inline(__always)
-    static func planeSum<S: TensorScalar>(_ p: UnsafePointer<S>, _ count: Int) -> S {
-        var a0: S = 0, a1: S = 0, a2: S = 0, a3: S = 0, a4: S = 0, a5: S = 0, a6: S = 0, a7: S = 0
-        var i = 0
-        while i + 8 <= count {
-            a0 += p[i]; a1 += p[i + 1]; a2 += p[i + 2]; a3 += p[i + 3]
-            a4 += p[i + 4]; a5 += p[i + 5]; a6 += p[i + 6]; a7 += p[i + 7]
-            i += 8
-        }
-        while i < count { a0 += p[i]; i += 1 }
-        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     }
 }

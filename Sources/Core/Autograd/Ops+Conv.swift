@@ -25,14 +25,14 @@ extension Variable {
             throw CoreError.shapeMismatch(op: "conv2d", shapes: [w.shape, bias.shape],
                 message: "bias must have shape [\(g.outChannels)] for weight \(Tensor<Float>.describe(w.shape)), got \(Tensor<Float>.describe(bias.shape))")
         }
-        if g.patch > ConvKernels.directLimit, g.channels >= TapConvolution.minimumChannels,
+        if g.patch > DirectConvPool.patchLimit, g.channels >= TapConvolution.minimumChannels,
            let plan = TapConvolution(geometry) {
             return tapConv2d(plan, weight: weight, bias: bias, relu: relu)
         }
         let outShape = [g.batch, g.outChannels, outH, outW]
         let outCount = try Tensor<Scalar>.elementCount(of: outShape, op: "conv2d")
         var out: [Scalar] = NNKernels.uninitialized(outCount)  // both paths write every entry
-        let direct = g.patch <= ConvKernels.directLimit
+        let direct = g.patch <= DirectConvPool.patchLimit
         var cols: [Scalar] = []
         let b = bias?.value
         x.scalars.withUnsafeBufferPointer { px in
@@ -87,7 +87,7 @@ extension Variable {
                         guard let base = pg.baseAddress else { return }
                         for n in 0..<g.batch {
                             for o in 0..<g.outChannels {
-                                gb[o] += ConvKernels.planeSum(base + (n * g.outChannels + o) * g.outPlane, g.outPlane)
+                                gb[o] += Scalar(Tensor<Scalar>.blockedSum(base + (n * g.outChannels + o) * g.outPlane, g.outPlane))
                             }
                         }
                     }

@@ -171,7 +171,7 @@ extension Variable {
                     plan.outputLayout.fromNCHW(bg, into: bgy)
                     for n in 0..<g.batch {
                         for o in 0..<g.outChannels {
-                            gb[o] += ConvKernels.planeSum(bg + (n &* g.outChannels &+ o) &* g.outPlane, g.outPlane)
+                            gb[o] += Scalar(Tensor<Scalar>.blockedSum(bg + (n &* g.outChannels &+ o) &* g.outPlane, g.outPlane))
                         }
                     }
                 }

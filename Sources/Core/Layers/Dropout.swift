@@ -39,9 +39,8 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
                 y.withUnsafeMutableBufferPointer { py in
                     let (px, pm, py) = (px, pm, py)  // not inout: shared by the workers
                     // Element j's draw depends on (key, j) only, so any split gives the same mask.
-                    let count = px.count, chunks = count >= 1 << 16 ? Tensor<Scalar>.parallelWorkers : 1
-                    Tensor<Scalar>.concurrentRows(chunks) { chunk in
-                        for j in (count &* chunk / chunks)..<(count &* (chunk &+ 1) / chunks) {
+                    parallelChunks(px.count, minimum: 1 << 16) { lo, hi in
+                        for j in lo..<hi {
                             let keep = Dropout.draw(key, j) >= threshold
                             let m: Scalar = keep ? scale : 0
                             pm[j] = m
@@ -65,9 +64,8 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in
                     let (pa, pb, po) = (pa, pb, po)  // not inout: shared by the workers
-                    let chunks = count >= 1 << 16 ? Tensor<Scalar>.parallelWorkers : 1
-                    Tensor<Scalar>.concurrentRows(chunks) { chunk in
-                        for j in (count &* chunk / chunks)..<(count &* (chunk &+ 1) / chunks) { po[j] = pa[j] * pb[j] }
+                    parallelChunks(count, minimum: 1 << 16) { lo, hi in
+                        for j in lo..<hi { po[j] = pa[j] * pb[j] }
                     }
                 }
             }

@@ -64,10 +64,7 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
                         // Eight lanes at a time (the compiler cannot prove the four buffers
                         // distinct, so it does not vectorise the plain loop), both cores for a
                         // large tensor.
-                        let chunks = count >= 1 << 16 ? Tensor<Scalar>.parallelWorkers : 1
-                        Tensor<Scalar>.concurrentRows(chunks) { chunk in
-                            let lo = count &* chunk / chunks / 8 &* 8
-                            let hi = chunk == chunks &- 1 ? count : count &* (chunk &+ 1) / chunks / 8 &* 8
+                        parallelChunks(count, minimum: 1 << 16) { lo, hi in
                             var i = lo
                             while i &+ 8 <= hi {
                                 let wi = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD8<Scalar>.self)

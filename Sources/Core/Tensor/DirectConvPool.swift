@@ -11,7 +11,8 @@
 
 /// The plan of one fused convolution → ReLU → k×k max pool (stride k, floor) with a small patch.
 struct DirectConvPool: Sendable {
-    /// Patches up to this size (C·kh·kw) run here; larger ones are GEMM work.
+    /// Patches up to this size (C·kh·kw) run here, and in `conv2d`'s direct path; larger ones
+    /// are GEMM work.
     static let patchLimit = 16
 
     let g: ConvolutionGeometry
@@ -171,7 +172,7 @@ struct DirectConvPool: Sendable {
                             // The convolution's gradient in window order: the pooled gradient at
                             // each window's winner where the output is positive, zero elsewhere.
                             for q in 0..<pooledPlane { gated[q] = output[at &+ q] > 0 ? gradOutput[at &+ q] : 0 }
-                            let biasSum = Self.sum(gated, pooledPlane)
+                            let biasSum = S(Tensor<S>.blockedSum(gated, pooledPlane))
                             let win = winners + at
                             for r in 0..<kk {
                                 let plane = gz + r &* pooledPlane, index = UInt8(truncatingIfNeeded: r)
@@ -262,17 +263,6 @@ struct DirectConvPool: Sendable {
             i &+= 1
         }
         return result
-    }
-
-    /// Σ a[i] with eight lanes of independent sums.
-    @inline(__always)
-    static func sum<S: TensorScalar>(_ a: UnsafePointer<S>, _ count: Int) -> S {
-        var acc = SIMD8<S>()
-        var i = 0
-        while i &+ 8 <= count { acc += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<S>.self); i &+= 8 }
-        var total = acc.sum()
-        while i < count { total += a[i]; i &+= 1 }
-        return total
     }
 
     /// Σ a[i]·b[i] with eight lanes of independent sums, so the loop vectorises.

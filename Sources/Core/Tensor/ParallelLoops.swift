@@ -48,3 +48,18 @@ enum ParallelWorkers {
         #endif
     }()
 }
+
+/// Runs `body(chunkStart, chunkEnd)` over `0..<count` split into one contiguous chunk per core,
+/// or as one chunk when `count < minimum` (too little work to pay for waking a thread). Never
+/// called while BLAS is running, so the two never compete for the cores.
+@inline(__always)
+func parallelChunks(_ count: Int, minimum: Int = 2, _ body: (Int, Int) -> Void) {
+    let chunks = ParallelWorkers.count
+    if count < minimum || chunks < 2 {
+        body(0, count)
+        return
+    }
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        body(count &* c / chunks, count &* (c &+ 1) / chunks)
+    }
+}
