@@ -184,6 +184,28 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(s.runScript(source: "load(\"self.wh\")", path: main.path), .runtimeError)
         XCTAssertTrue(err.hasPrefix("error: stack overflow in `load`\n"), err)
     }
+
+    func testShapeErrorsReadTheSameInsideAndOutsideGrad() {
+        // The same bad op at the prompt and inside `grad` (on the tape) must give the same text.
+        for (op, outside, inside) in [
+            ("+", "tensor([1, 2]) + tensor([1, 2, 3])", "x + tensor([1, 2, 3])"),
+            ("*", "tensor([1, 2]) * tensor([1, 2, 3])", "x * tensor([1, 2, 3])"),
+            ("where", "where(tensor([1, 0]), tensor([1, 2]), tensor([1, 2, 3]))",
+             "where(tensor([1, 0]), x, tensor([1, 2, 3]))"),
+        ] {
+            let s = session()
+            XCTAssertEqual(s.runCode("""
+                try { \(outside) } catch e { print(e.message) }
+                try { grad(fn(x) sum(\(inside)), tensor([1, 2])) } catch e { print(e.message) }
+                """), .success)
+            let lines = out.split(separator: "\n").map(String.init)
+            XCTAssertEqual(lines.count, 2, out)
+            XCTAssertEqual(lines.first, lines.last, op)
+        }
+        let s = session()
+        _ = s.runCode("try { grad(fn(x) sum(x + tensor([1, 2, 3])), tensor([1, 2])) } catch e { print(e.message) }")
+        XCTAssertEqual(out, "shape mismatch in `+`: cannot broadcast [2] with [3]\n")
+    }
 }
 
 final class FileHelperTests: XCTestCase {

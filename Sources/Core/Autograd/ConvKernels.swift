@@ -119,7 +119,7 @@ enum ConvKernels {
         let plane = g.outPlane, per = g.outChannels * plane
         // Sequential GEMMs: BLAS owns the cores while they run.
         for n in 0..<g.batch {
-            NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: plane, alpha: 1,
+            S.gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patch, k: plane, alpha: 1,
                            a: gradOutput + n * per, lda: plane, b: patches + n * g.patch * plane, ldb: plane,
                            beta: 1, c: gradWeight, ldc: g.patch)
         }
@@ -128,7 +128,7 @@ enum ConvKernels {
         scratch.withUnsafeMutableBufferPointer { ps in
             guard let dp = ps.baseAddress else { return }
             for n in 0..<g.batch {
-                NNKernels.gemm(transA: true, transB: false, m: g.patch, n: plane, k: g.outChannels, alpha: 1,
+                S.gemm(transposeA: true, transposeB: false, m: g.patch, n: plane, k: g.outChannels, alpha: 1,
                                a: weight, lda: g.patch, b: gradOutput + n * per, ldb: plane,
                                beta: 0, c: dp, ldc: plane)
                 sampleCol2im(g, sample: n, cols: UnsafePointer(dp), gradInput: gradInput)

@@ -31,7 +31,7 @@ extension Variable {
         }
         let outShape = [g.batch, g.outChannels, outH, outW]
         let outCount = try Tensor<Scalar>.elementCount(of: outShape, op: "conv2d")
-        var out: [Scalar] = NNKernels.uninitialized(outCount)  // both paths write every entry
+        var out = [Scalar](uninitializedCount: outCount)  // both paths write every entry
         let direct = g.patch <= DirectConvPool.patchLimit
         var cols: [Scalar] = []
         let b = bias?.value
@@ -55,7 +55,7 @@ extension Variable {
         return tape.record(y, inputs: inputs) {
             { gradOutput in
                 // Through the fused ReLU first: the gradient passes where the output is positive.
-                let gradOut = relu ? NNKernels.zip(gradOutput, y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
+                let gradOut = relu ? gradOutput.zip(y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
                 var gx = nx ? [Scalar](repeating: 0, count: inputCount) : []
                 var gw = [Scalar](repeating: 0, count: w.count)
                 gradOut.scalars.withUnsafeBufferPointer { pg in
@@ -104,7 +104,7 @@ extension Variable {
                                     _ w: UnsafePointer<Scalar>, _ b: UnsafePointer<Scalar>?,
                                     _ out: UnsafeMutablePointer<Scalar>, _ cols: inout [Scalar]) {
         if direct {
-            cols = NNKernels.uninitialized(g.batch * g.patch * g.outPlane)  // samplePatches writes all
+            cols = [Scalar](uninitializedCount: g.batch * g.patch * g.outPlane)  // samplePatches writes all
             cols.withUnsafeMutableBufferPointer { pc in
                 guard let bc = pc.baseAddress else { return }
                 ConvKernels.directForward(g, input: x, weight: w, bias: b, output: out, relu: relu, patches: bc)
@@ -112,13 +112,13 @@ extension Variable {
             return
         }
         let columns = g.batch * g.outPlane
-        cols = NNKernels.uninitialized(g.patch * columns)                 // im2col writes all
-        var product: [Scalar] = NNKernels.uninitialized(g.outChannels * columns)  // GEMM, beta 0
+        cols = [Scalar](uninitializedCount: g.patch * columns)                 // im2col writes all
+        var product = [Scalar](uninitializedCount: g.outChannels * columns)  // GEMM, beta 0
         cols.withUnsafeMutableBufferPointer { pc in
             product.withUnsafeMutableBufferPointer { pp in
                 guard let bc = pc.baseAddress, let bp = pp.baseAddress else { return }
                 ConvKernels.im2col(g, input: x, cols: bc)
-                NNKernels.gemm(transA: false, transB: false, m: g.outChannels, n: columns, k: g.patch,
+                Scalar.gemm(transposeA: false, transposeB: false, m: g.outChannels, n: columns, k: g.patch,
                                alpha: 1, a: w, lda: g.patch, b: bc, ldb: columns, beta: 0, c: bp, ldc: columns)
                 ConvKernels.gemmLayout(g).toNCHW(bp, bias: b, relu: relu, into: out)
             }
@@ -131,19 +131,19 @@ extension Variable {
                                      gradInput: UnsafeMutablePointer<Scalar>?,
                                      gradWeight: UnsafeMutablePointer<Scalar>) {
         let columns = g.batch * g.outPlane
-        var g2: [Scalar] = NNKernels.uninitialized(g.outChannels * columns)  // nchwToGemm writes all
+        var g2 = [Scalar](uninitializedCount: g.outChannels * columns)  // nchwToGemm writes all
         g2.withUnsafeMutableBufferPointer { pg2 in
             guard let b2 = pg2.baseAddress else { return }
             ConvKernels.gemmLayout(g).fromNCHW(gradOutput, into: b2)
-            NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: columns,
+            Scalar.gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patch, k: columns,
                            alpha: 1, a: b2, lda: columns, b: cols, ldb: columns,
                            beta: 1, c: gradWeight, ldc: g.patch)
             guard let gradInput else { return }
             // Every entry is written by the GEMM (beta = 0) before it is read.
-            var gradCols: [Scalar] = NNKernels.uninitialized(g.patch * columns)
+            var gradCols = [Scalar](uninitializedCount: g.patch * columns)
             gradCols.withUnsafeMutableBufferPointer { pgc in
                 guard let bgc = pgc.baseAddress else { return }
-                NNKernels.gemm(transA: true, transB: false, m: g.patch, n: columns, k: g.outChannels,
+                Scalar.gemm(transposeA: true, transposeB: false, m: g.patch, n: columns, k: g.outChannels,
                                alpha: 1, a: weight, lda: g.patch, b: b2, ldb: columns,
                                beta: 0, c: bgc, ldc: columns)
                 ConvKernels.col2im(g, cols: bgc, gradInput: gradInput)

@@ -15,7 +15,7 @@ public final class HardMask<Scalar: TensorScalar>: WeightGate {
     /// An all-ones mask on `weight` (so nothing is removed yet).
     public init(on weight: Param<Scalar>) {
         self.weight = weight
-        mask = Buffer(NNKernels.filled(weight.value.shape, 1), name: "mask")
+        mask = Buffer(Tensor(uncheckedShape: weight.value.shape, repeating: 1), name: "mask")
         sync()
     }
 
@@ -36,7 +36,7 @@ public final class HardMask<Scalar: TensorScalar>: WeightGate {
         guard newMask.shape == weight.value.shape else {
             throw CoreError.shapeMismatch(op: "mask", shapes: [weight.value.shape, newMask.shape], message: "")
         }
-        mask.value = NNKernels.map(newMask) { $0 != 0 ? 1 : 0 }
+        mask.value = newMask.map { $0 != 0 ? 1 : 0 }
         sync()
     }
 
@@ -47,7 +47,7 @@ public final class HardMask<Scalar: TensorScalar>: WeightGate {
             return
         }
         weight.activeMask = mask.value
-        weight.value = NNKernels.zip(weight.value, mask.value) { $0 * $1 }
+        weight.value = weight.value.zip(mask.value) { $0 * $1 }
     }
 
     @_specialize(where Scalar == Float)

@@ -33,7 +33,7 @@ public func prune<S: TensorScalar>(_ net: any Layer<S>, threshold: Double,
     for m in masks {
         let before = m.kept
         let w = m.weight.value
-        try m.setMask(NNKernels.zip(m.mask.value, w) { keep, v in keep != 0 && Swift.abs(v) >= t ? 1 : 0 })
+        try m.setMask(m.mask.value.zip(w) { keep, v in keep != 0 && Swift.abs(v) >= t ? 1 : 0 })
         removed += before - m.kept
     }
     return result(masks, removed: removed)

@@ -33,7 +33,7 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
                        group: ParamGroup<Scalar>, lr: Double) throws {
         let (wd, mu, step) = (Scalar(group.weightDecay), Scalar(momentum), Scalar(lr))
         let first = state.step == 1
-        var buffer = momentum > 0 ? (state.slots.removeValue(forKey: "momentum_buffer") ?? NNKernels.zeros(value.shape)) : value
+        var buffer = momentum > 0 ? (state.slots.removeValue(forKey: "momentum_buffer") ?? Tensor.zeros(like: value)) : value
         let useMomentum = momentum > 0, nesterov = self.nesterov
         value.scalars.withUnsafeMutableBufferPointer { w in
             grad.scalars.withUnsafeBufferPointer { g in

@@ -41,6 +41,7 @@ extension TensorScalar {
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
+        if m == 0 || n == 0 { return }  // C is empty (BLAS would reject ldc = 0)
         _ = BLASThreads.pinned
         let workers = ParallelWorkers.count
         let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k).partialValue

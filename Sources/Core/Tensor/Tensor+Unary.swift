@@ -44,6 +44,12 @@ extension Tensor {
         return e / (1 + e)
     }
 
+    /// log(1 + e^x), without overflow for large |x|.
+    @inline(__always)
+    static func softplus(_ x: Scalar) -> Scalar {
+        x > 0 ? x + Scalar.log(1 + Scalar.exp(-x)) : Scalar.log(1 + Scalar.exp(x))
+    }
+
     /// A new tensor of the same shape with `f` applied to each element (a tight loop).
     @_specialize(where Scalar == Float)
     @inline(__always)

@@ -110,6 +110,6 @@ func seconds(_ d: Duration) -> Double {
 /// Four significant digits for progress text.
 func formatted(_ x: Double) -> String {
     guard x.isFinite else { return String(x) }
-    let scale = x == 0 ? 1 : Double.nnPow(10, Double(3 - Int(Double.nnLog(Swift.abs(x)) / 2.302585092994046)))
+    let scale = x == 0 ? 1 : Double.pow(10, Double(3 - Int(Double.log(Swift.abs(x)) / 2.302585092994046)))
     return String((x * scale).rounded() / scale)
 }
