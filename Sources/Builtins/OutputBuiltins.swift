@@ -149,7 +149,7 @@ enum OutputBuiltins {
              "Appends one JSON line to a file (NaN and Infinity written as Python's json does).",
              example: "write_jsonl(\"runs.jsonl\", {lr: 0.1, accuracy: acc})") { a in
             try refuseInSandbox(a)
-            try appendJSONLine(try a.string(0), try JSONBridge.json(a[1]))
+            try appendJSONLine(try a.string(0), try JSONBridge.json(a[1], op: "write_jsonl"))
             return .null
         },
         spec("to_csv", [.required("path", "String"), .required("rows", "List")],

@@ -128,9 +128,9 @@ enum TrainingBuiltins {
                         ("event", .string("start")), ("whittle", .string(Session.version)),
                         ("blas", .string(blasVersion)), ("swift", .string(swiftVersion)),
                         ("seed", .int(seed)), ("settings", .record(run.settings.map { ($0.name, .string($0.value)) })),
-                    ])))
+                    ]), op: "fit"))
                 }
-                try appendJSONLine(path, try JSONBridge.json(record))
+                try appendJSONLine(path, try JSONBridge.json(record, op: "fit"))
             }
             try fit(net, data: data, optimizer: opt, settings: settings, test: test, into: run) { record in
                 let value = RunObject.record(record)
