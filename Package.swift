@@ -42,7 +42,7 @@ let package = Package(
                 swiftSettings: [.swiftLanguageMode(.v5)]),
         // The command line and the prompt: thin.
         .executableTarget(name: "whittle",
-                          dependencies: ["Builtins", "Interpreter", "Lang", "Runtime", "CEditLine",
+                          dependencies: ["Builtins", "Core", "Interpreter", "Lang", "Runtime", "CEditLine",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
 

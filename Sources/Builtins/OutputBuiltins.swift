@@ -142,7 +142,7 @@ enum OutputBuiltins {
              example: "load_weights(net, \"cnn.safetensors\")") { a in
             try refuseInSandbox(a)
             let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
-            try loadCheckpoint(net, from: try a.string(1))
+            try loadCheckpoint(net, from: try a.string(1), token: a.interpreter.token)
             return a[0]
         },
         spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],

@@ -23,6 +23,9 @@ public final class Session {
         public var stepBudget: Int? = nil
         /// Terminal width for pretty printing.
         public var width = 80
+        /// Cancelled by Ctrl-C: the executable hands in the token its signal handler sets; a
+        /// session made without one (tests, embedders) owns a fresh token nobody else sees.
+        public var token = CancellationToken()
         public init() {}
     }
 
@@ -50,7 +53,7 @@ public final class Session {
         self.options = options
         self.output = output
         self.errorOutput = errorOutput
-        interpreter = Interpreter(output: output)
+        interpreter = Interpreter(output: output, token: options.token)
         interpreter.isSandboxed = options.sandboxed
         interpreter.stepBudget = options.stepBudget
         interpreter.width = options.width

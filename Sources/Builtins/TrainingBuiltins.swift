@@ -113,7 +113,8 @@ enum TrainingBuiltins {
             let test = a[6].isNil ? nil : try LossBuiltins.data(a, 6)
             let seed = try DataBuiltins.seed(a, 10)
             let settings = FitSettings<Float>(epochs: epochs, batchSize: batchSize, shuffle: try a.bool(9),
-                                              seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, 5))
+                                              seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, 5),
+                                              token: a.interpreter.token)
             let onEpoch = a[7].isNil ? nil : try a.function(7)
             let logPath = try a.optionalString(8)
             let run = Run()

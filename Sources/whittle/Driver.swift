@@ -68,6 +68,7 @@ struct Driver {
         options.quiet = invocation.quiet
         options.color = terminal.colorOnStdout && terminal.colorOnStderr
         options.width = Terminal.columns(of: 1) ?? 80
+        options.token = Signals.token
         let clearsBar = terminal.stdoutIsTerminal && terminal.stderrIsTerminal
         return Session(options: options, output: { text in
             if clearsBar { progress?.clearLine() }

@@ -150,9 +150,10 @@ final class SessionTests: XCTestCase {
 
     func testInterruptUnwindsWithStateIntact() {
         let s = session()
+        let token = s.interpreter.token  // Sendable, unlike the session
         let stopper = Thread {
             Thread.sleep(forTimeInterval: 0.3)
-            CancellationToken.shared.cancel()
+            token.cancel()
         }
         stopper.start()
         XCTAssertEqual(s.runPromptInput("x = 0\nwhile true { x += 1 }"), .interrupted)
@@ -161,6 +162,20 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(s.runPromptInput("x > 0"), .success)
         XCTAssertEqual(out, "true\n")
         XCTAssertEqual(s.runScript(source: "1", path: "i.wh"), .success)
+    }
+
+    func testEachSessionOwnsItsCancellationToken() {
+        // The executable hands its token down; nothing process-wide links two sessions.
+        let token = CancellationToken()
+        var options = Session.Options()
+        options.token = token
+        let handed = Session(options: options, output: { _ in }, errorOutput: { _ in })
+        let own = session()
+        XCTAssertTrue(handed.interpreter.token === token)
+        XCTAssertFalse(own.interpreter.token === token)
+        token.cancel()
+        XCTAssertTrue(handed.interpreter.token.isCancelled)
+        XCTAssertFalse(own.interpreter.token.isCancelled)
     }
 
     func testSandboxRefusesFilesAndShell() {

@@ -1,4 +1,5 @@
 // Network checkpoints in safetensors: every parameter and buffer by path, architecture in metadata.
+import Runtime
 
 /// Saves `net`'s parameters and buffers (masks, BatchNorm statistics) as tensors named by path,
 /// with the architecture and weight layouts as JSON strings in `__metadata__`. Atomic: the old
@@ -29,8 +30,8 @@ public func saveCheckpoint(_ net: any Layer<Float>, to path: String, metadata ex
 /// - Returns: the number of tensors loaded.
 /// - Throws: `CoreError.badFile` for an unreadable or corrupt file or any mismatch.
 @discardableResult
-public func loadCheckpoint(_ net: any Layer<Float>, from path: String) throws -> Int {
-    let contents = try readSafetensors(path)
+public func loadCheckpoint(_ net: any Layer<Float>, from path: String, token: CancellationToken? = nil) throws -> Int {
+    let contents = try readSafetensors(path, token: token)
     // Parameters must be floating point; buffers (masks) may come as integers or booleans.
     var targets: [String: (shape: [Int], isParam: Bool, set: (Tensor<Float>) -> Void)] = [:]
     for (p, param) in net.namedParams { targets[p] = (param.value.shape, true, { param.value = $0 }) }

@@ -45,7 +45,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         var lossSum = 0.0, correct = 0, seen = 0, classification = true
         for b in 0..<batchCount {
             do {
-                try CancellationToken.shared.check("after epoch \(epoch - 1), batch \(b)")
+                try settings.token.check("after epoch \(epoch - 1), batch \(b)")
             } catch {
                 run.stopReason = String(describing: error)
                 Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))

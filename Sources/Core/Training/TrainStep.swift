@@ -36,7 +36,6 @@ public func trainStep<S: TensorScalar>(_ optimizer: any Optimizer<S>, x: Tensor<
 /// answers without a second forward pass.
 func trainStep<S: TensorScalar>(_ net: any Layer<S>, _ optimizer: any Optimizer<S>, x: Tensor<S>,
                                 y: Tensor<S>, loss: Loss<S>?) throws -> (loss: Double, output: Tensor<S>, chosen: Loss<S>) {
-    _ = AllocatorTuning.applied
     let tape = Tape<S>()
     // Register every parameter first so one the forward pass skips gets a zero gradient rather
     // than keeping a stale one from an earlier call.
