@@ -13,11 +13,7 @@ extension Variable {
                                   padding: Padding = .same, pool: Int) throws -> Variable {
         try Variable.sameTape(self, weight, op: "conv2d")
         if let bias { try Variable.sameTape(self, bias, op: "conv2d") }
-        let g = try ConvolutionGeometry(input: shape, weight: weight.shape, stride: stride, padding: padding)
-        if let bias, bias.shape != [g.outChannels] {
-            throw CoreError.shapeMismatch(op: "conv2d", shapes: [weight.shape, bias.shape],
-                message: "bias must have shape [\(g.outChannels)] for weight \(Tensor<Float>.describe(weight.shape)), got \(Tensor<Float>.describe(bias.shape))")
-        }
+        let g = try ConvolutionGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
         if let plan = DirectConvPool(g, pool: pool) {
             return directConvPool(plan, weight: weight, bias: bias)
         }
