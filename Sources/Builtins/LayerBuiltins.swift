@@ -26,6 +26,17 @@ enum LayerBuiltins {
         }
     }
 
+    /// `conv2d(x, w, stride:, pad:, bias:)` on tensors, through the autograd op the layer uses.
+    static func functionalConv2d(_ a: Arguments) throws -> Value {
+        guard a[2].isNil else { throw a.valueError(2, "must be omitted when convolving a tensor (the kernel is w's shape)") }
+        let stride = try a.int(3), padding = try padding(a, 4)
+        var operands = [try a.tensor(0), try a.tensor(1)]
+        if case .native = a[5] { operands.append(try a.tensor(5)) }
+        return .native(try TensorMath.apply(operands) { v in
+            try v[0].conv2d(weight: v[1], bias: v.count > 2 ? v[2] : nil, stride: stride, padding: padding)
+        })
+    }
+
     /// An activation: applied to a tensor when one is given, a layer otherwise (one registration).
     static func activation(_ name: String, _ summary: String, make: @escaping () -> any Layer<Float>,
                            apply: @escaping (Core.Variable<Float>) throws -> Core.Variable<Float>) -> BuiltinSpec {
@@ -45,12 +56,14 @@ enum LayerBuiltins {
             var rng = RandomState.fork(a.interpreter)
             return wrap(try Dense<Float>(try a.int(0), try a.int(1), bias: try a.bool(2), using: &rng))
         },
-        spec("conv2d", [.required("in", "Int"), .required("out", "Int"), .required("kernel", "Int"),
+        spec("conv2d", [.required("in", "Int or Tensor"), .required("out", "Int or Tensor"), .optional("kernel", "Int", .null),
                         .named("stride", "Int", .int(1)), .named("pad", "String or Int", .string("same")),
-                        .named("bias", "Bool", .bool(true))],
-             "A 2-d convolution on NCHW images, weight [out, in, kernel, kernel].",
-             details: "`pad: \"same\"` keeps the size at stride 1 (an even kernel puts the extra row and column at the bottom and right); `\"valid\"` pads nothing; an Int pads that much on every side.",
-             example: "conv2d(1, 64, 2, pad: \"same\")\nconv2d(3, 16, 3, stride: 2, pad: 1)") { a in
+                        .named("bias", "Bool or Tensor", .bool(true))],
+             "A 2-d convolution on NCHW images, weight [out, in, kernel, kernel]; or `conv2d(x, w)` applied to tensors.",
+             details: "`conv2d(in, out, kernel)` makes a layer. `conv2d(x, w, stride:, pad:, bias:)` convolves a tensor x [N, C, H, W] with a weight w [O, C, kh, kw] (differentiable in both; `bias:` may be a tensor [O]). `pad: \"same\"` keeps the size at stride 1 (an even kernel puts the extra row and column at the bottom and right); `\"valid\"` pads nothing; an Int pads that much on every side.",
+             example: "conv2d(1, 64, 2, pad: \"same\")\nconv2d(3, 16, 3, stride: 2, pad: 1)\nconv2d(x, w, stride: 1, pad: 0)") { a in
+            if case .native = a[0] { return try functionalConv2d(a) }
+            guard !a[2].isNil else { throw a.valueError(2, "is needed to make a layer: conv2d(in, out, kernel)") }
             var rng = RandomState.fork(a.interpreter)
             return wrap(try Conv2D<Float>(try a.int(0), try a.int(1), kernel: try a.int(2), stride: try a.int(3),
                                           padding: try padding(a, 4), bias: try a.bool(5), using: &rng))
