@@ -13,7 +13,7 @@ extension Variable {
         if a.rank == 1 || b.rank == 1, a.rank >= 1, b.rank >= 1 {
             guard a.shape[a.rank - 1] == b.shape[Swift.max(b.rank - 2, 0)] else {
                 throw CoreError.shapeMismatch(op: "@", shapes: [a.shape, b.shape],
-                    message: "cannot multiply \(Tensor<Float>.describe(a.shape)) by \(Tensor<Float>.describe(b.shape))")
+                    message: "")  // the tensor kernel's wording, so errors read the same inside `grad`
             }
             if a.rank == 1, b.rank == 1 { return try multiplying(other).sum() }
             let lhs = a.rank == 1 ? try reshaped([1, a.count]) : self
@@ -26,7 +26,7 @@ extension Variable {
         if a.rank > 2 || b.rank > 2 { return try batchedMatmul(other) }
         guard a.rank == 2, b.rank == 2, a.shape[1] == b.shape[0] else {
             throw CoreError.shapeMismatch(op: "@", shapes: [a.shape, b.shape],
-                message: "cannot multiply \(Tensor<Float>.describe(a.shape)) by \(Tensor<Float>.describe(b.shape))")
+                message: "")  // the tensor kernel's wording, so errors read the same inside `grad`
         }
         let (ia, ib) = (id, other.id), (na, nb) = (requiresGrad, other.requiresGrad)
         return tape.record(NNKernels.matmul(a, b), inputs: [self, other]) {
