@@ -129,8 +129,11 @@ enum LayerBuiltins {
             return .string(SummaryTable.render(rows, total: net.countParams, trainable: net.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count }))
         },
         spec("params", [.required("net", "Net")], "The parameters as a record keyed by path (`0.weight`, ...).",
+             details: "A parameter several layers share (a layer used twice, a template bank) is listed once, at its first path; its other paths are in `.aliases`. Gates' parameters (`3.mask_logit`) are listed under their layer.",
              example: "params(net)[\"0.weight\"].shape") { a in
-            .record(try layer(a, "net").namedParams.map { ($0.path, .native(ParamObject($0.param))) })
+            let net = try layer(a, "net")
+            let aliases = net.paramAliases
+            return .record(net.namedParams.map { ($0.path, .native(ParamObject($0.param, aliases: aliases[$0.path] ?? []))) })
         },
         spec("count_params", [.required("net", "Net")], "The number of trainable values (buffers excluded).",
              example: "count_params(net)") { a in .int(try layer(a, "net").countParams) },
