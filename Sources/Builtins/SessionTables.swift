@@ -17,6 +17,7 @@ extension Session {
             TrainingBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            TeachingBuiltins.table,
         ]
     }
 
@@ -24,6 +25,6 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table]
     }
 }
