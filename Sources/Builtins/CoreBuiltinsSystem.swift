@@ -27,7 +27,8 @@ extension CoreBuiltins {
             throw RuntimeError("\(a.qualifiedName): \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(file.path)",
                                kind: "syntax")
         }
-        Resolver.resolve(program)
+        let globals = a.interpreter.userGlobals
+        Resolver.resolve(program, globalExists: { globals.defines($0) })
         let saved = a.interpreter.currentFile
         a.interpreter.currentFile = file.path
         defer { a.interpreter.currentFile = saved }

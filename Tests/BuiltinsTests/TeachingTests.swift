@@ -123,3 +123,15 @@ final class TeachingTests: XCTestCase {
         XCTAssertEqual(s.lessonKey("q"), .success)
     }
 }
+
+extension TeachingTests {
+    func testACombinedOptimizerExplainsEachPart() {
+        let (s, out, err) = session()
+        XCTAssertEqual(s.runCode("""
+            net = sequential(dense(2, 2))
+            e = explain(combine(adam(net, only: "weight"), sgd(net, only: "bias", lr: 0.5)))
+            [e.numbers.parts, contains(e.text, "\\n  SGD: "), contains(e.text, "\\n  Adam: ")]
+            """), .success, err())
+        XCTAssertEqual(out(), "[\"adam, sgd\", true, true]\n")
+    }
+}

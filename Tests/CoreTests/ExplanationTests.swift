@@ -55,9 +55,8 @@ final class ExplanationTests: XCTestCase {
         var rng = RandomStream(seed: 1)
         let layer = try Dense<Float>(2, 3, using: &rng)
         let net = Sequential<Float>([layer])
-        _ = try addMasks(to: net)
-        guard let mask = layer.gate as? HardMask<Float> else { return XCTFail("no mask") }
-        try mask.setMask(T([2, 3], [1, 0, 0, 1, 0, 1]))
+        guard let mask = try addMasks(to: net).first?.mask else { return XCTFail("no mask") }
+        try mask.setMask(T([2, 3], [1, 0, 0, 1, 0, 1]), on: layer.weight)
         let e = layer.explanation
         XCTAssertEqual(e.title, "Dense(2 -> 3, bias, mask hard)")
         XCTAssertEqual(number(e, "params"), "9")

@@ -1,4 +1,4 @@
-// The live numbers shared by layer explanations: parameter counts, a weight's norm and zeros, its gate.
+// The live numbers shared by layer explanations: parameter counts, a weight's norm and zeros, its gates.
 
 extension Layer {
     /// The trainable values of this layer and its children.
@@ -13,13 +13,15 @@ extension Layer {
     }
 }
 
-extension GatedLayer {
+extension Layer {
     /// ‖W‖ and the fraction of zero weights (masked or pruned ones included).
-    var explainedWeight: [ExplainedValue] {
+    func explainedWeight(_ weight: Param<Scalar>) -> [ExplainedValue] {
         [ExplainedValue("‖weight‖", Explanation.norm(weight.value)),
          ExplainedValue("zero weights", Explanation.zeroFraction(weight.value))]
     }
 
-    /// The gate's own explanation, when it has one.
-    var gateParts: [Explanation] { (gate as? any Explainable).map { [$0.explanation] } ?? [] }
+    /// The explanations of the gates on this layer's own parameters (its mask, ...).
+    var gateParts: [Explanation] {
+        localParams.flatMap { $0.param.gates }.compactMap { ($0 as? any Explainable)?.explanation }
+    }
 }
