@@ -18,6 +18,7 @@ extension Session {
             TrainingPlatform.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            TeachingBuiltins.table,
         ]
     }
 
@@ -25,6 +26,6 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table]
     }
 }
