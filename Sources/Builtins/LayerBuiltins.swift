@@ -99,10 +99,10 @@ enum LayerBuiltins {
              details: "Give `input:` (one sample's shape, without the batch axis) to see output shapes.",
              example: "summary(net, input: [1, 28, 28])") { a in
             let net = try layer(a, 0)
-            guard !a[1].isNil else { return .string(NetAccess.describe(net)) }
+            guard !a[1].isNil else { return .native(TableObject(NetAccess.describe(net))) }
             let shape = try TensorConversion.ints(a[1], what: "`summary`: argument 2 (`input`)")
             let rows = try net.summary(inputShape: shape)
-            return .string(SummaryTable.render(rows, total: net.countParams, trainable: net.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count }))
+            return .native(TableObject(SummaryTable.render(rows, total: net.countParams, trainable: net.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count })))
         },
         spec("params", [.required("net", "Net")], "The parameters as a record keyed by path (`0.weight`, ...).",
              example: "params(net)[\"0.weight\"].shape") { a in

@@ -24,6 +24,6 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, TableMembers.table]
     }
 }
