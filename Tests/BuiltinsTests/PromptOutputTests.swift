@@ -1,0 +1,137 @@
+// What the prompt shows and keeps: tables, numbered results, clipped lists, :save, :timeit, ??, $ cd, help layout.
+import Builtins
+import Foundation
+import XCTest
+
+final class PromptOutputTests: XCTestCase {
+    var out = ""
+    var err = ""
+
+    func session(width: Int = 80) -> Session {
+        out = ""
+        err = ""
+        var options = Session.Options()
+        options.width = width
+        return Session(options: options, output: { [unowned self] in self.out += $0 }, errorOutput: { [unowned self] in self.err += $0 })
+    }
+
+    func testSummaryEchoesAsItsTable() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("net = sequential(dense(4, 3), relu())"), .success)
+        XCTAssertEqual(s.runPromptInput("summary(net, input: [4])"), .success)
+        XCTAssertEqual(out, """
+        path  layer                output shape  params
+        ───────────────────────────────────────────────
+        0     Dense(4 -> 3, bias)  [1, 3]            15
+        1     ReLU()               [1, 3]             0
+        ───────────────────────────────────────────────
+        total parameters: 15  (trainable: 15)
+
+        """)
+        out = ""
+        XCTAssertEqual(s.runPromptInput("len(summary(net) + \"!\") > 10"), .success)
+        XCTAssertEqual(out, "true\n", err)
+    }
+
+    func testEchoedValuesAreNumberedAndErrorsNameTheirInput() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("fn f(i) {\n  let xs = [1]\n  xs[i]\n}"), .success)
+        XCTAssertEqual(s.runPromptInput("20 + 1"), .success)
+        XCTAssertEqual(s.runPromptInput("_2 * 2"), .success)
+        XCTAssertEqual(s.runPromptInput("[_2, _3, _]"), .success)
+        XCTAssertEqual(out, "21\n42\n[21, 42, 42]\n")
+        XCTAssertEqual(s.inputCount, 4)
+        XCTAssertEqual(s.runPromptInput("f(3)"), .runtimeError)
+        XCTAssertTrue(err.contains("--> <input 1>:3:3"), err)
+        XCTAssertTrue(err.contains("called from <input 5>:1"), err)
+    }
+
+    func testSavedSessionRunsAsAScriptWithTheSameResults() throws {
+        let s = session()
+        for line in ["x = 4", "x * 10", "_ + 2", "y = _2 + _3", "print(y)"] { XCTAssertEqual(s.runPromptInput(line), .success, err) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-saved-\(getpid()).wh").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertEqual(s.runPromptInput(":save \(path)"), .success)
+        out = ""
+        let script = try String(contentsOfFile: path, encoding: .utf8)
+        let fresh = session()
+        XCTAssertEqual(fresh.runScript(source: script, path: path), .success, err)
+        XCTAssertEqual(out, "82\n")
+        XCTAssertEqual(err, "")
+    }
+
+    func testLongListsAreClippedAtThePromptButPrintedInFull() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("list(0..<100000)"), .success)
+        XCTAssertEqual(out, "[0, 1, 2, …, 99997, 99998, 99999]  (100000 items)\n")
+        out = ""
+        XCTAssertEqual(s.runPromptInput("{xs: list(0..<2000)}"), .success)
+        XCTAssertEqual(out, "{xs: [0, 1, 2, …, 1997, 1998, 1999]}\n")
+        out = ""
+        XCTAssertEqual(s.runPromptInput("print(list(0..<2000))"), .success)
+        XCTAssertTrue(out.contains("997, 998, 999, 1000, 1001"), out)
+        out = ""
+        XCTAssertEqual(s.runPromptInput("list(0..<5)"), .success)
+        XCTAssertEqual(out, "[0, 1, 2, 3, 4]\n")
+    }
+
+    func testTimeitReportsMeanAndDeviation() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput(":timeit 1 + 2"), .success, err)
+        let pattern = #"^[0-9.]+ (ns|µs|ms|s) ± [0-9.]+ (ns|µs|ms|s) per loop \(mean ± std\. dev\. of 7 runs, [0-9]+ loops? each\)\n$"#
+        XCTAssertNotNil(out.range(of: pattern, options: .regularExpression), out)
+        XCTAssertEqual(s.runPromptInput(":timeit [1][4]"), .runtimeError)
+        XCTAssertTrue(err.contains("index 4 out of range"), err)
+    }
+
+    func testDoubleQuestionMarkShowsAFunctionsSource() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("# Adds one.\nfn inc(x) {\n  x + 1\n}"), .success)
+        XCTAssertEqual(s.runPromptInput("??inc"), .success)
+        XCTAssertEqual(out, "# Adds one.\nfn inc(x) {\n  x + 1\n}\n  defined at <input 1>:2\n")
+    }
+
+    func testUnknownCommandListsTheCommands() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput(":foo"), .runtimeError)
+        XCTAssertEqual(err, "error: unknown command `:foo`; the commands are :help, :quit, :vars, :reset, :history, :save, :load, :time, :timeit (`:help` explains them)\n")
+        err = ""
+        XCTAssertEqual(s.runPromptInput(":timit 1"), .runtimeError)
+        XCTAssertEqual(err, "error: unknown command `:timit`; did you mean `:timeit`?\n")
+    }
+
+    func testShellCdPersistsAndAFailingCommandReportsItsStatus() throws {
+        let s = session()
+        let before = FileManager.default.currentDirectoryPath
+        defer { FileManager.default.changeCurrentDirectoryPath(before) }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-cd-\(getpid())")
+            .resolvingSymlinksInPath().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(s.runPromptInput("$ cd \(dir)"), .success, err)
+        out = ""
+        XCTAssertEqual(s.runPromptInput("$ pwd"), .success)
+        XCTAssertEqual(out, dir + "\n")
+        XCTAssertEqual(s.runPromptInput("$ echo hi; exit 3"), .runtimeError)
+        XCTAssertEqual(err, "error: shell command exited with status 3\n")
+    }
+
+    func testHelpWrapsAtWordsAndAlignsFieldColumns() {
+        let s = session(width: 60)
+        XCTAssertEqual(s.runPromptInput("?fit"), .success)
+        for line in out.split(separator: "\n") where !line.hasPrefix("fit(") && !line.hasPrefix("    ") {
+            XCTAssertLessThan(line.count, 60, String(line))
+        }
+        XCTAssertTrue(out.contains("\n  Trains for some epochs of shuffled minibatches with a\n  progress bar; returns a Run.\n"), out)
+        out = ""
+        XCTAssertEqual(s.runPromptInput("?Net"), .success)
+        XCTAssertTrue(out.contains("""
+              layers       the child layers, in order
+              kind         the layer kind: Dense, Conv2D, Sequential,
+                           ...
+              training     true in training mode (dropout active,
+                           batch statistics)
+              param_count  the number of trainable values
+          """), out)
+    }
+}
