@@ -134,4 +134,44 @@ final class PromptOutputTests: XCTestCase {
               param_count  the number of trainable values
           """), out)
     }
+
+    func testCompletionOffersTheMissingParametersOfACall() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("net = sequential(dense(4, 3))"), .success)
+        let line = "adam(net, "
+        let (start, candidates) = s.completions(line: line, cursor: line.count)
+        XCTAssertEqual(start, line.count)
+        XCTAssertEqual(candidates, ["lr:", "beta1:", "beta2:", "eps:", "weight_decay:"].filter { name in
+            s.completions(line: "adam(", cursor: 5).candidates.contains(name)
+        })
+        XCTAssertFalse(candidates.contains("net:"))
+        XCTAssertTrue(candidates.contains("lr:"), "\(candidates)")
+        XCTAssertLessThan(candidates.count, 10)
+        let named = "adam(net, lr: 0.1, "
+        XCTAssertFalse(s.completions(line: named, cursor: named.count).candidates.contains("lr:"))
+        // With a prefix: matching parameters first, then other names.
+        let typed = "adam(net, ne"
+        XCTAssertEqual(s.completions(line: typed, cursor: typed.count).candidates.first, "net")
+        let first = "adam("
+        XCTAssertEqual(s.completions(line: first, cursor: first.count).candidates.first, "net:")
+    }
+
+    func testCompletionFollowsSubscriptsAndLoadPaths() throws {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("net = sequential(dense(4, 3), relu())"), .success)
+        let line = "net.layers[0]."
+        XCTAssertTrue(s.completions(line: line, cursor: line.count).candidates.contains("weight"),
+                      "\(s.completions(line: line, cursor: line.count))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-complete-\(getpid())")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("data"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("data/lines.wh").path, contents: Data())
+        let before = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(dir.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(before) }
+        let load = ":load data/li"
+        let (start, candidates) = s.completions(line: load, cursor: load.count)
+        XCTAssertEqual(start, 6)
+        XCTAssertEqual(candidates, ["data/lines.wh"])
+    }
 }
