@@ -174,4 +174,38 @@ final class PromptOutputTests: XCTestCase {
         XCTAssertEqual(start, 6)
         XCTAssertEqual(candidates, ["data/lines.wh"])
     }
+
+    func testFilesWrittenAtThePromptAreReported() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-wrote-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("net = sequential(dense(4, 3))"), .success)
+        XCTAssertEqual(s.runPromptInput("save(net, \"\(dir)/net.safetensors\")"), .success, err)
+        XCTAssertEqual(s.runPromptInput("plot([1, 2, 3], file: \"\(dir)/p.svg\")"), .success, err)
+        let lines = out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, out)
+        XCTAssertNotNil(lines[0].range(of: #"^wrote .*/net\.safetensors \([0-9]+ B\)$"#, options: .regularExpression), out)
+        XCTAssertNotNil(lines[1].range(of: #"^wrote .*/p\.svg \([0-9.]+ (B|KiB)\)$"#, options: .regularExpression), out)
+        // A script keeps quiet about it.
+        out = ""
+        XCTAssertEqual(s.runScript(source: "save(net, \"\(dir)/again.safetensors\")", path: "s.wh"), .success)
+        XCTAssertEqual(out, "")
+    }
+
+    func testLoadingAPrunedFileIntoAFreshNetSaysToMaskItFirst() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("whittle-pruned-\(getpid()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let s = session()
+        XCTAssertEqual(s.runScript(source: """
+            net = sequential(dense(4, 3))
+            masked(net)
+            save(net, "\(path)")
+            fresh = sequential(dense(4, 3))
+            """, path: "a.wh"), .success, err)
+        XCTAssertEqual(s.runScript(source: "load_weights(fresh, \"\(path)\")", path: "b.wh"), .runtimeError)
+        XCTAssertTrue(err.contains("unexpected tensor \"0.mask\" [4, 3]\nthe file has masks (\"0.mask\"): call `masked(net)` first to give the net masks, then load the file"), err)
+        err = ""
+        XCTAssertEqual(s.runScript(source: "masked(fresh)\nload_weights(fresh, \"\(path)\")", path: "c.wh"), .success, err)
+    }
 }
