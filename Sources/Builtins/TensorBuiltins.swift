@@ -23,71 +23,71 @@ enum TensorBuiltins {
              "A Float32 tensor from a number or a nested list of numbers.",
              details: "Rows must have equal lengths. The result is a copy: changing it leaves `data` alone.",
              example: "t = tensor([[1, 2], [3, 4]])\nt.shape   # [2, 2]") { a in
-            wrap(try a.tensorValue(0))
+            wrap(try a.tensorValue("data"))
         },
         spec("zeros", [.variadic("shape", "Int or List")], "A tensor of zeros.",
-             example: "zeros(3, 4)\nzeros(t.shape)") { a in wrap(try Tensor<Float>.zeros(try a.shape(0))) },
+             example: "zeros(3, 4)\nzeros(t.shape)") { a in wrap(try Tensor<Float>.zeros(try a.shape("shape"))) },
         spec("ones", [.variadic("shape", "Int or List")], "A tensor of ones.",
-             example: "ones(2, 3)") { a in wrap(try Tensor<Float>.ones(try a.shape(0))) },
+             example: "ones(2, 3)") { a in wrap(try Tensor<Float>.ones(try a.shape("shape"))) },
         spec("full", [.required("shape", "List"), .required("value", "Float")], "A tensor filled with one value.",
              example: "full([2, 2], 0.5)") { a in
-            wrap(try Tensor<Float>.full(try TensorConversion.ints(a[0], what: "`full`: argument 1 (`shape`)"), Float(try a.double(1))))
+            wrap(try Tensor<Float>.full(try TensorConversion.ints(a["shape"], what: "`full`: argument 1 (`shape`)"), Float(try a.double("value"))))
         },
         spec("eye", [.required("n", "Int")], "The n×n identity matrix.", example: "eye(3)") { a in
-            wrap(try Tensor<Float>.eye(try a.int(0)))
+            wrap(try Tensor<Float>.eye(try a.int("n")))
         },
         spec("arange", [.required("start", "Float"), .optional("stop", "Float", .null), .optional("step", "Float", .int(1))],
              "Evenly spaced values in [start, stop) by step; `arange(n)` is 0..<n.",
              example: "arange(5)          # [0, 1, 2, 3, 4]\narange(0, 1, 0.25)") { a in
-            let (start, stop) = a[1].isNil ? (0.0, try a.double(0)) : (try a.double(0), try a.double(1))
-            let step = try a.double(2)
-            guard step != 0 else { throw a.valueError(2, "must not be 0") }
+            let (start, stop) = a["stop"].isNil ? (0.0, try a.double("start")) : (try a.double("start"), try a.double("stop"))
+            let step = try a.double("step")
+            guard step != 0 else { throw a.valueError("step", "must not be 0") }
             return wrap(try Tensor<Float>.arange(start, stop, step: step))
         },
         spec("linspace", [.required("start", "Float"), .required("stop", "Float"), .required("n", "Int")],
              "n evenly spaced values from start to stop, both included.", example: "linspace(0, 1, 5)") { a in
-            wrap(try Tensor<Float>.linspace(try a.double(0), try a.double(1), count: try a.int(2)))
+            wrap(try Tensor<Float>.linspace(try a.double("start"), try a.double("stop"), count: try a.int("n")))
         },
         spec("randn", [.variadic("shape", "Int or List"), .named("seed", "Int", .null)],
              "Normally distributed values (mean 0, std 1).",
              details: "Draws from the global stream (`seed(n)`), or from a private one when `seed:` is given.",
              example: "randn(2, 3)\nrandn(100, seed: 7)") { a in
-            let shape = try a.shape(0)
-            return wrap(try draw(a, seed: try a.optionalInt(1)) { try Tensor<Float>.normal(shape, using: &$0) })
+            let shape = try a.shape("shape")
+            return wrap(try draw(a, seed: try a.optionalInt("seed")) { try Tensor<Float>.normal(shape, using: &$0) })
         },
         spec("rand", [.variadic("shape", "Int or List"), .named("seed", "Int", .null)],
              "Uniformly distributed values in [0, 1).", example: "rand(3)") { a in
-            let shape = try a.shape(0)
-            return wrap(try draw(a, seed: try a.optionalInt(1)) { try Tensor<Float>.uniform(shape, using: &$0) })
+            let shape = try a.shape("shape")
+            return wrap(try draw(a, seed: try a.optionalInt("seed")) { try Tensor<Float>.uniform(shape, using: &$0) })
         },
         spec("laplace", [.variadic("shape", "Int or List"), .named("b", "Float", .float(1)), .named("seed", "Int", .null)],
              "Laplace-distributed values with scale b (mean 0).", example: "laplace(1000, b: 0.5)") { a in
-            let shape = try a.shape(0)
-            let b = try a.double(1)
-            guard b > 0 else { throw a.valueError(1, "must be > 0") }
-            return wrap(try draw(a, seed: try a.optionalInt(2)) { try Tensor<Float>.laplace(shape, scale: Float(b), using: &$0) })
+            let shape = try a.shape("shape")
+            let b = try a.double("b")
+            guard b > 0 else { throw a.valueError("b", "must be > 0") }
+            return wrap(try draw(a, seed: try a.optionalInt("seed")) { try Tensor<Float>.laplace(shape, scale: Float(b), using: &$0) })
         },
 
         // MARK: shape
         spec("reshape", [.required("t", "Tensor"), .variadic("shape", "Int or List")],
              "The same values in a new shape; one extent may be -1.", example: "reshape(arange(6), 2, 3)\nreshape(x, [-1, 784])") { a in
-            let shape = try a.shape(1)
-            return wrap(try TensorMath.apply([try a.tensor(0)]) { try $0[0].reshaped(shape) })
+            let shape = try a.shape("shape")
+            return wrap(try TensorMath.apply([try a.tensor("t")]) { try $0[0].reshaped(shape) })
         },
         spec("transpose", [.required("t", "Tensor"), .variadic("axes", "Int or List")],
              "The axes reversed (the matrix transpose), or permuted as given.", example: "transpose(eye(2))\ntranspose(x, 0, 2, 1)") { a in
-            let axes = try a.shape(1)
-            return wrap(try TensorMath.apply([try a.tensor(0)]) { try $0[0].transposed(axes.isEmpty ? nil : axes) })
+            let axes = try a.shape("axes")
+            return wrap(try TensorMath.apply([try a.tensor("t")]) { try $0[0].transposed(axes.isEmpty ? nil : axes) })
         },
         spec("cat", [.required("tensors", "List"), .named("axis", "Int", .int(0))],
              "Joins tensors along an existing axis.", example: "cat([ones(2, 3), zeros(1, 3)])   # shape [3, 3]") { a in
-            let parts = try tensorList(a, 0)
-            let axis = try a.int(1)
+            let parts = try tensorList(a, "tensors")
+            let axis = try a.int("axis")
             return wrap(try TensorMath.apply(parts) { try Core.Variable.cat($0, axis: axis) })
         },
         spec("stack", [.required("tensors", "List")], "Joins same-shape tensors along a new first axis.",
              example: "stack([ones(3), zeros(3)])   # shape [2, 3]") { a in
-            wrap(try TensorMath.apply(try tensorList(a, 0)) { try Core.Variable.stack($0) })
+            wrap(try TensorMath.apply(try tensorList(a, "tensors")) { try Core.Variable.stack($0) })
         },
 
         // MARK: element-wise
@@ -99,20 +99,20 @@ enum TensorBuiltins {
         elementwise("round", "Rounds half to even, element-wise."),
         spec("clamp", [.required("t", "Tensor"), .required("lo", "Float"), .required("hi", "Float")],
              "Limits every element to [lo, hi].", example: "clamp(randn(5), -1, 1)") { a in
-            let lo = Float(try a.double(1)), hi = Float(try a.double(2))
-            guard lo <= hi else { throw a.valueError(1, "must not exceed `hi` (\(lo) > \(hi))") }
-            return wrap(try TensorMath.apply([try a.tensor(0)]) { $0[0].clamped(lo, hi) })
+            let lo = Float(try a.double("lo")), hi = Float(try a.double("hi"))
+            guard lo <= hi else { throw a.valueError("lo", "must not exceed `hi` (\(lo) > \(hi))") }
+            return wrap(try TensorMath.apply([try a.tensor("t")]) { $0[0].clamped(lo, hi) })
         },
         spec("where", [.required("cond", "Tensor"), .required("a", "Tensor"), .required("b", "Tensor")],
              "Element-wise choice: a where cond is non-zero, else b (broadcast).",
              example: "where(x > 0, x, 0)   # relu") { a in
-            let cond = try a.tensorValue(0)
-            return wrap(try TensorMath.apply([try a.tensor(1), try a.tensor(2)]) { try Core.Variable.select(cond, $0[0], $0[1]) })
+            let cond = try a.tensorValue("cond")
+            return wrap(try TensorMath.apply([try a.tensor("a"), try a.tensor("b")]) { try Core.Variable.select(cond, $0[0], $0[1]) })
         },
         spec("maximum", [.required("a", "Tensor"), .required("b", "Tensor")], "The larger of a and b, element-wise.",
-             example: "maximum(x, 0)") { a in wrap(try a.tensorValue(0).binary(.maximum, try a.tensorValue(1))) },
+             example: "maximum(x, 0)") { a in wrap(try a.tensorValue("a").binary(.maximum, try a.tensorValue("b"))) },
         spec("minimum", [.required("a", "Tensor"), .required("b", "Tensor")], "The smaller of a and b, element-wise.",
-             example: "minimum(x, 1)") { a in wrap(try a.tensorValue(0).binary(.minimum, try a.tensorValue(1))) },
+             example: "minimum(x, 1)") { a in wrap(try a.tensorValue("a").binary(.minimum, try a.tensorValue("b"))) },
 
         // MARK: reductions
         reduction(.sum, "sum", "The sum of the elements, or along `axis`."),
@@ -127,12 +127,12 @@ enum TensorBuiltins {
         spec("norm", [.required("t", "Tensor"), .optional("p", "Float", .int(2)), .named("axis", "Int", .null)],
              "The p-norm of the elements (p = 2 by default; p = 1, inf and 0 (count) too).",
              example: "norm(tensor([3, 4]))   # 5.0") { a in
-            let t = try a.tensor(0)
-            let p = try a.double(1)
+            let t = try a.tensor("t")
+            let p = try a.double("p")
             if t.node != nil, p == 2 {
-                return wrap(try TensorMath.apply([t]) { v in try v[0].multiplying(v[0]).sum(axis: try a.axis(2)).sqrt() })
+                return wrap(try TensorMath.apply([t]) { v in try v[0].multiplying(v[0]).sum(axis: try a.axis("axis")).sqrt() })
             }
-            return wrap(try t.tensor.norm(p, axis: try a.axis(2)))
+            return wrap(try t.tensor.norm(p, axis: try a.axis("axis")))
         },
         truth("all", .all, "True when every element is non-zero."),
         truth("any", .any, "True when some element is non-zero."),
@@ -140,11 +140,11 @@ enum TensorBuiltins {
         // MARK: linear algebra
         spec("matmul", [.required("a", "Tensor"), .required("b", "Tensor")], "The matrix product a @ b.",
              example: "matmul(x, w)   # the same as x @ w") { a in
-            wrap(try TensorMath.binary(.matmul, try a.tensor(0), try a.tensor(1)))
+            wrap(try TensorMath.binary(.matmul, try a.tensor("a"), try a.tensor("b")))
         },
         spec("dot", [.required("a", "Tensor"), .required("b", "Tensor")], "The dot product of two vectors (a 0-d tensor).",
              example: "dot(tensor([1, 2]), tensor([3, 4]))   # 11.0") { a in
-            let x = try a.tensor(0), y = try a.tensor(1)
+            let x = try a.tensor("a"), y = try a.tensor("b")
             guard x.tensor.rank == 1, y.tensor.rank == 1, x.tensor.count == y.tensor.count else {
                 throw CoreError.shapeMismatch(op: "dot", shapes: [x.tensor.shape, y.tensor.shape], message: "")
             }
@@ -152,99 +152,99 @@ enum TensorBuiltins {
         },
         spec("outer", [.required("a", "Tensor"), .required("b", "Tensor")], "The outer product of two vectors.",
              example: "outer(tensor([1, 2]), tensor([1, 10, 100]))") { a in
-            wrap(try a.tensorValue(0).outer(try a.tensorValue(1)))
+            wrap(try a.tensorValue("a").outer(try a.tensorValue("b")))
         },
 
         spec("svd", [.required("a", "Tensor")], "The thin singular value decomposition a = u · diag(s) · vt, as {u, s, vt}.",
              details: "Singular values come in decreasing order (LAPACK's gesdd, through OpenBLAS).",
              example: "r = svd(randn(4, 3))\nr.s   # 3 singular values") { a in
-            let r = try a.tensorValue(0).svd()
+            let r = try a.tensorValue("a").svd()
             return .record([("u", wrap(r.u)), ("s", wrap(r.s)), ("vt", wrap(r.vt))])
         },
         spec("solve", [.required("a", "Tensor"), .required("b", "Tensor")], "The solution x of a @ x = b for a square matrix a.",
              example: "solve(tensor([[2, 0], [0, 4]]), tensor([2, 8]))   # [1, 2]") { a in
-            wrap(try Tensor<Float>.solve(try a.tensorValue(0), try a.tensorValue(1)))
+            wrap(try Tensor<Float>.solve(try a.tensorValue("a"), try a.tensorValue("b")))
         },
 
         // MARK: selection
         spec("topk", [.required("t", "Tensor"), .required("k", "Int"), .named("axis", "Int", .int(-1))],
              "The k largest values along an axis and their indices, as {values, indices}.",
              example: "topk(tensor([3, 1, 4, 1, 5]), 2)   # values [5, 4], indices [4, 2]") { a in
-            let r = try a.tensorValue(0).topk(try a.int(1), axis: try a.int(2))
+            let r = try a.tensorValue("t").topk(try a.int("k"), axis: try a.int("axis"))
             return .record([("values", wrap(r.values)), ("indices", wrap(r.indices))])
         },
         spec("argsort", [.required("t", "Tensor"), .named("axis", "Int", .int(-1)), .named("descending", "Bool", .bool(false))],
              "The indices that sort the tensor along an axis (stable).", example: "argsort(tensor([3, 1, 2]))   # [1, 2, 0]") { a in
-            wrap(try a.tensorValue(0).argsort(axis: try a.int(1), descending: try a.bool(2)))
+            wrap(try a.tensorValue("t").argsort(axis: try a.int("axis"), descending: try a.bool("descending")))
         },
         spec("hard_threshold", [.required("t", "Tensor"), .required("s", "Int")],
              "Keeps the s entries of largest magnitude and zeroes the rest (ties: lower index first).",
              details: "The projection of iterative hard thresholding (IHT).",
              example: "hard_threshold(tensor([0.1, -3, 2, 0.5]), 2)   # [0, -3, 2, 0]") { a in
-            let s = try a.int(1)
-            guard s >= 0 else { throw a.valueError(1, "must be >= 0") }
-            return wrap(try a.tensorValue(0).hardThreshold(s))
+            let s = try a.int("s")
+            guard s >= 0 else { throw a.valueError("s", "must be >= 0") }
+            return wrap(try a.tensorValue("t").hardThreshold(s))
         },
         spec("soft_threshold", [.required("t", "Tensor"), .required("tau", "Float")],
              "Shrinks every entry toward zero by tau: sign(t)·max(|t| - tau, 0).",
              details: "The proximal operator of tau·‖t‖₁ (RVSM's l1 step, Lasso).",
              example: "soft_threshold(tensor([-2, 0.5, 3]), 1)   # [-1, 0, 2]") { a in
-            let tau = try a.double(1)
-            guard tau >= 0 else { throw a.valueError(1, "must be >= 0") }
-            return wrap(try a.tensorValue(0).softThreshold(Float(tau)))
+            let tau = try a.double("tau")
+            guard tau >= 0 else { throw a.valueError("tau", "must be >= 0") }
+            return wrap(try a.tensorValue("t").softThreshold(Float(tau)))
         },
 
         // MARK: conversion
         spec("item", [.required("t", "Tensor")], "The single element of a one-element tensor, as a Float.",
              example: "item(sum(ones(3)))   # 3.0") { a in
-            let t = try a.tensorValue(0)
-            guard t.count == 1 else { throw a.valueError(0, "has \(t.count) elements; `item` needs exactly one") }
+            let t = try a.tensorValue("t")
+            guard t.count == 1 else { throw a.valueError("t", "has \(t.count) elements; `item` needs exactly one") }
             return .float(Double(t.scalars[0]))
         },
         spec("to_list", [.required("t", "Tensor")], "The values as (nested) lists of Floats.",
              example: "to_list(eye(2))   # [[1.0, 0.0], [0.0, 1.0]]") { a in
-            TensorConversion.nestedList(try a.tensorValue(0))
+            TensorConversion.nestedList(try a.tensorValue("t"))
         },
         spec("float", [.required("x", "number, String or Tensor")], "x as a Float: numbers, numeric strings, one-element tensors.",
              example: "float(3)      # 3.0\nfloat(\"1e-3\")") { a in
-            switch a[0] {
+            switch a["x"] {
             case .int(let i): return .float(Double(i))
-            case .float: return a[0]
+            case .float: return a["x"]
             case .bool(let b): return .float(b ? 1 : 0)
             case .string(let s):
-                guard let d = Double(s.trimmingCharacters(in: .whitespaces)) else { throw a.valueError(0, "\"\(s)\" is not a number") }
+                guard let d = Double(s.trimmingCharacters(in: .whitespaces)) else { throw a.valueError("x", "\"\(s)\" is not a number") }
                 return .float(d)
             default:
-                let t = try a.tensorValue(0)
-                guard t.count == 1 else { throw a.valueError(0, "has \(t.count) elements; `float` needs exactly one") }
+                let t = try a.tensorValue("x")
+                guard t.count == 1 else { throw a.valueError("x", "has \(t.count) elements; `float` needs exactly one") }
                 return .float(Double(t.scalars[0]))
             }
         },
         spec("int", [.required("x", "number, String or Tensor")], "x as an Int, truncating toward zero.",
              example: "int(3.9)   # 3\nint(\"42\")") { a in
             let d: Double
-            switch a[0] {
-            case .int: return a[0]
+            switch a["x"] {
+            case .int: return a["x"]
             case .float(let f): d = f
             case .bool(let b): return .int(b ? 1 : 0)
             case .string(let s):
                 if let i = Int(s.trimmingCharacters(in: .whitespaces)) { return .int(i) }
-                guard let f = Double(s.trimmingCharacters(in: .whitespaces)) else { throw a.valueError(0, "\"\(s)\" is not a number") }
+                guard let f = Double(s.trimmingCharacters(in: .whitespaces)) else { throw a.valueError("x", "\"\(s)\" is not a number") }
                 d = f
             default:
-                let t = try a.tensorValue(0)
-                guard t.count == 1 else { throw a.valueError(0, "has \(t.count) elements; `int` needs exactly one") }
+                let t = try a.tensorValue("x")
+                guard t.count == 1 else { throw a.valueError("x", "has \(t.count) elements; `int` needs exactly one") }
                 d = Double(t.scalars[0])
             }
-            guard d.isFinite, abs(d) < 9.2e18 else { throw a.valueError(0, "\(d) does not fit in an Int") }
+            guard d.isFinite, abs(d) < 9.2e18 else { throw a.valueError("x", "\(d) does not fit in an Int") }
             return .int(Int(d))
         },
     ]
 
     /// Parameter `i` as a list of tensors (`cat`, `stack`).
-    static func tensorList(_ a: Arguments, _ i: Int) throws -> [TensorObject] {
-        try a.list(i).items.enumerated().map { k, v in
-            guard let t = try TensorConversion.operand(v) else { throw a.valueError(i, "element \(k) is \(v.typeName), not a Tensor") }
+    static func tensorList(_ a: Arguments, _ name: String) throws -> [TensorObject] {
+        try a.list(name).items.enumerated().map { k, v in
+            guard let t = try TensorConversion.operand(v) else { throw a.valueError(name, "element \(k) is \(v.typeName), not a Tensor") }
             return t
         }
     }
@@ -252,14 +252,14 @@ enum TensorBuiltins {
     /// `name(t)`: an element-wise function of a tensor (or of a number, giving a number).
     static func elementwise(_ name: String, _ summary: String) -> BuiltinSpec {
         spec(name, [.required("t", "Tensor or number")], summary, example: "\(name)(tensor([-1, 0, 4]))") { a in
-            if case .int(let i) = a[0], name == "abs" {
-                guard i != Int.min else { throw a.valueError(0, "overflows an Int") }
+            if case .int(let i) = a["t"], name == "abs" {
+                guard i != Int.min else { throw a.valueError("t", "overflows an Int") }
                 return .int(Swift.abs(i))
             }
-            let t = try a.tensor(0)
+            let t = try a.tensor("t")
             let r = try TensorMath.unary(name, t)
-            if case .native = a[0] { return wrap(r) }
-            if case .list = a[0] { return wrap(r) }
+            if case .native = a["t"] { return wrap(r) }
+            if case .list = a["t"] { return wrap(r) }
             return .float(Double(r.tensor.scalars[0]))
         }
     }
@@ -269,7 +269,7 @@ enum TensorBuiltins {
         spec(name, [.required("t", "Tensor"), .named("axis", "Int", .null), .named("keepdims", "Bool", .bool(false))],
              summary, details: "Without `axis` the result is a 0-d tensor (usable as a number); sums accumulate in Double.",
              example: "\(name)(tensor([[1, 2], [3, 4]]))\n\(name)(x, axis: 0)") { a in
-            wrap(try TensorMath.reduce(op, try a.tensor(0), axis: try a.axis(1), keepDims: try a.bool(2)))
+            wrap(try TensorMath.reduce(op, try a.tensor("t"), axis: try a.axis("axis"), keepDims: try a.bool("keepdims")))
         }
     }
 
@@ -288,7 +288,7 @@ enum TensorBuiltins {
                 guard let t = try TensorConversion.operand(xs[0]) else {
                     throw runtimeError("`\(name)`: argument 1 (`x`) expects Tensor, List or numbers, got \(xs[0].typeName)", kind: "type")
                 }
-                return wrap(try TensorMath.reduce(op, t, axis: try a.axis(1), keepDims: try a.bool(2)))
+                return wrap(try TensorMath.reduce(op, t, axis: try a.axis("axis"), keepDims: try a.bool("keepdims")))
             }
             let hasTensor = xs.contains { if case .native = $0 { return true }; return false }
             if !hasTensor { return try extremeOf(xs, isMax: isMax, name: name) }
@@ -316,14 +316,14 @@ enum TensorBuiltins {
     /// `all` / `any`: a Bool for a tensor (or a list of Bools).
     static func truth(_ name: String, _ op: ReductionOperator, _ summary: String) -> BuiltinSpec {
         spec(name, [.required("t", "Tensor or List")], summary, example: "\(name)(x > 0)") { a in
-            if case .list(let l) = a[0] {
+            if case .list(let l) = a["t"] {
                 let bools = try l.items.map { v -> Bool in
-                    guard case .bool(let b) = v else { throw a.valueError(0, "contains \(v.typeName), not Bool") }
+                    guard case .bool(let b) = v else { throw a.valueError("t", "contains \(v.typeName), not Bool") }
                     return b
                 }
                 return .bool(op == .all ? bools.allSatisfy { $0 } : bools.contains(true))
             }
-            let r = try a.tensorValue(0).reduce(op)
+            let r = try a.tensorValue("t").reduce(op)
             return .bool(r.scalars.first.map { $0 != 0 } ?? (op == .all))
         }
     }

@@ -113,15 +113,15 @@ enum TensorConversion {
 }
 
 extension Arguments {
-    /// Parameter `i` as a tensor (a Tensor, a Param, a number or a nested list of numbers).
-    func tensor(_ i: Int) throws -> TensorObject {
-        if let t = try TensorConversion.operand(self[i]) { return t }
-        throw typeError(i, expected: "Tensor")
+    /// Parameter `name` as a tensor (a Tensor, a Param, a number or a nested list of numbers).
+    func tensor(_ name: String) throws -> TensorObject {
+        if let t = try TensorConversion.operand(self[try position(name)]) { return t }
+        throw typeError(name, expected: "Tensor")
     }
 
-    /// Parameter `i` as a plain tensor value.
-    func tensorValue(_ i: Int) throws -> Tensor<Float> { try tensor(i).tensor }
+    /// Parameter `name` as a plain tensor value.
+    func tensorValue(_ name: String) throws -> Tensor<Float> { try tensor(name).tensor }
 
     /// An optional axis argument (nil when omitted or nil).
-    func axis(_ i: Int) throws -> Int? { try optionalInt(i) }
+    func axis(_ name: String) throws -> Int? { try optionalInt(name) }
 }

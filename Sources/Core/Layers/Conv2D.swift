@@ -18,8 +18,8 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
 
     /// A `kernel`×`kernel` convolution `inChannels → outChannels`, initialised from `rng`.
     /// - Throws: `CoreError.badArgument` for sizes below 1 or negative padding.
-    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
-                padding: Padding = .same, bias hasBias: Bool = true, using rng: inout RandomStream) throws {
+    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = Conv2DDefaults.stride,
+                padding: Padding = Conv2DDefaults.padding, bias hasBias: Bool = Conv2DDefaults.bias, using rng: inout RandomStream) throws {
         try Initialization.positive(inChannels, "in channels", op: "conv2d")
         try Initialization.positive(outChannels, "out channels", op: "conv2d")
         try Initialization.positive(kernel, "kernel", op: "conv2d")
@@ -101,4 +101,11 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         if let gate { text += ", \(gate.kind) \(gate.mode.rawValue)" }
         return text + ")"
     }
+}
+
+/// Conv2D's defaults, written once: the initialiser and the `conv2d` built-in read them.
+public enum Conv2DDefaults {
+    public static let stride = 1
+    public static let padding = Padding.same
+    public static let bias = true
 }

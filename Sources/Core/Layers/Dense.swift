@@ -15,7 +15,7 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
 
     /// A dense layer `inputs → outputs`, initialised from `rng`.
     /// - Throws: `CoreError.badArgument` for a size below 1.
-    public init(_ inputs: Int, _ outputs: Int, bias hasBias: Bool = true,
+    public init(_ inputs: Int, _ outputs: Int, bias hasBias: Bool = DenseDefaults.bias,
                 using rng: inout RandomStream) throws {
         try Initialization.positive(inputs, "inputs", op: "dense")
         try Initialization.positive(outputs, "outputs", op: "dense")
@@ -81,4 +81,9 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public var description: String {
         "Dense(\(inputs) -> \(outputs)\(bias == nil ? "" : ", bias")\(gate.map { ", " + $0.kind + " " + $0.mode.rawValue } ?? ""))"
     }
+}
+
+/// Dense's defaults, written once: the initialiser and the `dense` built-in read them.
+public enum DenseDefaults {
+    public static let bias = true
 }

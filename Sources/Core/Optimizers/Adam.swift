@@ -18,9 +18,9 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 
     /// Adam with PyTorch's defaults (lr 1e-3, β 0.9/0.999, ε 1e-8, no decay).
     /// - Throws: `CoreError.badArgument` for betas outside [0, 1), ε ≤ 0, or a bad rate or decay.
-    public init(_ source: ParamSource<Scalar>, lr: Double = 1e-3, beta1: Double = 0.9,
-                beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0,
-                decoupled: Bool = false) throws {
+    public init(_ source: ParamSource<Scalar>, lr: Double = AdamDefaults.lr, beta1: Double = AdamDefaults.beta1,
+                beta2: Double = AdamDefaults.beta2, eps: Double = AdamDefaults.eps,
+                weightDecay: Double = AdamDefaults.weightDecay, decoupled: Bool = false) throws {
         let op = decoupled ? "adamw" : "adam"
         core = try OptimizerCore(source, lr: lr, weightDecay: weightDecay, op: op)
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
@@ -34,9 +34,9 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// AdamW with PyTorch's defaults (weight decay 0.01).
-    public static func adamW(_ source: ParamSource<Scalar>, lr: Double = 1e-3, beta1: Double = 0.9,
-                             beta2: Double = 0.999, eps: Double = 1e-8,
-                             weightDecay: Double = 0.01) throws -> Adam {
+    public static func adamW(_ source: ParamSource<Scalar>, lr: Double = AdamDefaults.lr, beta1: Double = AdamDefaults.beta1,
+                             beta2: Double = AdamDefaults.beta2, eps: Double = AdamDefaults.eps,
+                             weightDecay: Double = AdamDefaults.adamWWeightDecay) throws -> Adam {
         try Adam(source, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: true)
     }
 
@@ -96,4 +96,17 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     public var description: String {
         "\(name)(lr: \(core.lr), betas: (\(beta1), \(beta2)), eps: \(eps), weight_decay: \(core.weightDecay))"
     }
+}
+
+/// Adam's and AdamW's defaults (PyTorch's), written once: the initialisers and the `adam` / `adamw`
+/// built-ins read them.
+public enum AdamDefaults {
+    public static let lr = 1e-3
+    public static let beta1 = 0.9
+    public static let beta2 = 0.999
+    public static let eps = 1e-8
+    /// Adam's L2 weight decay.
+    public static let weightDecay = 0.0
+    /// AdamW's decoupled weight decay.
+    public static let adamWWeightDecay = 0.01
 }

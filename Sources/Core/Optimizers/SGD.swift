@@ -13,8 +13,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public var nesterov: Bool
 
     /// - Throws: `CoreError.badArgument` for a bad rate, momentum or decay, or Nesterov without momentum.
-    public init(_ source: ParamSource<Scalar>, lr: Double = 0.01, momentum: Double = 0,
-                nesterov: Bool = false, weightDecay: Double = 0) throws {
+    public init(_ source: ParamSource<Scalar>, lr: Double = SGDDefaults.lr, momentum: Double = SGDDefaults.momentum,
+                nesterov: Bool = SGDDefaults.nesterov, weightDecay: Double = SGDDefaults.weightDecay) throws {
         core = try OptimizerCore(source, lr: lr, weightDecay: weightDecay, op: "sgd")
         guard momentum >= 0, momentum < 1 else {
             throw CoreError.badArgument(op: "sgd", message: "momentum must be in [0, 1), got \(momentum)")
@@ -55,4 +55,12 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public var description: String {
         "sgd(lr: \(core.lr), momentum: \(momentum), nesterov: \(nesterov), weight_decay: \(core.weightDecay))"
     }
+}
+
+/// SGD's defaults (PyTorch's), written once: the initialiser and the `sgd` built-in read them.
+public enum SGDDefaults {
+    public static let lr = 0.01
+    public static let momentum = 0.0
+    public static let nesterov = false
+    public static let weightDecay = 0.0
 }
