@@ -45,7 +45,8 @@ extension CoreBuiltins {
                 throw RuntimeError("`load`: \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(path)",
                                    kind: "syntax")
             }
-            Resolver.resolve(program)
+            let globals = a.interpreter.userGlobals
+            Resolver.resolve(program, globalExists: { globals.defines($0) })
             let saved = a.interpreter.currentFile
             a.interpreter.currentFile = path
             defer { a.interpreter.currentFile = saved }

@@ -35,6 +35,17 @@ enum LayerBuiltins {
         }
     }
 
+    /// `conv2d(x, w, stride:, pad:, bias:)` on tensors, through the autograd op the layer uses.
+    static func functionalConv2d(_ a: Arguments) throws -> Value {
+        guard a["kernel"].isNil else { throw a.valueError("kernel", "must be omitted when convolving a tensor (the kernel is w's shape)") }
+        let stride = try a.int("stride"), padding = try padding(a, "pad")
+        var operands = [try a.tensor("in"), try a.tensor("out")]
+        if case .native = a["bias"] { operands.append(try a.tensor("bias")) }
+        return .native(try TensorMath.apply(operands) { v in
+            try v[0].conv2d(weight: v[1], bias: v.count > 2 ? v[2] : nil, stride: stride, padding: padding)
+        })
+    }
+
     /// An activation: applied to a tensor when one is given, a layer otherwise (one registration).
     static func activation(_ name: String, _ summary: String, make: @escaping () -> any Layer<Float>,
                            apply: @escaping (Core.Variable<Float>) throws -> Core.Variable<Float>) -> BuiltinSpec {
@@ -54,13 +65,15 @@ enum LayerBuiltins {
             var rng = RandomState.fork(a.interpreter)
             return wrap(try Dense<Float>(try a.int("in"), try a.int("out"), bias: try a.bool("bias"), using: &rng))
         },
-        spec("conv2d", [.required("in", "Int"), .required("out", "Int"), .required("kernel", "Int"),
+        spec("conv2d", [.required("in", "Int or Tensor"), .required("out", "Int or Tensor"), .optional("kernel", "Int", .null),
                         .named("stride", "Int", .int(Conv2DDefaults.stride)),
                         .named("pad", "String or Int", paddingValue(Conv2DDefaults.padding)),
-                        .named("bias", "Bool", .bool(Conv2DDefaults.bias))],
-             "A 2-d convolution on NCHW images, weight [out, in, kernel, kernel].",
-             details: "`pad: \"same\"` keeps the size at stride 1 (an even kernel puts the extra row and column at the bottom and right); `\"valid\"` pads nothing; an Int pads that much on every side.",
-             example: "conv2d(1, 64, 2, pad: \"same\")\nconv2d(3, 16, 3, stride: 2, pad: 1)") { a in
+                        .named("bias", "Bool or Tensor", .bool(Conv2DDefaults.bias))],
+             "A 2-d convolution on NCHW images, weight [out, in, kernel, kernel]; or `conv2d(x, w)` applied to tensors.",
+             details: "`conv2d(in, out, kernel)` makes a layer. `conv2d(x, w, stride:, pad:, bias:)` convolves a tensor x [N, C, H, W] with a weight w [O, C, kh, kw] (differentiable in both; `bias:` may be a tensor [O]). `pad: \"same\"` keeps the size at stride 1 (an even kernel puts the extra row and column at the bottom and right); `\"valid\"` pads nothing; an Int pads that much on every side.",
+             example: "conv2d(1, 64, 2, pad: \"same\")\nconv2d(3, 16, 3, stride: 2, pad: 1)\nconv2d(x, w, stride: 1, pad: 0)") { a in
+            if case .native = a["in"] { return try functionalConv2d(a) }
+            guard !a["kernel"].isNil else { throw a.valueError("kernel", "is needed to make a layer: conv2d(in, out, kernel)") }
             var rng = RandomState.fork(a.interpreter)
             return wrap(try Conv2D<Float>(try a.int("in"), try a.int("out"), kernel: try a.int("kernel"), stride: try a.int("stride"),
                                           padding: try padding(a, "pad"), bias: try a.bool("bias"), using: &rng))
@@ -116,8 +129,11 @@ enum LayerBuiltins {
             return .native(TableObject(SummaryTable.render(rows, total: net.countParams, trainable: net.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count })))
         },
         spec("params", [.required("net", "Net")], "The parameters as a record keyed by path (`0.weight`, ...).",
+             details: "A parameter several layers share (a layer used twice, a template bank) is listed once, at its first path; its other paths are in `.aliases`. Gates' parameters (`3.mask_logit`) are listed under their layer.",
              example: "params(net)[\"0.weight\"].shape") { a in
-            .record(try layer(a, "net").namedParams.map { ($0.path, .native(ParamObject($0.param))) })
+            let net = try layer(a, "net")
+            let aliases = net.paramAliases
+            return .record(net.namedParams.map { ($0.path, .native(ParamObject($0.param, aliases: aliases[$0.path] ?? []))) })
         },
         spec("count_params", [.required("net", "Net")], "The number of trainable values (buffers excluded).",
              example: "count_params(net)") { a in .int(try layer(a, "net").countParams) },

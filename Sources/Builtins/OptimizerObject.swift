@@ -22,7 +22,8 @@ enum OptimizerMembers {
     static func lastStep(_ o: any Optimizer<Float>) -> Value {
         guard let s = o.lastStep else { return .null }
         return .record([("step", .int(s.step)), ("loss", s.loss.map { .float($0) } ?? .null), ("lr", .float(s.lr)),
-                        ("grad_norm", .float(s.gradNorm)), ("update_norm", .float(s.updateNorm))])
+                        ("grad_norm", .float(s.gradNorm)), ("update_norm", .float(s.updateNorm)),
+                        ("hooks", TrainingPlatform.hooks(s.hooks))])
     }
 
     static let table = MemberTable(
@@ -39,8 +40,13 @@ enum OptimizerMembers {
                           optimizer.lr = lr
                           return o
                       }),
-            FieldSpec("last_step", "Record or nil", summary: "what the last step did: step, loss, lr, grad_norm, update_norm",
+            FieldSpec("last_step", "Record or nil",
+                      summary: "what the last step did: step, loss, lr, grad_norm, update_norm, and hooks (each training hook's report by name)",
                       get: { lastStep(opt($0)) }),
+            FieldSpec("only", "List or nil", summary: "the roles this optimizer updates (nil: every role)",
+                      get: { opt($0).core.roles.map { .list($0.map(\.name).sorted().map { .string($0) }) } ?? .null }),
+            FieldSpec("parts", "List", summary: "the optimizers of a `combine` (empty for any other)",
+                      get: { .list(((opt($0) as? Combined<Float>)?.parts ?? []).map(OptimizerBuiltins.wrap)) }),
             FieldSpec("name", "String", summary: "the optimizer's name", get: { .string(opt($0).name) }),
             FieldSpec("steps", "Int", summary: "the number of steps taken", get: { .int(opt($0).core.steps) }),
         ])
@@ -78,29 +84,36 @@ enum OptimizerBuiltins {
         [.required("net", "Net or List"), .named("lr", "Float", .float(AdamDefaults.lr)),
          .named("beta1", "Float", .float(AdamDefaults.beta1)), .named("beta2", "Float", .float(AdamDefaults.beta2)),
          .named("eps", "Float", .float(AdamDefaults.eps)), .named("weight_decay", "Float", .float(weightDecay))]
+            + TrainingPlatform.optimizerParameters
     }
 
     static let table: [BuiltinSpec] = [
         spec("sgd", [.required("net", "Net or List"), .named("lr", "Float", .float(SGDDefaults.lr)),
                      .named("momentum", "Float", .float(SGDDefaults.momentum)),
                      .named("nesterov", "Bool", .bool(SGDDefaults.nesterov)),
-                     .named("weight_decay", "Float", .float(SGDDefaults.weightDecay))],
+                     .named("weight_decay", "Float", .float(SGDDefaults.weightDecay))] + TrainingPlatform.optimizerParameters,
              "Stochastic gradient descent, with optional (Nesterov) momentum and weight decay (on weights only).",
              example: "opt = sgd(net, lr: 0.1, momentum: 0.9)") { a in
-            wrap(try SGD(try source(a, "net"), lr: try a.double("lr"), momentum: try a.double("momentum"), nesterov: try a.bool("nesterov"),
-                         weightDecay: try a.double("weight_decay")))
+            try TrainingPlatform.optimizer(a) { source in
+                try SGD(source, lr: try a.double("lr"), momentum: try a.double("momentum"), nesterov: try a.bool("nesterov"),
+                        weightDecay: try a.double("weight_decay"))
+            }
         },
         spec("adam", adamParameters(weightDecay: AdamDefaults.weightDecay),
              "Adam (Kingma & Ba, 2015): bias-corrected first and second moment estimates.",
              example: "opt = adam(net, lr: 1e-3)") { a in
-            wrap(try Adam(try source(a, "net"), lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
-                          eps: try a.double("eps"), weightDecay: try a.double("weight_decay")))
+            try TrainingPlatform.optimizer(a) { source in
+                try Adam(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
+                         eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
+            }
         },
         spec("adamw", adamParameters(weightDecay: AdamDefaults.adamWWeightDecay),
              "AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay (on weights only).",
              example: "opt = adamw(net, lr: 1e-3, weight_decay: 0.01)") { a in
-            wrap(try Adam.adamW(try source(a, "net"), lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
-                                eps: try a.double("eps"), weightDecay: try a.double("weight_decay")))
+            try TrainingPlatform.optimizer(a) { source in
+                try Adam.adamW(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
+                               eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
+            }
         },
         spec("step_lr", [.required("opt", "Optimizer"), .required("milestones", "List"), .named("gamma", "Float", .float(StepLR.defaultGamma))],
              "Multiplies the learning rate by gamma at each milestone epoch (fit applies it after every epoch).",

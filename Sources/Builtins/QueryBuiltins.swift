@@ -149,7 +149,7 @@ enum QueryBuiltins {
         spec("toggle", [.required("layer", "Layer")], "Turns a method layer off when on, on when off.", topic: "Layers and networks",
              example: "toggle(net.layers[0])") { a in
             let layer = try a.native("layer", as: LayerObject.self, expected: "Layer").layer
-            guard let gated = layer as? any GatedLayer<Float>, let gate = gated.gate else {
+            guard let gated = layer as? any GatedLayer<Float>, let gate = gated.weight.gates.first else {
                 try setGateMode(.hard, on: layer)  // raises the error naming the layers that accept it
                 return a["layer"]
             }

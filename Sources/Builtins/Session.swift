@@ -137,7 +137,7 @@ public final class Session {
             let (program, diagnostics) = Parser.parse(file)
             for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
             if !diagnostics.isEmpty { return .syntaxError }
-            let resolver = Resolver.resolve(program)
+            let resolver = Resolver.resolve(program, globalExists: { self.interpreter.userGlobals.defines($0) })
             let known = Set(self.interpreter.userGlobals.visibleNames).union(resolver.globalWrites).union(["_"])
             for ref in resolver.globalReads where !known.contains(ref.name) {
                 let hint = nearestName(to: ref.name, among: Array(known)).map { "; did you mean `\($0)`?" } ?? ""
@@ -177,7 +177,7 @@ public final class Session {
                 for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
                 return .syntaxError
             }
-            Resolver.resolve(program)
+            Resolver.resolve(program, globalExists: { layer.defines($0) })
             let savedFile = self.interpreter.currentFile
             self.interpreter.currentFile = file.path
             defer { self.interpreter.currentFile = savedFile }

@@ -15,6 +15,7 @@ extension Session {
             LossBuiltins.table,
             OptimizerBuiltins.table,
             TrainingBuiltins.table,
+            TrainingPlatform.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
         ]

@@ -91,12 +91,29 @@ enum TensorBuiltins {
         },
 
         // MARK: element-wise
-        elementwise("abs", "Absolute value, element-wise (also on numbers)."),
-        elementwise("exp", "e^x, element-wise."),
-        elementwise("log", "Natural logarithm, element-wise (log 0 = -inf)."),
-        elementwise("sqrt", "Square root, element-wise."),
-        elementwise("sign", "-1, 0 or 1 by the sign of each element."),
-        elementwise("round", "Rounds half to even, element-wise."),
+        elementwise("abs", .abs, "Absolute value, element-wise (also on numbers).", example: "abs(tensor([-2, 3]))   # [2, 3]"),
+        elementwise("acos", .acos, "The arc cosine in [0, π], element-wise (NaN outside [-1, 1]).", example: "acos(0.0)   # 1.5707963267948966"),
+        elementwise("ceil", .ceil, "The smallest whole number not below x, element-wise.", example: "ceil(tensor([1.2, -1.5]))   # [2, -1]"),
+        elementwise("cos", .cos, "The cosine (radians), element-wise.", example: "cos(0.0)   # 1.0"),
+        elementwise("erf", .erf, "The Gauss error function 2/√π ∫₀ˣ e^(-t²) dt, element-wise.",
+                    details: "The Gaussian CDF is (1 + erf(x / sqrt(2))) / 2.", example: "erf(tensor([0, 1]))   # [0, 0.8427]"),
+        elementwise("exp", .exp, "e^x, element-wise.", example: "exp(1.0)   # 2.718281828459045"),
+        elementwise("floor", .floor, "The largest whole number not above x, element-wise.", example: "floor(tensor([1.7, -1.5]))   # [1, -2]"),
+        elementwise("log", .log, "Natural logarithm, element-wise (log 0 = -inf).", example: "log(tensor([1, 10]))"),
+        elementwise("log2", .log2, "Base-2 logarithm, element-wise.", example: "log2(8.0)   # 3.0"),
+        elementwise("log_sigmoid", .logSigmoid, "log σ(x) = -softplus(-x), element-wise, finite for very negative x.",
+                    example: "log_sigmoid(tensor([-200, 0]))   # [-200, -0.6931]"),
+        elementwise("sign", .sign, "-1, 0 or 1 by the sign of each element.", example: "sign(tensor([-2, 0, 3]))"),
+        elementwise("sin", .sin, "The sine (radians), element-wise.", example: "sin(tensor([0, 1.5708]))   # [0, 1]"),
+        elementwise("softplus", .softplus, "log(1 + e^x), element-wise, without overflow for large |x|.",
+                    details: "Its derivative is sigmoid(x).", example: "softplus(tensor([-100, 0, 100]))   # [0, 0.6931, 100]"),
+        elementwise("round", .round, "Rounds half to even, element-wise.", example: "round(tensor([0.5, 1.5, 2.4]))   # [0, 2, 2]"),
+        elementwise("sqrt", .sqrt, "Square root, element-wise.", example: "sqrt(2.0)   # 1.4142135623730951"),
+        spec("detach", [.required("t", "Tensor")], "The same values with no gradient flowing back through them.",
+             details: "Inside `grad`, `detach(x)` is a constant. The straight-through estimator of a hard function h is `x + detach(h(x) - x)`: its value is h(x), its gradient the identity.",
+             example: "grad(fn(x) sum(x * detach(x)), tensor([3]))   # [3]\nx + detach(round(x) - x)") { a in
+            wrap(try TensorMath.apply([try a.tensor("t")]) { $0[0].detached() })
+        },
         spec("clamp", [.required("t", "Tensor"), .required("lo", "Float"), .required("hi", "Float")],
              "Limits every element to [lo, hi].", example: "clamp(randn(5), -1, 1)") { a in
             let lo = Float(try a.double("lo")), hi = Float(try a.double("hi"))
@@ -109,30 +126,39 @@ enum TensorBuiltins {
             let cond = try a.tensorValue("cond")
             return wrap(try TensorMath.apply([try a.tensor("a"), try a.tensor("b")]) { try Core.Variable.select(cond, $0[0], $0[1]) })
         },
-        spec("maximum", [.required("a", "Tensor"), .required("b", "Tensor")], "The larger of a and b, element-wise.",
-             example: "maximum(x, 0)") { a in wrap(try a.tensorValue("a").binary(.maximum, try a.tensorValue("b"))) },
-        spec("minimum", [.required("a", "Tensor"), .required("b", "Tensor")], "The smaller of a and b, element-wise.",
-             example: "minimum(x, 1)") { a in wrap(try a.tensorValue("a").binary(.minimum, try a.tensorValue("b"))) },
+        spec("maximum", [.required("a", "Tensor"), .required("b", "Tensor")], "The larger of a and b, element-wise (NaN if either is).",
+             example: "maximum(x, 0)") { a in
+            wrap(try TensorMath.apply([try a.tensor("a"), try a.tensor("b")]) { try $0[0].maximum($0[1]) })
+        },
+        spec("minimum", [.required("a", "Tensor"), .required("b", "Tensor")], "The smaller of a and b, element-wise (NaN if either is).",
+             example: "minimum(x, 1)") { a in
+            wrap(try TensorMath.apply([try a.tensor("a"), try a.tensor("b")]) { try $0[0].minimum($0[1]) })
+        },
 
         // MARK: reductions
-        reduction(.sum, "sum", "The sum of the elements, or along `axis`."),
+        reduction(.sum, "sum", "The sum of the elements, or along `axis`; of a List of Ints, an exact Int."),
         reduction(.mean, "mean", "The mean of the elements, or along `axis`."),
         reduction(.variance, "var", "The variance (divided by n), or along `axis`."),
         reduction(.std, "std", "The standard deviation (divided by n), or along `axis`."),
-        reduction(.argmax, "argmax", "The index of the largest element (first on ties), or along `axis`."),
-        reduction(.argmin, "argmin", "The index of the smallest element (first on ties), or along `axis`."),
+        reduction(.argmax, "argmax", "The index of the largest element (first on ties, the first NaN if any), or along `axis`."),
+        reduction(.argmin, "argmin", "The index of the smallest element (first on ties, the first NaN if any), or along `axis`."),
         reduction(.countNonzero, "count_nonzero", "How many elements are not zero, or along `axis`."),
+        spec("median", [.required("t", "Tensor"), .named("axis", "Int", .null), .named("keepdims", "Bool", .bool(false))],
+             "The median of the elements (the mean of the two middle ones for an even count), or along `axis`.",
+             details: "NaN anywhere in a reduced slice gives NaN, as NumPy. The gradient goes to the middle element(s).",
+             example: "median(tensor([3, 1, 2]))   # 2.0\nmedian(x, axis: 0)") { a in
+            let axis = try a.axis("axis"), keepDims = try a.bool("keepdims")
+            return wrap(try TensorMath.apply([try a.tensor("t")]) { try $0[0].median(axis: axis, keepDims: keepDims) })
+        },
         extreme(.max, "max"),
         extreme(.min, "min"),
         spec("norm", [.required("t", "Tensor"), .optional("p", "Float", .int(2)), .named("axis", "Int", .null)],
              "The p-norm of the elements (p = 2 by default; p = 1, inf and 0 (count) too).",
              example: "norm(tensor([3, 4]))   # 5.0") { a in
             let t = try a.tensor("t")
-            let p = try a.double("p")
-            if t.node != nil, p == 2 {
-                return wrap(try TensorMath.apply([t]) { v in try v[0].multiplying(v[0]).sum(axis: try a.axis("axis")).sqrt() })
-            }
-            return wrap(try t.tensor.norm(p, axis: try a.axis("axis")))
+            let p = try a.double("p"), axis = try a.axis("axis")
+            guard t.node != nil else { return wrap(try t.tensor.norm(p, axis: axis)) }
+            return wrap(try TensorMath.apply([t]) { try $0[0].norm(p, axis: axis) })
         },
         truth("all", .all, "True when every element is non-zero."),
         truth("any", .any, "True when some element is non-zero."),
@@ -152,26 +178,33 @@ enum TensorBuiltins {
         },
         spec("outer", [.required("a", "Tensor"), .required("b", "Tensor")], "The outer product of two vectors.",
              example: "outer(tensor([1, 2]), tensor([1, 10, 100]))") { a in
-            wrap(try a.tensorValue("a").outer(try a.tensorValue("b")))
+            wrap(try TensorMath.apply([try a.tensor("a"), try a.tensor("b")]) { try $0[0].outer($0[1]) })
         },
 
         spec("svd", [.required("a", "Tensor")], "The thin singular value decomposition a = u · diag(s) · vt, as {u, s, vt}.",
              details: "Singular values come in decreasing order (LAPACK's gesdd, through OpenBLAS).",
              example: "r = svd(randn(4, 3))\nr.s   # 3 singular values") { a in
+            try TensorMath.requireNoGradient("svd", [try a.tensor("a")])
             let r = try a.tensorValue("a").svd()
             return .record([("u", wrap(r.u)), ("s", wrap(r.s)), ("vt", wrap(r.vt))])
         },
         spec("solve", [.required("a", "Tensor"), .required("b", "Tensor")], "The solution x of a @ x = b for a square matrix a.",
              example: "solve(tensor([[2, 0], [0, 4]]), tensor([2, 8]))   # [1, 2]") { a in
-            wrap(try Tensor<Float>.solve(try a.tensorValue("a"), try a.tensorValue("b")))
+            wrap(try TensorMath.apply([try a.tensor("a"), try a.tensor("b")]) { try Core.Variable.solve($0[0], $0[1]) })
         },
 
         // MARK: selection
         spec("topk", [.required("t", "Tensor"), .required("k", "Int"), .named("axis", "Int", .int(-1))],
              "The k largest values along an axis and their indices, as {values, indices}.",
              example: "topk(tensor([3, 1, 4, 1, 5]), 2)   # values [5, 4], indices [4, 2]") { a in
-            let r = try a.tensorValue("t").topk(try a.int("k"), axis: try a.int("axis"))
-            return .record([("values", wrap(r.values)), ("indices", wrap(r.indices))])
+            let k = try a.int("k"), axis = try a.int("axis")
+            var indices = Tensor<Float>(scalar: 0)
+            let values = try TensorMath.apply([try a.tensor("t")]) { v in
+                let r = try v[0].topk(k, axis: axis)
+                indices = r.indices
+                return r.values
+            }
+            return .record([("values", wrap(values)), ("indices", wrap(indices))])
         },
         spec("argsort", [.required("t", "Tensor"), .named("axis", "Int", .int(-1)), .named("descending", "Bool", .bool(false))],
              "The indices that sort the tensor along an axis (stable).", example: "argsort(tensor([3, 1, 2]))   # [1, 2, 0]") { a in
@@ -183,7 +216,7 @@ enum TensorBuiltins {
              example: "hard_threshold(tensor([0.1, -3, 2, 0.5]), 2)   # [0, -3, 2, 0]") { a in
             let s = try a.int("s")
             guard s >= 0 else { throw a.valueError("s", "must be >= 0") }
-            return wrap(try a.tensorValue("t").hardThreshold(s))
+            return wrap(try TensorMath.apply([try a.tensor("t")]) { try $0[0].hardThresholded(s) })
         },
         spec("soft_threshold", [.required("t", "Tensor"), .required("tau", "Float")],
              "Shrinks every entry toward zero by tau: sign(t)·max(|t| - tau, 0).",
@@ -191,12 +224,13 @@ enum TensorBuiltins {
              example: "soft_threshold(tensor([-2, 0.5, 3]), 1)   # [-1, 0, 2]") { a in
             let tau = try a.double("tau")
             guard tau >= 0 else { throw a.valueError("tau", "must be >= 0") }
-            return wrap(try a.tensorValue("t").softThreshold(Float(tau)))
+            return wrap(try TensorMath.apply([try a.tensor("t")]) { try $0[0].softThresholded(Float(tau)) })
         },
 
         // MARK: conversion
         spec("item", [.required("t", "Tensor")], "The single element of a one-element tensor, as a Float.",
              example: "item(sum(ones(3)))   # 3.0") { a in
+            try TensorMath.requireNoGradient("item", [try a.tensor("t")])
             let t = try a.tensorValue("t")
             guard t.count == 1 else { throw a.valueError("t", "has \(t.count) elements; `item` needs exactly one") }
             return .float(Double(t.scalars[0]))
@@ -249,18 +283,21 @@ enum TensorBuiltins {
         }
     }
 
-    /// `name(t)`: an element-wise function of a tensor (or of a number, giving a number).
-    static func elementwise(_ name: String, _ summary: String) -> BuiltinSpec {
-        spec(name, [.required("t", "Tensor or number")], summary, example: "\(name)(tensor([-1, 0, 4]))") { a in
-            if case .int(let i) = a["t"], name == "abs" {
+    /// `name(t)`: an element-wise function of a tensor, or of a number giving a Float computed in
+    /// Double (tensors stay Float32).
+    static func elementwise(_ name: String, _ op: Core.UnaryOperator, _ summary: String, details: String = "",
+                            example: String) -> BuiltinSpec {
+        spec(name, [.required("t", "Tensor or number")], summary, details: details, example: example) { a in
+            switch a["t"] {
+            case .int(let i) where op == .abs:
                 guard i != Int.min else { throw a.valueError("t", "overflows an Int") }
                 return .int(Swift.abs(i))
+            case .int, .float:
+                let x = a["t"].numberValue ?? 0
+                return .float(Tensor<Double>(scalar: x).unary(op).scalars[0])
+            default:
+                return wrap(try TensorMath.unary(op, try a.tensor("t")))
             }
-            let t = try a.tensor("t")
-            let r = try TensorMath.unary(name, t)
-            if case .native = a["t"] { return wrap(r) }
-            if case .list = a["t"] { return wrap(r) }
-            return .float(Double(r.tensor.scalars[0]))
         }
     }
 
@@ -269,8 +306,27 @@ enum TensorBuiltins {
         spec(name, [.required("t", "Tensor"), .named("axis", "Int", .null), .named("keepdims", "Bool", .bool(false))],
              summary, details: "Without `axis` the result is a 0-d tensor (usable as a number); sums accumulate in Double.",
              example: "\(name)(tensor([[1, 2], [3, 4]]))\n\(name)(x, axis: 0)") { a in
-            wrap(try TensorMath.reduce(op, try a.tensor("t"), axis: try a.axis("axis"), keepDims: try a.bool("keepdims")))
+            if op == .sum, case .list(let l) = a["t"], !l.items.isEmpty, l.items.allSatisfy({ if case .int = $0 { return true }; return false }) {
+                return try intSum(l.items)
+            }
+            let axis = try a.axis("axis"), keepDims = try a.bool("keepdims")
+            // An index or a count over everything is an Int (usable as a subscript).
+            if axis == nil, !keepDims, [.argmax, .argmin, .countNonzero].contains(op) {
+                return .int(try a.tensorValue("t").integerReduction(op))
+            }
+            return wrap(try TensorMath.reduce(op, try a.tensor("t"), axis: axis, keepDims: keepDims))
         }
+    }
+
+    /// The exact sum of Ints; overflow is an error, never a wrapped or rounded number.
+    static func intSum(_ items: [Value]) throws -> Value {
+        var total = 0
+        for case .int(let i) in items {
+            let (s, overflow) = total.addingReportingOverflow(i)
+            guard !overflow else { throw runtimeError("integer overflow in `sum`", kind: "overflow") }
+            total = s
+        }
+        return .int(total)
     }
 
     /// `max` / `min`: a tensor reduction, the extreme of a list, or of several numbers or tensors.
@@ -303,9 +359,11 @@ enum TensorBuiltins {
         }
     }
 
-    /// The extreme of plain values, compared as the language compares them.
+    /// The extreme of plain values, compared as the language compares them; a NaN is the answer
+    /// (as NumPy), since every comparison with it is false.
     static func extremeOf(_ items: [Value], isMax: Bool, name: String) throws -> Value {
         guard var best = items.first else { throw runtimeError("`\(name)` of an empty list", kind: "value") }
+        if let nan = items.first(where: { if case .float(let d) = $0 { return d.isNaN }; return false }) { return nan }
         for v in items.dropFirst() {
             guard case .bool(let better) = try Operators.compare(isMax ? .greater : .less, v, best) else { continue }
             if better { best = v }

@@ -79,6 +79,33 @@ enum TensorConversion {
         }
     }
 
+    /// The positions of a gathering subscript: a List of Ints or a rank-1 tensor of whole numbers;
+    /// nil for anything else (a single index, handled by `coreIndices`).
+    static func indexList(_ value: Value) throws -> [Int]? {
+        switch value {
+        case .list(let l):
+            return try l.items.map { item in
+                if case .int(let i) = item { return i }
+                if let d = item.numberValue, d == d.rounded(), abs(d) < 9e18 { return Int(d) }
+                throw runtimeError("an index list must hold Ints, got \(item.typeName)", kind: "type")
+            }
+        case .native(let n):
+            guard let t = n as? TensorObject, t.tensor.rank >= 1 else { return nil }
+            let v = t.tensor
+            guard v.rank == 1 else {
+                throw runtimeError("an index tensor must have rank 1, got shape \(Tensor<Float>.describe(v.shape))", kind: "type")
+            }
+            return try v.scalars.map { d in
+                guard d == d.rounded(), abs(d) < 9e18 else {
+                    throw runtimeError("an index tensor must hold whole numbers, got \(d)", kind: "value")
+                }
+                return Int(d)
+            }
+        default:
+            return nil
+        }
+    }
+
     /// A Swift list of Ints from a shape value: a List of Ints or a Tensor of integral values.
     static func ints(_ value: Value, what: String) throws -> [Int] {
         switch value {

@@ -47,7 +47,8 @@ public final class RunObject: NativeObject {
                  ("test_accuracy", r.testAccuracy.map { .float($0) } ?? .null),
                  ("lr", .float(r.lr)), ("samples", .int(r.samples)),
                  // A measured duration: more digits would be noise.
-                 ("seconds", .float(significant(r.seconds, 4)))])
+                 ("seconds", .float(significant(r.seconds, 4))),
+                 ("hooks", TrainingPlatform.hooks(r.hooks))])
     }
 }
 
@@ -102,17 +103,19 @@ enum TrainingBuiltins {
     static let fitDefaults = FitSettings<Float>()
 
     static let table: [BuiltinSpec] = [
-        spec("step", [.required("opt", "Optimizer"), .optional("batch", "Dataset or {x, y}", .null), .named("loss", "Function", .null)],
+        spec("step", [.required("opt", "Optimizer"), .optional("batch", "Dataset or {x, y}", .null), .named("loss", "Function", .null),
+                      .named("net", "Net", .null)],
              "One update: on a batch (forward, backward, update; returns the loss), or from the gradients already in `.grad`.",
-             details: "`loss:` defaults to cross_entropy for class-index labels and mse otherwise. `opt.last_step` records what the step did.",
+             details: "`loss:` defaults to cross_entropy for class-index labels and mse otherwise. The training hooks of the net's layers and gates and of the optimizer take part: their penalties are added to the loss (the returned loss is the data loss alone) and their after-update steps run, also after a step from `.grad`. `opt.last_step` records what the step did, with each hook's report under `hooks`. `net:` lets an optimizer made from a list of parameters step on a batch.",
              example: "for x, y in batches(data.train, 64) { step(opt, [x, y]) }\ngrad(fn(n) mse(n(x), y), net); step(opt)") { a in
             let o = try a.native("opt", as: OptimizerObject.self, expected: "Optimizer").optimizer
+            let net = try a.optionalNative("net", as: LayerObject.self, expected: "Net")?.layer
             if a["batch"].isNil {
-                try o.step()
+                try optimizerStep(o, net: net)
                 return .null
             }
             let (x, y) = try batch(a, "batch")
-            return .float(try trainStep(o, x: x, y: y, loss: try LossBuiltins.loss(a, "loss")))
+            return .float(try trainStep(o, x: x, y: y, loss: try LossBuiltins.loss(a, "loss"), net: net))
         },
         spec("fit", [.required("net", "Net"), .required("data", "Dataset"), .required("opt", "Optimizer"),
                      .named("epochs", "Int", .int(fitDefaults.epochs)), .named("batch", "Int", .int(fitDefaults.batchSize)), .named("loss", "Function", .null),

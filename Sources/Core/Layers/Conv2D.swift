@@ -8,7 +8,6 @@
 public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [out, in, kh, kw]
     public let bias: Param<Scalar>?    // [out]
-    public var gate: (any WeightGate<Scalar>)?
     public var isTraining = true
     public let inChannels: Int
     public let outChannels: Int
@@ -74,10 +73,8 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     }
 
     public var localParams: [(name: String, param: Param<Scalar>)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) + (gate?.localParams ?? [])
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
-
-    public var localBuffers: [(name: String, buffer: Buffer<Scalar>)] { gate?.localBuffers ?? [] }
 
     public func copy() -> any Layer<Scalar> { Conv2D(copying: self) }
 
@@ -90,7 +87,6 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         weight = other.weight.copy()
         bias = other.bias?.copy()
         isTraining = other.isTraining
-        gate = other.gate?.copy(attachedTo: weight)
     }
 
     public var description: String {
@@ -98,7 +94,7 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         if stride != 1 { text += ", stride \(stride)" }
         text += ", pad \(padding)"
         if bias != nil { text += ", bias" }
-        if let gate { text += ", \(gate.kind) \(gate.mode.rawValue)" }
+        text += gateSummary
         return text + ")"
     }
 }

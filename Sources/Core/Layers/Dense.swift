@@ -3,12 +3,11 @@
 /// A fully connected layer: y = x · W + b.
 ///
 /// Input [N, in], output [N, out]. `weight` is [in, out] (so `x @ w`), `bias` is [out]; both
-/// start uniform in ±1/√in (PyTorch's default). A `WeightGate` (hard mask, CS gate…) may act on
-/// the weight; its tensors appear under this layer's path.
+/// start uniform in ±1/√in (PyTorch's default). Gates on the weight (hard mask, CS gate…) act
+/// through `Tape.gatedVariable`; their tensors appear under this layer's path.
 public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [in, out]
     public let bias: Param<Scalar>?    // [out]
-    public var gate: (any WeightGate<Scalar>)?
     public var isTraining = true
     public let inputs: Int
     public let outputs: Int
@@ -59,10 +58,8 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     }
 
     public var localParams: [(name: String, param: Param<Scalar>)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) + (gate?.localParams ?? [])
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
-
-    public var localBuffers: [(name: String, buffer: Buffer<Scalar>)] { gate?.localBuffers ?? [] }
 
     public func copy() -> any Layer<Scalar> {
         let c = Dense(copying: self)
@@ -75,11 +72,10 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         weight = other.weight.copy()
         bias = other.bias?.copy()
         isTraining = other.isTraining
-        gate = other.gate?.copy(attachedTo: weight)
     }
 
     public var description: String {
-        "Dense(\(inputs) -> \(outputs)\(bias == nil ? "" : ", bias")\(gate.map { ", " + $0.kind + " " + $0.mode.rawValue } ?? ""))"
+        "Dense(\(inputs) -> \(outputs)\(bias == nil ? "" : ", bias")\(gateSummary))"
     }
 }
 

@@ -54,8 +54,17 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
+    /// A deep copy in which a layer used several times is copied once and used as often, so the
+    /// copy shares what the original shares.
     public func copy() -> any Layer<Scalar> {
-        let c = Sequential(layers.map { $0.copy() })
+        var copies: [ObjectIdentifier: any Layer<Scalar>] = [:]
+        let c = Sequential(layers.map { layer in
+            let key = ObjectIdentifier(layer)
+            if let done = copies[key] { return done }
+            let made = layer.copy()
+            copies[key] = made
+            return made
+        })
         c.isTraining = isTraining
         return c
     }

@@ -5,7 +5,7 @@
 ///
 /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − lr · m̂ / (√v̂ + ε) with bias-corrected m̂, v̂.
 /// Adam adds λ·w to the gradient (L2); AdamW multiplies w by (1 − lr·λ) before the update.
-public final class Adam<Scalar: TensorScalar>: Optimizer {
+public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     public let core: OptimizerCore<Scalar>
     /// β₁, the first-moment decay, typically 0.9.
     public var beta1: Double
@@ -54,40 +54,11 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
         let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(eps))
         let l2 = decoupled ? Scalar(0) : Scalar(group.weightDecay)
         let shrink = decoupled ? Scalar(1 - lr * group.weightDecay) : Scalar(1)
-        value.scalars.withUnsafeMutableBufferPointer { pw in
-            grad.scalars.withUnsafeBufferPointer { pg in
-                m.scalars.withUnsafeMutableBufferPointer { pm in
-                    v.scalars.withUnsafeMutableBufferPointer { pv in
-                        guard let w = pw.baseAddress, let g = pg.baseAddress, let m = pm.baseAddress,
-                              let v = pv.baseAddress else { return }
-                        let count = Swift.min(pw.count, pg.count, pm.count, pv.count)
-                        // Eight lanes at a time (the compiler cannot prove the four buffers
-                        // distinct, so it does not vectorise the plain loop), both cores for a
-                        // large tensor.
-                        parallelChunks(count, minimum: 1 << 16) { lo, hi in
-                            var i = lo
-                            while i &+ 8 <= hi {
-                                let wi = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD8<Scalar>.self)
-                                let gi = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Scalar>.self) + l2 * wi
-                                let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: SIMD8<Scalar>.self) + (1 - b1) * gi
-                                let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Scalar>.self) + (1 - b2) * gi * gi
-                                let step = stepSize * mi / (vi.squareRoot() / rootC2 + e)
-                                UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: SIMD8<Scalar>.self)
-                                UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD8<Scalar>.self)
-                                UnsafeMutableRawPointer(w + i).storeBytes(of: wi * shrink - step, as: SIMD8<Scalar>.self)
-                                i &+= 8
-                            }
-                            while i < hi {
-                                let gi = g[i] + l2 * w[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                w[i] = w[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / rootC2 + e)
-                                i &+= 1
-                            }
-                        }
-                    }
-                }
-            }
+        UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
+            let g = g + l2 * w
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            w = w * shrink - stepSize * m / (v.squareRoot() / rootC2 + e)
         }
         state.slots["exp_avg"] = m
         state.slots["exp_avg_sq"] = v

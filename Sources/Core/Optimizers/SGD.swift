@@ -5,7 +5,7 @@
 ///
 /// g ← ∇ + λ·w (on weights); b ← μ·b + g (b = g on the first step); g ← g + μ·b (Nesterov) or b;
 /// w ← w − lr·g.
-public final class SGD<Scalar: TensorScalar>: Optimizer {
+public final class SGD<Scalar: TensorScalar>: ElementwiseOptimizer {
     public let core: OptimizerCore<Scalar>
     /// Momentum μ, typically 0 or 0.9.
     public var momentum: Double
@@ -32,24 +32,18 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
                        group: ParamGroup<Scalar>, lr: Double) throws {
         let (wd, mu, step) = (Scalar(group.weightDecay), Scalar(momentum), Scalar(lr))
-        let first = state.step == 1
-        var buffer = momentum > 0 ? (state.slots.removeValue(forKey: "momentum_buffer") ?? NNKernels.zeros(value.shape)) : value
-        let useMomentum = momentum > 0, nesterov = self.nesterov
-        value.scalars.withUnsafeMutableBufferPointer { w in
-            grad.scalars.withUnsafeBufferPointer { g in
-                buffer.scalars.withUnsafeMutableBufferPointer { b in
-                    for i in 0..<w.count {
-                        var d = g[i] + wd * w[i]
-                        if useMomentum {
-                            b[i] = first ? d : mu * b[i] + d
-                            d = nesterov ? d + mu * b[i] : b[i]
-                        }
-                        w[i] -= step * d
-                    }
-                }
-            }
+        guard momentum > 0 else {
+            UpdateLanes.apply(&value, grad) { w, g in w -= step * (g + wd * w) }
+            return
         }
-        if useMomentum { state.slots["momentum_buffer"] = buffer }
+        let first = state.step == 1, nesterov = self.nesterov
+        var buffer = state.slots.removeValue(forKey: "momentum_buffer") ?? NNKernels.zeros(value.shape)
+        UpdateLanes.apply(&value, grad, &buffer) { w, g, b in
+            let d = g + wd * w
+            b = first ? d : mu * b + d
+            w -= step * (nesterov ? d + mu * b : b)
+        }
+        state.slots["momentum_buffer"] = buffer
     }
 
     public var description: String {

@@ -4,9 +4,10 @@ import Runtime
 /// Trains `net` on `data` with `optimizer` and returns the run.
 ///
 /// Each epoch reshuffles (stream `epoch` of `settings.seed`), trains minibatch by minibatch in
-/// training mode, reports progress (rate, ETA, running loss) through `Runtime.Progress`, checks
-/// the cancellation token between minibatches, evaluates `test` in eval mode (restoring the
-/// mode), calls `onEpoch`, and applies the optimizer's schedule.
+/// training mode through the `LoopRunner` (progress with rate, ETA and running loss; the
+/// cancellation token between minibatches), evaluates `test` in eval mode (restoring the mode),
+/// applies the optimizer's schedule, calls the training hooks' `epochEnded` (their reports go in
+/// the epoch's record), then `onEpoch`.
 ///
 /// The run is filled in as training goes, so after an error it still holds everything done so
 /// far: pass `into:` to keep a reference (the language stores it as `last_run`).
@@ -30,7 +31,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
                     ("examples", .int(data.count)), ("test", test.map { .int($0.count) } ?? .none)]
     // Clamped so the index arithmetic below cannot overflow for a huge `batch:`.
     let n = data.count, size = min(settings.batchSize, n), batchCount = (n + size - 1) / size
-    let clock = ContinuousClock()
+    let hooks = trainingHooks(net: net, optimizer: optimizer)
     for epoch in 1...settings.epochs {
         var order = Array(0..<n)
         if settings.shuffle {
@@ -39,30 +40,25 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         }
         net.train()
         let lr = optimizer.lr
-        let label = "epoch \(epoch)/\(settings.epochs)"
-        Progress.begin(ProgressUpdate(label: label, done: 0, total: batchCount))
+        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run, unit: "samples", totalUnits: n)
+        let clock = ContinuousClock()
         let started = clock.now
         var lossSum = 0.0, correct = 0, seen = 0, classification = true
-        for b in 0..<batchCount {
-            do {
-                // Numbered as the bar shows it: epoch 1/3 is the first, batch b of it is done.
-                try CancellationToken.shared.check(b > 0 ? "in epoch \(epoch)/\(settings.epochs), after batch \(b)/\(batchCount)"
-                    : epoch > 1 ? "after epoch \(epoch - 1)/\(settings.epochs)" : "before the first batch")
-            } catch {
-                run.stopReason = String(describing: error)
-                // The partial epoch's running loss is kept, so `last_run.loss` is not empty.
-                if let partial = run.partialLoss { run.loss.append(partial) }
-                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
-                throw error
-            }
+        // Numbered as the bar shows it: epoch 1/3 is the first, and batch b of it is done.
+        let position = { (b: Int) in
+            b > 0 ? "in epoch \(epoch)/\(settings.epochs), after batch \(b)/\(batchCount)"
+                : epoch > 1 ? "after epoch \(epoch - 1)/\(settings.epochs)" : "before the first batch"
+        }
+        do { try runner(count: batchCount, position: position) { b in
             let slice = order[(b * size)..<min((b + 1) * size, n)]
             let (x, y) = try data.batch(slice)
             let result: (loss: Double, output: Tensor<S>, chosen: Loss<S>)
             do {
-                result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss)
+                let context = HookContext(net: net, step: optimizer.core.steps, epoch: epoch, batch: b + 1,
+                                          batchesPerEpoch: batchCount)
+                result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss, context: context)
             } catch TrainingError.nonFiniteLoss(let value, _, _, _) {
                 run.stopReason = "the loss became \(formatted(value)) at epoch \(epoch), batch \(b + 1)"
-                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
                 throw TrainingError.nonFiniteLoss(loss: value, epoch: epoch, batch: b + 1, run: run)
             }
             lossSum += result.loss * Double(slice.count)
@@ -74,9 +70,11 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             }
             run.batches += 1
             run.partialLoss = lossSum / Double(seen)
-            // The sink shows the rate and ETA itself.
-            Progress.update(ProgressUpdate(label: label, done: b + 1, total: batchCount, metrics: [
-                ("loss", formatted(lossSum / Double(seen)))]))
+            return LoopStep(metrics: [("loss", lossSum / Double(seen))], units: slice.count)
+        } } catch let stop as Interrupted {
+            // The partial epoch's running loss is kept, so `last_run.loss` is not empty.
+            if let partial = run.partialLoss { run.loss.append(partial) }
+            throw stop
         }
         let trainSeconds = seconds(clock.now - started)
         var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen),
@@ -87,15 +85,16 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             record.testLoss = result.loss
             record.testAccuracy = result.accuracy
         }
+        optimizer.epochEnded()
+        let context = HookContext(net: net, step: optimizer.core.steps, epoch: epoch, batch: batchCount,
+                                  batchesPerEpoch: batchCount)
+        record.hooks = try collectReports(hooks) { try $0.epochEnded(context) }
         run.loss.append(record.loss)
         if let a = record.accuracy { run.accuracy.append(a) }
         if let l = record.testLoss { run.testLoss.append(l) }
         if let a = record.testAccuracy { run.testAccuracy.append(a) }
         run.history.append(record)
         run.partialLoss = nil
-        Progress.end(ProgressUpdate(label: label, done: batchCount, total: batchCount,
-                                    metrics: [("loss", formatted(record.loss))]))
-        optimizer.epochEnded()
         try onEpoch?(record)
     }
     run.isComplete = true
