@@ -81,11 +81,20 @@ enum OutputBuiltins {
                      width: max(40, min(a.interpreter.width, 120)))
     }
 
+    /// At the prompt, says what a built-in wrote (`wrote loss.svg (12.3 KiB)`), so a file never
+    /// appears silently; scripts stay quiet.
+    static func noteWritten(_ path: String, _ a: Arguments) {
+        guard a.interpreter.isInteractive, !a.interpreter.isQuiet else { return }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        a.interpreter.output("wrote \(path)\(size.map { " (\(Session.bytes($0)))" } ?? "")\n")
+    }
+
     /// Writes the SVG when `file:` is given (returning nil), else returns the terminal drawing.
     static func draw(_ a: Arguments, svg: () throws -> String, terminal: () throws -> String) throws -> Value {
         if let path = try a.optionalString("file") {
             try refuseInSandbox(a)
             try writeText(try svg(), to: path)
+            noteWritten(path, a)
             return .null
         }
         a.interpreter.output(try terminal() + "\n")
@@ -134,7 +143,9 @@ enum OutputBuiltins {
              example: "save(net, \"cnn.safetensors\")") { a in
             try refuseInSandbox(a)
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
-            try saveCheckpoint(net, to: try a.string("path"), metadata: ["whittle_version": Session.version])
+            let path = try a.string("path")
+            try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version])
+            noteWritten(path, a)
             return .null
         },
         spec("load_weights", [.required("net", "Net"), .required("path", "String")],

@@ -26,6 +26,7 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
+         TableMembers.table]
     }
 }

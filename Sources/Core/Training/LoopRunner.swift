@@ -59,10 +59,7 @@ public struct LoopRunner {
     @discardableResult
     public func callAsFunction(count: Int, position: ((Int) -> String)? = nil,
                                _ body: (Int) throws -> LoopStep) throws -> Int {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let total = totalUnits ?? count
-        var units = 0, done = 0
+        var done = 0
         var shown: [(String, String)] = []
         Progress.begin(ProgressUpdate(label: label, done: 0, total: count))
         // The closing line keeps the last figures (the epoch's loss), without rate and ETA.
@@ -76,18 +73,14 @@ public struct LoopRunner {
             }
             let step = try body(i)
             done = i + 1
-            units += step.units
             if let name = guardMetric, let value = step.metrics.first(where: { $0.name == name })?.value, !value.isFinite {
                 let error = NonFiniteMetric(metric: name, value: value, iteration: i + 1, run: run)
                 run.stopReason = error.description
                 throw error
             }
-            let elapsed = seconds(clock.now - started)
-            let rate = elapsed > 0 ? Double(units) / elapsed : 0
-            let eta = rate > 0 ? Double(Swift.max(0, total - units)) / rate : 0
             shown = step.metrics.map { ($0.name, formatted($0.value)) }
-            Progress.update(ProgressUpdate(label: label, done: done, total: count,
-                metrics: shown + [("\(unit)/s", String(Int(rate))), ("eta", formatted(eta) + "s")]))
+            // The sink shows the rate and ETA itself (issue 16: they were shown twice).
+            Progress.update(ProgressUpdate(label: label, done: done, total: count, metrics: shown))
             if step.isDone { break }
         }
         return done
