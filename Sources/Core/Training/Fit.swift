@@ -40,7 +40,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         }
         net.train()
         let lr = optimizer.lr
-        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run, unit: "samples", totalUnits: n)
+        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run)
         let clock = ContinuousClock()
         let started = clock.now
         var lossSum = 0.0, correct = 0, seen = 0, classification = true
@@ -70,7 +70,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             }
             run.batches += 1
             run.partialLoss = lossSum / Double(seen)
-            return LoopStep(metrics: [("loss", lossSum / Double(seen))], units: slice.count)
+            return LoopStep(metrics: [("loss", lossSum / Double(seen))])
         } } catch let stop as Interrupted {
             // The partial epoch's running loss is kept, so `last_run.loss` is not empty.
             if let partial = run.partialLoss { run.loss.append(partial) }

@@ -5,14 +5,11 @@ import Runtime
 public struct LoopStep {
     /// Figures shown on the progress line, in order, e.g. [("loss", 0.31)] or [("best f", 2.4)].
     public var metrics: [(name: String, value: Double)]
-    /// Work done in this iteration in the loop's unit (samples for `fit`, 1 for a search step).
-    public var units: Int
     /// True to end the loop after this iteration (converged, budget spent).
     public var isDone: Bool
 
-    public init(metrics: [(name: String, value: Double)] = [], units: Int = 1, isDone: Bool = false) {
+    public init(metrics: [(name: String, value: Double)] = [], isDone: Bool = false) {
         self.metrics = metrics
-        self.units = units
         self.isDone = isDone
     }
 }
@@ -28,7 +25,7 @@ public struct NonFiniteMetric: Error, CustomStringConvertible {
 
 /// Runs `count` iterations of a loop the way every long loop in Whittle runs: the cancellation
 /// token is checked before each iteration (Ctrl-C stops between iterations with everything done so
-/// far in `run` and the reason in `run.stopReason`), progress is reported with rate and ETA, and
+/// far in `run` and the reason in `run.stopReason`), progress is reported (the sink shows rate and ETA), and
 /// `guardMetric` (when set) is checked for NaN / infinity after each iteration.
 public struct LoopRunner {
     /// The progress label, e.g. "epoch 2/5" or "hrco".
@@ -37,17 +34,11 @@ public struct LoopRunner {
     public var run: Run
     /// The metric whose becoming non-finite stops the loop (nil: none).
     public var guardMetric: String?
-    /// The name of the work unit on the progress line ("samples" gives "samples/s").
-    public var unit: String
-    /// Total units over the loop, for the ETA (nil: iterations).
-    public var totalUnits: Int?
 
-    public init(label: String, run: Run, guardMetric: String? = nil, unit: String = "steps", totalUnits: Int? = nil) {
+    public init(label: String, run: Run, guardMetric: String? = nil) {
         self.label = label
         self.run = run
         self.guardMetric = guardMetric
-        self.unit = unit
-        self.totalUnits = totalUnits
     }
 
     /// Runs `body(i)` for i in 0..<count, or until an iteration says it is done.
