@@ -17,6 +17,7 @@ extension Session {
             TrainingBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            SweepBuiltins.table,
         ]
     }
 
