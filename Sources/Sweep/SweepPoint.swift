@@ -25,14 +25,18 @@ public struct SweepPoint: Equatable, Sendable {
     /// `lr=0.1 seed=0`, for progress lines and messages.
     public var label: String { settings.map { "\($0.name)=\($0.value)" }.joined(separator: " ") }
 
-    /// The arguments of `whittle` for this point: `--quiet`, one `--set` per setting, `--seed n`
-    /// when a setting named `seed` is a non-negative integer (so every random draw follows it), and
-    /// the script last (options stop at the script).
+    /// The arguments of `whittle` for this point: `--quiet`, one `--set` per setting, and the
+    /// script last (options stop at the script). A setting named `seed` that is a non-negative
+    /// integer becomes `--seed n` instead: every random draw follows it, the script reads it with
+    /// `seed()`, and no global named `seed` hides the built-in.
     public func arguments(script: String) -> [String] {
         var out = ["--quiet"]
-        for s in settings { out += ["--set", "\(s.name)=\(s.value)"] }
-        if let seed = settings.last(where: { $0.name == "seed" }), let n = UInt64(seed.value) {
-            out += ["--seed", String(n)]
+        for s in settings {
+            if s.name == "seed", let n = UInt64(s.value) {
+                out += ["--seed", String(n)]
+            } else {
+                out += ["--set", "\(s.name)=\(s.value)"]
+            }
         }
         return out + [script]
     }

@@ -137,6 +137,8 @@ func parseCommandLine(_ arguments: [String]) -> ParsedCommandLine {
         invocation.args = fileAndArgs
         return .run(invocation)
     }
+    // The sweep has a parser of its own: its `--set` is for the points, not for this process.
+    if options.first == "sweep" { return parseSweepCommandLine(Array(options.dropFirst())) }
     do {
         let command = try WhittleCommand.parseAsRoot(options)
         if var root = command as? WhittleCommand {
@@ -148,10 +150,8 @@ func parseCommandLine(_ arguments: [String]) -> ParsedCommandLine {
             invocation.mode = .check(paths: check.files)
             return .run(invocation)
         }
-        if let sweep = sweepRequest(command) { return .sweep(sweep) }
         // `-h` / `--help` come back as the parser's own help command.
-        let subject: ParsableCommand.Type = options.first == "check" ? CheckCommand.self
-            : options.first == "sweep" ? sweepHelpSubject(options) : WhittleCommand.self
+        let subject: ParsableCommand.Type = options.first == "check" ? CheckCommand.self : WhittleCommand.self
         return .exit(status: 0, stdout: WhittleCommand.helpMessage(for: subject) + "\n", stderr: "")
     } catch {
         let message = WhittleCommand.fullMessage(for: error)

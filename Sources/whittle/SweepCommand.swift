@@ -153,20 +153,26 @@ struct SweepPointCommand: ParsableCommand {
     var timeout: Double?
 }
 
-/// The request of a parsed sweep subcommand; nil for any other command.
-func sweepRequest(_ command: ParsableCommand) -> SweepRequest? {
-    switch command {
-    case let run as SweepRunCommand: return run.request
-    case let status as SweepStatusCommand: return .status(folder: status.folder)
-    case let collect as SweepCollectCommand: return .collect(folder: collect.folder, csv: collect.csv)
-    case let point as SweepPointCommand: return .point(folder: point.folder, index: point.index, timeout: point.timeout)
-    default: return nil
+/// Parses the arguments after `whittle sweep`, with the same exits as the main command line
+/// (help on standard output with status 0, usage errors on standard error with status 2).
+func parseSweepCommandLine(_ arguments: [String]) -> ParsedCommandLine {
+    do {
+        switch try SweepCommand.parseAsRoot(arguments) {
+        case let run as SweepRunCommand: return .sweep(run.request)
+        case let status as SweepStatusCommand: return .sweep(.status(folder: status.folder))
+        case let collect as SweepCollectCommand: return .sweep(.collect(folder: collect.folder, csv: collect.csv))
+        case let point as SweepPointCommand:
+            return .sweep(.point(folder: point.folder, index: point.index, timeout: point.timeout))
+        default:
+            // `-h` / `--help` come back as the parser's own help command.
+            let subcommands: [ParsableCommand.Type] = [SweepRunCommand.self, SweepStatusCommand.self,
+                                                       SweepCollectCommand.self, SweepPointCommand.self]
+            let subject = subcommands.first { $0.configuration.commandName == arguments.first } ?? SweepCommand.self
+            return .exit(status: 0, stdout: SweepCommand.helpMessage(for: subject) + "\n", stderr: "")
+        }
+    } catch {
+        let message = SweepCommand.fullMessage(for: error)
+        if SweepCommand.exitCode(for: error) == .success { return .exit(status: 0, stdout: message + "\n", stderr: "") }
+        return .exit(status: 2, stdout: "", stderr: message + "\n")
     }
-}
-
-/// The command whose help `whittle sweep ... --help` shows.
-func sweepHelpSubject(_ options: [String]) -> ParsableCommand.Type {
-    let sub = options.dropFirst().first
-    return [SweepRunCommand.self, SweepStatusCommand.self, SweepCollectCommand.self, SweepPointCommand.self]
-        .first { $0.configuration.commandName == sub } ?? SweepCommand.self
 }

@@ -41,7 +41,7 @@ final class GridTests: XCTestCase {
 
     func testTheSeedSettingAlsoSeedsEveryDraw() {
         let point = SweepPoint(index: 0, settings: [Setting("lr", "0.1"), Setting("seed", "3")])
-        XCTAssertEqual(point.arguments(script: "/s.wh"), ["--quiet", "--set", "lr=0.1", "--set", "seed=3", "--seed", "3", "/s.wh"])
+        XCTAssertEqual(point.arguments(script: "/s.wh"), ["--quiet", "--set", "lr=0.1", "--seed", "3", "/s.wh"])
         XCTAssertEqual(SweepPoint(index: 1, settings: [Setting("seed", "-1")]).arguments(script: "s.wh"),
                        ["--quiet", "--set", "seed=-1", "s.wh"])
     }
