@@ -53,7 +53,18 @@ free_port() {
   echo "$port"
 }
 
+# Closes every inherited descriptor above standard error. The daemons would keep them open for
+# ever, and a parent that watches one (Foundation's Process does, to learn that its child ended)
+# would wait for ever.
+close_inherited() {
+  local fd
+  for fd in $(ls /proc/$$/fd); do
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null || true
+  done
+}
+
 start() {
+  close_inherited
   local dir
   dir=$(mkdir -p "$1" && cd "$1" && pwd)
   [ "$(id -u)" = 0 ] || cannot "needs root (slurmd runs jobs as any user)"
@@ -109,10 +120,11 @@ EOF
   export SLURM_CONF="$dir/slurm.conf"
 
   munged --socket="$dir/munge/munge.socket" --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" \
-         --seed-file="$dir/munge/munge.seed" --key-file=/etc/munge/munge.key --force \
+         --seed-file="$dir/munge/munge.seed" --key-file=/etc/munge/munge.key --force </dev/null >/dev/null 2>&1 \
     || cannot "munged did not start (see $dir/munged.log)"
-  slurmctld -f "$dir/slurm.conf" || { stop "$dir"; cannot "slurmctld did not start (see $dir/slurmctld.log)"; }
-  slurmd -f "$dir/slurm.conf" || { stop "$dir"; cannot "slurmd did not start (see $dir/slurmd.log)"; }
+  # The daemons' standard streams go nowhere: a caller reading this script's output must see its end.
+  slurmctld -f "$dir/slurm.conf" </dev/null >/dev/null 2>&1 || { stop "$dir"; cannot "slurmctld did not start (see $dir/slurmctld.log)"; }
+  slurmd -f "$dir/slurm.conf" </dev/null >/dev/null 2>&1 || { stop "$dir"; cannot "slurmd did not start (see $dir/slurmd.log)"; }
 
   # The node registers within a few seconds; give it 30.
   for _ in $(seq 150); do
