@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "LangTests", dependencies: ["Lang"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Lang", "Runtime"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Runtime"]),
-        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Interpreter", "Lang", "Core", "Runtime"]),
+        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Interpreter", "Lang", "Core", "Runtime", "Sweep"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Core"]),
         .testTarget(name: "WhittleTests", dependencies: ["whittle"]),
     ]
