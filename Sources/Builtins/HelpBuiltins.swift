@@ -14,7 +14,7 @@ enum HelpBuiltins {
                     summary: "Lists the topics, the built-ins of a topic, or describes a function or value.",
                     details: "`help()` lists topics; `help(\"Tensors\")` lists a topic's built-ins; `help(f)` shows the signature, a paragraph and an example. At the prompt, `?name` does the same.",
                     example: "help(map)\nhelp(\"Core language helpers\")") { a in
-            a.interpreter.output(text(for: a[0], in: a.interpreter))
+            a.interpreter.output(text(for: a["x"], in: a.interpreter))
             return .null
         },
     ]

@@ -43,6 +43,11 @@ public final class Session {
     /// Values given with `--set`.
     var settings: [String: Value] = [:]
     public internal(set) var isQuitRequested = false
+    /// True at an interactive prompt: `tutorial(name)` then waits for Enter between steps instead
+    /// of running the lesson straight through.
+    public var pausesLessons = false
+    /// The lesson being walked through at the prompt, and the step shown (run by the next Enter).
+    var lessonInProgress: (lesson: Lesson, next: Int)?
 
     public static var version: String { "0.1.0" }
 
@@ -133,7 +138,7 @@ public final class Session {
             let (program, diagnostics) = Parser.parse(file)
             for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
             if !diagnostics.isEmpty { return .syntaxError }
-            let resolver = Resolver.resolve(program)
+            let resolver = Resolver.resolve(program, globalExists: { self.interpreter.userGlobals.defines($0) })
             let known = Set(self.interpreter.userGlobals.visibleNames).union(resolver.globalWrites).union(["_"])
             for ref in resolver.globalReads where !known.contains(ref.name) {
                 let hint = nearestName(to: ref.name, among: Array(known)).map { "; did you mean `\($0)`?" } ?? ""
@@ -158,7 +163,7 @@ public final class Session {
                 for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
                 return .syntaxError
             }
-            Resolver.resolve(program)
+            Resolver.resolve(program, globalExists: { layer.defines($0) })
             let savedFile = self.interpreter.currentFile
             self.interpreter.currentFile = file.path
             defer { self.interpreter.currentFile = savedFile }

@@ -15,9 +15,11 @@ extension Session {
             LossBuiltins.table,
             OptimizerBuiltins.table,
             TrainingBuiltins.table,
+            TrainingPlatform.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
             SweepBuiltins.table,
+            TeachingBuiltins.table,
         ]
     }
 
@@ -25,6 +27,6 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table]
     }
 }

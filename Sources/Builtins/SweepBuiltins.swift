@@ -16,7 +16,7 @@ enum SweepBuiltins {
              details: "Under `whittle sweep` each point's `report` lines go to `result.jsonl` in its folder (the file named by the environment variable WHITTLE_REPORT), and `whittle sweep collect` and `sweep_results` read them back, so nothing depends on parsing printed text. Several calls add fields; a later value for a key replaces an earlier one. Outside a sweep the record is printed as `report: {...}`.",
              example: "report({lr: lr, accuracy: acc, sparsity: sparsity(net)})") { a in
             try OutputBuiltins.refuseInSandbox(a)
-            let json = try JSONBridge.json(.record(try a.record(0)))
+            let json = try JSONBridge.json(.record(try a.record("results")))
             if let path = a.interpreter.session?.options.reportPath {
                 try appendJSONLine(path, json)
             } else {
@@ -30,7 +30,7 @@ enum SweepBuiltins {
              example: "rs = sweep_results(\"runs/lr\")\nto_csv(\"lr.csv\", rs)\nplot(map(filter(rs, fn(r) r.status == \"done\"), fn(r) r.accuracy))") { a in
             try OutputBuiltins.refuseInSandbox(a)
             let collection: SweepCollection
-            do { collection = SweepCollection(try SweepFolder.open(try a.string(0))) } catch let e as SweepError {
+            do { collection = SweepCollection(try SweepFolder.open(try a.string("dir"))) } catch let e as SweepError {
                 throw runtimeError("`sweep_results`: \(e.message)", kind: "io")
             }
             return .list(collection.points.map { record($0, collection) })

@@ -44,7 +44,8 @@ struct WhittleCommand: ParsableCommand {
         version: Session.version,
         subcommands: [CheckCommand.self, SweepCommand.self])
 
-    @Option(name: .customShort("e"), help: ArgumentHelp("Run CODE and print the value of its last expression.",
+    // `.unconditional`: the code may start with '-' (`whittle --quiet -e '-1'`).
+    @Option(name: .customShort("e"), parsing: .unconditional, help: ArgumentHelp("Run CODE and print the value of its last expression.",
                                                         valueName: "CODE"))
     var code: String?
 

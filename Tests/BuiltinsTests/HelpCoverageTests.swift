@@ -35,6 +35,6 @@ final class HelpCoverageTests: XCTestCase {
         }
         out = ""
         XCTAssertEqual(session.runPromptInput("?conv2d"), .success)
-        XCTAssertTrue(out.hasPrefix("conv2d(in, out, kernel, stride: 1, pad: \"same\", bias: true)"), out)
+        XCTAssertTrue(out.hasPrefix("conv2d(in, out, kernel = nil, stride: 1, pad: \"same\", bias: true)"), out)
     }
 }

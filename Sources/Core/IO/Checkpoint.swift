@@ -62,5 +62,8 @@ public func loadCheckpoint(_ net: any Layer<Float>, from path: String) throws ->
             + problems.joined(separator: "\n  "))
     }
     for entry in contents.tensors where found.contains(entry.name) { targets[entry.name]?.set(entry.tensor) }
+    // The masks just loaded bind the weights just loaded: a weight the file holds non-zero under
+    // a zero mask entry must not come back to life.
+    enforceKeepMasks(net)
     return found.count
 }

@@ -4,9 +4,10 @@ import Runtime
 /// Trains `net` on `data` with `optimizer` and returns the run.
 ///
 /// Each epoch reshuffles (stream `epoch` of `settings.seed`), trains minibatch by minibatch in
-/// training mode, reports progress (rate, ETA, running loss) through `Runtime.Progress`, checks
-/// the cancellation token between minibatches, evaluates `test` in eval mode (restoring the
-/// mode), calls `onEpoch`, and applies the optimizer's schedule.
+/// training mode through the `LoopRunner` (progress with rate, ETA and running loss; the
+/// cancellation token between minibatches), evaluates `test` in eval mode (restoring the mode),
+/// applies the optimizer's schedule, calls the training hooks' `epochEnded` (their reports go in
+/// the epoch's record), then `onEpoch`.
 ///
 /// The run is filled in as training goes, so after an error it still holds everything done so
 /// far: pass `into:` to keep a reference (the language stores it as `last_run`).
@@ -30,7 +31,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
                     ("examples", String(data.count)), ("test", test.map { String($0.count) } ?? "none")]
     // Clamped so the index arithmetic below cannot overflow for a huge `batch:`.
     let n = data.count, size = min(settings.batchSize, n), batchCount = (n + size - 1) / size
-    let clock = ContinuousClock()
+    let hooks = trainingHooks(net: net, optimizer: optimizer)
     for epoch in 1...settings.epochs {
         var order = Array(0..<n)
         if settings.shuffle {
@@ -39,26 +40,20 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         }
         net.train()
         let lr = optimizer.lr
-        let label = "epoch \(epoch)/\(settings.epochs)"
-        Progress.begin(ProgressUpdate(label: label, done: 0, total: batchCount))
+        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run, unit: "samples", totalUnits: n)
+        let clock = ContinuousClock()
         let started = clock.now
         var lossSum = 0.0, correct = 0, seen = 0, classification = true
-        for b in 0..<batchCount {
-            do {
-                try CancellationToken.shared.check("after epoch \(epoch - 1), batch \(b)")
-            } catch {
-                run.stopReason = String(describing: error)
-                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
-                throw error
-            }
+        try runner(count: batchCount, position: { "after epoch \(epoch - 1), batch \($0)" }) { b in
             let slice = order[(b * size)..<min((b + 1) * size, n)]
             let (x, y) = try data.batch(slice)
             let result: (loss: Double, output: Tensor<S>, chosen: Loss<S>)
             do {
-                result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss)
+                let context = HookContext(net: net, step: optimizer.core.steps, epoch: epoch, batch: b + 1,
+                                          batchesPerEpoch: batchCount)
+                result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss, context: context)
             } catch TrainingError.nonFiniteLoss(let value, _, _, _) {
                 run.stopReason = "the loss became \(value) at epoch \(epoch), batch \(b + 1)"
-                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
                 throw TrainingError.nonFiniteLoss(loss: value, epoch: epoch, batch: b + 1, run: run)
             }
             lossSum += result.loss * Double(slice.count)
@@ -70,12 +65,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             }
             run.batches += 1
             run.partialLoss = lossSum / Double(seen)
-            let elapsed = seconds(clock.now - started)
-            let rate = elapsed > 0 ? Double(seen) / elapsed : 0
-            let eta = rate > 0 ? Double(n - seen) / rate : 0
-            Progress.update(ProgressUpdate(label: label, done: b + 1, total: batchCount, metrics: [
-                ("loss", formatted(lossSum / Double(seen))), ("samples/s", String(Int(rate))),
-                ("eta", formatted(eta) + "s")]))
+            return LoopStep(metrics: [("loss", lossSum / Double(seen))], units: slice.count)
         }
         let trainSeconds = seconds(clock.now - started)
         var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen),
@@ -86,15 +76,16 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             record.testLoss = result.loss
             record.testAccuracy = result.accuracy
         }
+        optimizer.epochEnded()
+        let context = HookContext(net: net, step: optimizer.core.steps, epoch: epoch, batch: batchCount,
+                                  batchesPerEpoch: batchCount)
+        record.hooks = try collectReports(hooks) { try $0.epochEnded(context) }
         run.loss.append(record.loss)
         if let a = record.accuracy { run.accuracy.append(a) }
         if let l = record.testLoss { run.testLoss.append(l) }
         if let a = record.testAccuracy { run.testAccuracy.append(a) }
         run.history.append(record)
         run.partialLoss = nil
-        Progress.end(ProgressUpdate(label: label, done: batchCount, total: batchCount,
-                                    metrics: [("loss", formatted(record.loss))]))
-        optimizer.epochEnded()
         try onEpoch?(record)
     }
     run.isComplete = true

@@ -39,6 +39,8 @@ public struct EpochRecord: Equatable, Sendable {
     /// Examples trained on, and wall-clock seconds of the training part of the epoch.
     public var samples: Int
     public var seconds: Double
+    /// What each training hook reported at the end of the epoch.
+    public var hooks: [HookReport] = []
     /// Training throughput of the epoch.
     public var samplesPerSecond: Double { seconds > 0 ? Double(samples) / seconds : 0 }
 }
@@ -64,6 +66,13 @@ public final class Run: CustomStringConvertible {
     public internal(set) var isComplete = false
     /// Why the run stopped early, e.g. "interrupted after epoch 2, batch 313".
     public internal(set) var stopReason: String?
+    /// One record per step of a loop that is not `fit` (a search, a Lasso path), in order.
+    public internal(set) var records: [Report] = []
+
+    /// Adds a step's record (loops other than `fit` keep their history here).
+    public func append(_ record: Report) { records.append(record) }
+    /// Marks the run finished.
+    public func complete() { isComplete = true }
 
     public init() {}
 
