@@ -23,6 +23,8 @@ public final class Session {
         public var stepBudget: Int? = nil
         /// Terminal width for pretty printing.
         public var width = 80
+        /// Where `report` appends its JSON lines (a sweep point's `result.jsonl`); nil prints them.
+        public var reportPath: String? = nil
         public init() {}
     }
 
