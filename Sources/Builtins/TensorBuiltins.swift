@@ -43,6 +43,20 @@ enum TensorBuiltins {
                 : try TensorConversion.ints(.list(ListObject(dims)), what: "`full`: the shape")
             return wrap(try Tensor<Float>.full(shape, Float(value)))
         },
+        spec("print_options", [.named("precision", "Int or nil", .int(4))],
+             "Sets how many digits after the point tensors print with (NumPy's precision, 4 by default); nil prints every digit.",
+             details: "Only printing changes: values keep their full precision, and numbers you ask for (`item(t)`, `t[0]`, 0-d tensors) print in full. Returns the previous setting.",
+             example: "print_options(precision: 2)\nprint_options(precision: nil)") { a in
+            let previous: Value = TensorRendering.precision.map { .int($0) } ?? .null
+            if a["precision"].isNil {
+                TensorRendering.precision = nil
+            } else {
+                let p = try a.int("precision")
+                guard (0...16).contains(p) else { throw a.valueError("precision", "must be in 0...16 or nil, got \(p)") }
+                TensorRendering.precision = p
+            }
+            return .record([("precision", previous)])
+        },
         spec("eye", [.required("n", "Int")], "The n×n identity matrix.", example: "eye(3)") { a in
             wrap(try Tensor<Float>.eye(try a.int("n")))
         },
