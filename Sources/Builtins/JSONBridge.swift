@@ -1,4 +1,4 @@
-// Language values to and from Core's JSONValue: the one path behind json, parse_json, logs, checkpoints.
+// Language values to and from Core's JSONValue: the one path behind json, parse_json, logs, sweep results, checkpoints.
 import Core
 import Interpreter
 import Lang

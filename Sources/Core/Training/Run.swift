@@ -50,6 +50,13 @@ public struct EpochRecord: Equatable, Sendable {
     public var samplesPerSecond: Double { seconds > 0 ? Double(samples) / seconds : 0 }
 }
 
+/// One setting of a run, with its type kept (a script compares `run.settings.epochs` with an Int).
+public enum SettingValue: Equatable, Sendable {
+    case int(Int), bool(Bool), text(String)
+    /// Not given (no test set).
+    case none
+}
+
 /// The record of a training run, filled in as it goes: a run interrupted by Ctrl-C or stopped by a
 /// NaN loss keeps everything up to that point (the caller keeps it as `last_run`).
 public final class Run: CustomStringConvertible {
@@ -62,8 +69,8 @@ public final class Run: CustomStringConvertible {
     public internal(set) var testAccuracy: [Double] = []
     /// One record per completed epoch.
     public internal(set) var history: [EpochRecord] = []
-    /// The settings as (name, value) text pairs: epochs, batch, loss, optimizer, …
-    public internal(set) var settings: [(name: String, value: String)] = []
+    /// The settings as (name, value) pairs: epochs, batch, loss, optimizer, …
+    public internal(set) var settings: [(name: String, value: SettingValue)] = []
     /// Batches trained and the running mean loss of the current (possibly partial) epoch.
     public internal(set) var batches = 0
     public internal(set) var partialLoss: Double?
@@ -82,7 +89,7 @@ public final class Run: CustomStringConvertible {
     public init() {}
 
     public var description: String {
-        let last = loss.last.map { String($0) } ?? "-"
+        let last = loss.last.map(formatted) ?? "-"
         return "Run(\(history.count) epochs, loss \(last)\(isComplete ? "" : ", incomplete"))"
     }
 }

@@ -12,7 +12,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         switch self {
         case let .nonFiniteLoss(loss, epoch, batch, run):
             let at = run == nil ? "" : " at epoch \(epoch), batch \(batch)"
-            return "the loss became \(loss)\(at); lower the learning rate (the weights were not updated by that batch)"
+            return "the loss became \(formatted(loss))\(at); lower the learning rate (the weights were not updated by that batch)"
         case let .noNetwork(name):
             return "step: this \(name) optimizer was made from parameters, not a net; pass a net to \(name)(…) to step on a batch"
         }
