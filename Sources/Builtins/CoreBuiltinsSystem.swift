@@ -1,4 +1,5 @@
 // Core helpers that reach outside the language: time, seed, settings, files, JSON, exit.
+import Core
 import Foundation
 import Interpreter
 import Lang
@@ -14,7 +15,9 @@ extension CoreBuiltins {
     static func resolve(_ path: String, _ a: Arguments) -> String {
         if path.hasPrefix("/") { return path }
         guard let current = a.interpreter.currentFile, current.contains("/") else { return path }
-        return (current as NSString).deletingLastPathComponent + "/" + path
+        // By hand: Foundation's `deletingLastPathComponent` traps on some one-character paths.
+        guard let slash = current.lastIndex(of: "/") else { return path }
+        return String(current[...slash]) + path
     }
 
     static let systemTable: [BuiltinSpec] = [
@@ -92,9 +95,8 @@ extension CoreBuiltins {
              example: "write(\"out.txt\", json(results))") { a in
             try refuseInSandbox(a)
             let path = resolve(try a.string(0), a)
-            do { try (try a.string(1)).write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw RuntimeError("cannot write file \(path)", kind: "io")
-            }
+            let text = try a.string(1)
+            try writeFileAtomically(path) { try $0.write(Array(text.utf8)) }
             return .null
         },
     ]
