@@ -65,7 +65,8 @@ enum DataBuiltins {
              example: "parts = split(iris(), 0.8, seed: 0)\nparts.train.count   # 120\nsplit(\"a,b\", \",\")   # [\"a\", \"b\"]") { a in
             if case .string(let text) = a[0] {
                 let separator = try a.optionalString(1) ?? "\n"
-                guard !separator.isEmpty else { throw a.valueError(1, "must not be empty") }
+                // The parameter is named for the Dataset form; on a String it is the separator.
+                guard !separator.isEmpty else { throw runtimeError("`split`: the separator must not be empty", kind: "value") }
                 return .list(text.components(separatedBy: separator).map { .string($0) })
             }
             let f = try a.double(1)

@@ -59,7 +59,7 @@ public func writeFileAtomically(_ path: String, _ body: (AtomicFileSink) throws 
 /// `writeFileAtomically` with a test hook that makes writes fail after `failAfter` bytes.
 func writeFileAtomically(_ path: String, failAfter: Int?, _ body: (AtomicFileSink) throws -> Void) throws {
     let (directory, base) = try splitFilePath(path)
-    let existingMode = try replaceableMode(path)
+    let existingMode = try writableFileMode(path)
     let prefix = (directory.isEmpty ? "" : directory + "/") + ".\(base).tmp-"
     removeAbandonedTemporaries(directory: directory, base: base)
     var fd: Int32 = -1
@@ -115,12 +115,13 @@ func splitFilePath(_ path: String) throws -> (directory: String, base: String) {
     return (directory, base)
 }
 
-/// The permission bits of the regular file at `path`, or nil when nothing is there yet.
+/// The permission bits of the regular file at `path`, or nil when nothing is there yet (also used
+/// before appending, where a FIFO would block and a device would take the data).
 ///
 /// Only a regular file is replaced: renaming over a symbolic link, a FIFO, a device or a directory
 /// would silently turn it into a plain file, and a read-only file stays read-only.
 /// - Throws: `CoreError.badFile` naming what is at `path` when it is not a writable regular file.
-func replaceableMode(_ path: String) throws -> mode_t? {
+func writableFileMode(_ path: String) throws -> mode_t? {
     var status = stat()
     guard lstat(path, &status) == 0 else {
         if errno == ENOENT { return nil }
@@ -140,7 +141,7 @@ func replaceableMode(_ path: String) throws -> mode_t? {
     case S_IFSOCK: kind = "a socket"
     default: kind = "not a regular file"
     }
-    throw CoreError.badFile(path: path, message: "refusing to replace \(kind) with a regular file")
+    throw CoreError.badFile(path: path, message: "refusing to write to \(kind): only regular files are written")
 }
 
 /// Deletes the `.<base>.tmp-PID-N` files that writes killed mid-way left behind: those of

@@ -92,6 +92,10 @@ public func gatedLayers<S: TensorScalar>(_ net: any Layer<S>) -> [(path: String,
 @discardableResult
 public func addMasks<S: TensorScalar>(to net: any Layer<S>, only: [String]? = nil) throws -> [String] {
     let candidates = gatedLayers(net)
+    // A net with nothing to mask (`masked(relu())`) is an error, not a silent no-op.
+    guard !candidates.isEmpty else {
+        throw CoreError.badArgument(op: "masked", message: "\(net.kind) has no Dense or Conv2D layer to mask")
+    }
     let accepted = candidates.map(\.path)
     if let only {
         for path in only where !accepted.contains(path) {
