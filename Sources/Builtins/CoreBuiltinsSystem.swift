@@ -36,8 +36,7 @@ extension CoreBuiltins {
         spec("load", [.required("path", "String")],
              "Runs another Whittle file in the user's global scope (path relative to the calling file).",
              example: "load(\"common.wh\")") { a in
-            try refuseInSandbox(a)
-            let path = resolve(try a.string(0), a)
+            let path = resolve(try a.filePath(0), a)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RuntimeError("cannot read file \(path)", kind: "io")
             }
@@ -63,8 +62,7 @@ extension CoreBuiltins {
             return try parser.document()
         },
         spec("read", [.required("path", "String")], "The text of a file.", example: "text = read(\"notes.txt\")") { a in
-            try refuseInSandbox(a)
-            let path = resolve(try a.string(0), a)
+            let path = resolve(try a.filePath(0), a)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RuntimeError("cannot read file \(path)", kind: "io")
             }
@@ -93,8 +91,7 @@ extension CoreBuiltins {
         },
         spec("write", [.required("path", "String"), .required("text", "String")], "Writes `text` to a file (replacing it).",
              example: "write(\"out.txt\", json(results))") { a in
-            try refuseInSandbox(a)
-            let path = resolve(try a.string(0), a)
+            let path = resolve(try a.filePath(0), a)
             let text = try a.string(1)
             try writeFileAtomically(path) { try $0.write(Array(text.utf8)) }
             return .null

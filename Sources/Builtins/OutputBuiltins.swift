@@ -10,11 +10,6 @@ enum OutputBuiltins {
         BuiltinSpec(name, parameters, topic: "Output", summary: summary, details: details, example: example, body: body)
     }
 
-    /// Files are written only outside the fuzzing sandbox.
-    static func refuseInSandbox(_ a: Arguments) throws {
-        if a.interpreter.isSandboxed { throw runtimeError("`\(a.spec.name)` is disabled in sandboxed mode", kind: "io") }
-    }
-
     /// Writes `text` to `path` atomically (a temporary file, then rename).
     static func writeText(_ text: String, to path: String) throws {
         try writeFileAtomically(path) { try $0.write(Array(text.utf8)) }
@@ -82,8 +77,7 @@ enum OutputBuiltins {
 
     /// Writes the SVG when `file:` is given (returning nil), else returns the terminal drawing.
     static func draw(_ a: Arguments, file: Int, svg: () throws -> String, terminal: () throws -> String) throws -> Value {
-        if let path = try a.optionalString(file) {
-            try refuseInSandbox(a)
+        if let path = try a.optionalFilePath(file) {
             try writeText(try svg(), to: path)
             return .null
         }
@@ -131,31 +125,30 @@ enum OutputBuiltins {
              "Saves the net's parameters and buffers as a safetensors file (atomically), named by path.",
              details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy.",
              example: "save(net, \"cnn.safetensors\")") { a in
-            try refuseInSandbox(a)
+            let path = try a.filePath(1)
             let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
-            try saveCheckpoint(net, to: try a.string(1), metadata: ["whittle_version": Session.version])
+            try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version])
             return .null
         },
         spec("load_weights", [.required("net", "Net"), .required("path", "String")],
              "Loads a safetensors checkpoint into the net, checking every name, shape and dtype first.",
              details: "All mismatches are reported together and the net is left unchanged unless everything fits. PyTorch's `num_batches_tracked` counters are accepted.",
              example: "load_weights(net, \"cnn.safetensors\")") { a in
-            try refuseInSandbox(a)
+            let path = try a.filePath(1)
             let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
-            try loadCheckpoint(net, from: try a.string(1))
+            try loadCheckpoint(net, from: path)
             return a[0]
         },
         spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],
              "Appends one JSON line to a file (NaN and Infinity written as Python's json does).",
              example: "write_jsonl(\"runs.jsonl\", {lr: 0.1, accuracy: acc})") { a in
-            try refuseInSandbox(a)
-            try appendJSONLine(try a.string(0), try JSONBridge.json(a[1]))
+            try appendJSONLine(try a.filePath(0), try JSONBridge.json(a[1]))
             return .null
         },
         spec("to_csv", [.required("path", "String"), .required("rows", "List")],
              "Writes a list of records (columns from the first record's keys) or of lists as CSV.",
              example: "to_csv(\"results.csv\", [{t: 0.01, acc: 0.9}, {t: 0.05, acc: 0.88}])") { a in
-            try refuseInSandbox(a)
+            let path = try a.filePath(0)
             let rows = try a.list(1).items
             var header: [String] = []
             var cells: [[String]] = []
@@ -175,13 +168,12 @@ enum OutputBuiltins {
                 default: throw a.valueError(1, "row \(i + 1) is \(row.typeName), not a Record or List")
                 }
             }
-            try writeCSV(try a.string(0), header: header, rows: cells)
+            try writeCSV(path, header: header, rows: cells)
             return .null
         },
         spec("mkdir", [.required("path", "String")], "Creates a directory (and its parents) if it does not exist.",
              example: "mkdir(\"out/run1\")") { a in
-            try refuseInSandbox(a)
-            let path = try a.string(0)
+            let path = try a.filePath(0)
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {

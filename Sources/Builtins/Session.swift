@@ -68,6 +68,10 @@ public final class Session {
         }
     }
 
+    /// Frees everything this session's code made, cycles included (see `Interpreter.close`);
+    /// the session must not be used afterwards.
+    public func close() { interpreter.close() }
+
     // MARK: - Standard library
 
     /// Runs every `stdlib/*.wh` file, in name order, in the standard-library layer.

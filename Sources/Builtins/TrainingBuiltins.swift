@@ -115,7 +115,7 @@ enum TrainingBuiltins {
             let settings = FitSettings<Float>(epochs: epochs, batchSize: batchSize, shuffle: try a.bool(9),
                                               seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, 5))
             let onEpoch = a[7].isNil ? nil : try a.function(7)
-            let logPath = try a.optionalString(8)
+            let logPath = try a.optionalFilePath(8)
             let run = Run()
             let runValue = Value.native(RunObject(run))
             a.interpreter.userGlobals.cell("last_run").value = runValue

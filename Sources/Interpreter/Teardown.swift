@@ -23,6 +23,44 @@ enum Teardown {
     }
 }
 
+extension Interpreter {
+    /// Ends this interpreter's life: every list, record and closure reachable from its globals is
+    /// emptied and every global undefined, so reference cycles among them (a function that calls
+    /// itself through its global, `append(a, a)`) are freed with the interpreter instead of leaking.
+    /// The fuzzer makes a session per input; without this each one kept about 110 KB alive.
+    /// Values the host still holds lose their contents; the interpreter must not run code again.
+    public func close() {
+        var pending: [Value] = []
+        for layer in [userGlobals, stdlibGlobals, builtinGlobals] {
+            pending.append(contentsOf: layer.allValues)
+            layer.clear()
+            layer.dropRetired()
+        }
+        var visited = Set<ObjectIdentifier>()
+        while let v = pending.popLast() {
+            switch v {
+            case .list(let l):
+                guard visited.insert(ObjectIdentifier(l)).inserted else { continue }
+                pending.append(contentsOf: l.items)
+                l.items = []
+            case .record(let r):
+                guard visited.insert(ObjectIdentifier(r)).inserted else { continue }
+                pending.append(contentsOf: r.takeValues())
+            case .closure(let c):
+                guard visited.insert(ObjectIdentifier(c)).inserted else { continue }
+                for cell in c.captures {
+                    pending.append(cell.value)
+                    cell.value = .null
+                }
+            default:
+                continue
+            }
+        }
+        seedObservers = []
+        extensions = [:]
+    }
+}
+
 extension Value {
     /// True for lists and records, the values that can nest.
     var isContainer: Bool {
