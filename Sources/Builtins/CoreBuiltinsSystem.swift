@@ -43,7 +43,7 @@ extension CoreBuiltins {
             let file = SourceFile(path: path, text: text)
             let (program, diagnostics) = Parser.parse(file)
             if !diagnostics.isEmpty {
-                for d in diagnostics { a.interpreter.session?.errorOutput(d.render()) }
+                a.interpreter.session?.errorOutput(Diagnostic.render(diagnostics))
                 throw RuntimeError("`load`: \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(path)",
                                    kind: "syntax")
             }

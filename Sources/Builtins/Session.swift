@@ -133,7 +133,7 @@ public final class Session {
         let file = SourceFile(path: path, text: source)
         return interpreter.runOnLargeStack {
             let (program, diagnostics) = Parser.parse(file)
-            for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
+            self.errorOutput(Diagnostic.render(diagnostics, color: self.options.color))
             if !diagnostics.isEmpty { return .syntaxError }
             let resolver = Resolver.resolve(program)
             let known = Set(self.interpreter.userGlobals.visibleNames).union(resolver.globalWrites).union(["_"])
@@ -157,7 +157,7 @@ public final class Session {
         return interpreter.runOnLargeStack { () -> Outcome in
             let (program, diagnostics) = Parser.parse(file)
             if !diagnostics.isEmpty {
-                for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
+                self.errorOutput(Diagnostic.render(diagnostics, color: self.options.color))
                 return .syntaxError
             }
             Resolver.resolve(program)
