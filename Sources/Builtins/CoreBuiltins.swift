@@ -189,7 +189,12 @@ enum CoreBuiltins {
                 let f = try a.function(1)
                 keys = try items.map { try a.call(f, [$0]) }
             }
+            // Ctrl-C stops a long sort: the token is polled every 65,536 comparisons.
+            let token = a.interpreter.token
+            var comparisons = 0
             let order = try Array(items.indices).sorted { i, j in
+                comparisons &+= 1
+                if comparisons & 0xFFFF == 0 { try token.check("during `sort`") }
                 guard case .bool(let less) = try Operators.compare(.less, keys[i], keys[j]) else { return false }
                 return less
             }

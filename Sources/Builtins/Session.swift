@@ -166,6 +166,9 @@ public final class Session {
             defer { self.interpreter.currentFile = savedFile }
             do {
                 let value = try self.interpreter.run(program, in: layer)
+                // An interrupt that came during the last built-in, with no check after it, is
+                // still an interrupt (a script exits 130), never a success.
+                try self.interpreter.token.check()
                 guard echo != .none, let last = program.body.statements.last, case .expression = last.kind else {
                     return .success
                 }

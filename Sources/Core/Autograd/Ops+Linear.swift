@@ -11,6 +11,8 @@ extension Variable {
             throw CoreError.shapeMismatch(op: "@", shapes: [a.shape, b.shape],
                 message: "cannot multiply \(Tensor<Float>.describe(a.shape)) by \(Tensor<Float>.describe(b.shape))")
         }
+        // The kernel allocates the product unchecked: refuse a size past the limits or the memory first.
+        _ = try Tensor<Scalar>.elementCount(of: [a.shape[0], b.shape[1]], op: "@")
         let (ia, ib) = (id, other.id), (na, nb) = (requiresGrad, other.requiresGrad)
         return tape.record(NNKernels.matmul(a, b), inputs: [self, other]) {
             { g in

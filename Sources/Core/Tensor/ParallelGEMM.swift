@@ -1,6 +1,7 @@
 // GEMM on both cores without OpenBLAS's own threads: OpenBLAS runs single-threaded, Whittle splits.
 import CBLAS
 import Dispatch
+import Runtime
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,6 +45,11 @@ extension TensorScalar {
         _ = BLASThreads.pinned
         let workers = ParallelWorkers.count
         let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k).partialValue
+        if work > interruptibleGemmWork && m > 1 {
+            gemmInRowBlocks(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
         guard workers > 1, work >= parallelGemmThreshold, Swift.max(m, n) >= 2 * workers else {
             blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -74,6 +80,29 @@ extension TensorScalar {
             }
         }
     }
+    /// Products above this many multiply-adds (about a second of one core) run as a series of row
+    /// blocks, so Ctrl-C can stop them: one OpenBLAS call cannot be interrupted.
+    static var interruptibleGemmWork: Int { 1 << 32 }
+
+    /// `gemm` as blocks of C's rows of about `interruptibleGemmWork` each, stopping between blocks
+    /// once the shared cancellation token is set (C is then incomplete: callers that can throw
+    /// check the token after the product and discard it).
+    private static func gemmInRowBlocks(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                                        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                                        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
+        let rows = Swift.max(1, interruptibleGemmWork / Swift.max(1, n * k))
+        var lo = 0
+        while lo < m {
+            if CancellationToken.shared.isCancelled { return }
+            let hi = Swift.min(m, lo + rows)
+            // Rows lo..<hi of C come from rows lo..<hi of op(A).
+            let aBlock = transposeA ? a + lo : a + lo * lda
+            gemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
+                 a: aBlock, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+            lo = hi
+        }
+    }
+
     /// A product whose inner dimension dwarfs the output (a weight gradient summed over a batch of
     /// pixels, 32 × 64 × 14,400): split along k, each core its share of the sum, added at the end.
     /// Split along C instead, both cores would pack the whole of the shared operand.

@@ -1,4 +1,5 @@
 // Matrix products through BLAS gemm: matmul (with transposed-operand variants, batched), dot, outer.
+import Runtime
 
 extension Tensor {
     /// The matrix product `op(self) · op(other)` where `op` transposes the last two axes when asked.
@@ -55,6 +56,8 @@ extension Tensor {
                 }
             }
         }
+        // A large product stops early on Ctrl-C (see `gemm`); its partial result is not returned.
+        try CancellationToken.shared.check("during `@`")
         if other.rank == 1 { outShape.removeLast() }
         if rank == 1 { outShape.remove(at: outShape.count - (other.rank == 1 ? 1 : 2)) }
         return Tensor(uncheckedShape: outShape, scalars: out)
