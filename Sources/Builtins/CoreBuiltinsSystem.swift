@@ -20,49 +20,58 @@ extension CoreBuiltins {
         return String(current[...slash]) + path
     }
 
+    /// Runs `file` in the user's global scope from inside a built-in (`load`, a lesson run straight
+    /// through); syntax errors are reported and raised as one error naming the file.
+    /// - Returns: the value of the last statement, and whether that statement is an expression.
+    static func runNested(_ file: SourceFile, _ a: Arguments) throws -> (value: Value, isExpression: Bool) {
+        let (program, diagnostics) = Parser.parse(file)
+        if !diagnostics.isEmpty {
+            a.interpreter.session?.errorOutput(Diagnostic.render(diagnostics))
+            throw RuntimeError("\(a.qualifiedName): \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(file.path)",
+                               kind: "syntax")
+        }
+        let globals = a.interpreter.userGlobals
+        Resolver.resolve(program, globalExists: { globals.defines($0) })
+        let saved = a.interpreter.currentFile
+        a.interpreter.currentFile = file.path
+        defer { a.interpreter.currentFile = saved }
+        let value = try a.interpreter.run(program, in: a.interpreter.userGlobals, nested: true)
+        guard let last = program.body.statements.last, case .expression = last.kind else { return (value, false) }
+        return (value, true)
+    }
+
     static let systemTable: [BuiltinSpec] = [
         spec("exit", [.optional("code", "Int", .int(0))], "Ends the script (or the prompt) with status `code`.",
              example: "exit(1)") { a in
             try refuseInSandbox(a)
-            let code = try a.int(0)
-            guard code >= 0 && code <= 255 else { throw a.valueError(0, "must be between 0 and 255") }
+            let code = try a.int("code")
+            guard code >= 0 && code <= 255 else { throw a.valueError("code", "must be between 0 and 255") }
             throw ExitRequest(code: Int32(code))
         },
         spec("json", [.required("x")], "`x` as JSON text (NaN and Infinity as Python's json writes them).",
              example: "json({lr: 0.1, sizes: [1, 2]})   # {\"lr\": 0.1, \"sizes\": [1, 2]}") { a in
             var active = Set<ObjectIdentifier>()
-            return .string(try JSON.write(a[0], &active, 0))
+            return .string(try JSON.write(a["x"], &active, 0))
         },
         spec("load", [.required("path", "String")],
              "Runs another Whittle file in the user's global scope (path relative to the calling file).",
              example: "load(\"common.wh\")") { a in
-            let path = resolve(try a.filePath(0), a)
+            let path = resolve(try a.filePath("path"), a)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RuntimeError("cannot read file \(path)", kind: "io")
             }
-            let file = SourceFile(path: path, text: text)
-            let (program, diagnostics) = Parser.parse(file)
-            if !diagnostics.isEmpty {
-                a.interpreter.session?.errorOutput(Diagnostic.render(diagnostics))
-                throw RuntimeError("`load`: \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(path)",
-                                   kind: "syntax")
-            }
-            Resolver.resolve(program)
-            let saved = a.interpreter.currentFile
-            a.interpreter.currentFile = path
-            defer { a.interpreter.currentFile = saved }
-            return try a.interpreter.run(program, in: a.interpreter.userGlobals, nested: true)
+            return try runNested(SourceFile(path: path, text: text), a).value
         },
         spec("now", [], "Seconds since 1970 as a Float (for timing).", example: "t0 = now()") { _ in
             .float(Date().timeIntervalSince1970)
         },
         spec("parse_json", [.required("text", "String")], "The value of JSON text: objects become records, arrays lists.",
              example: "parse_json(\"{\\\"a\\\": [1, 2.5, NaN]}\")") { a in
-            var parser = JSON.Reader(Array(try a.string(0).unicodeScalars))
+            var parser = JSON.Reader(Array(try a.string("text").unicodeScalars))
             return try parser.document()
         },
         spec("read", [.required("path", "String")], "The text of a file.", example: "text = read(\"notes.txt\")") { a in
-            let path = resolve(try a.filePath(0), a)
+            let path = resolve(try a.filePath("path"), a)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RuntimeError("cannot read file \(path)", kind: "io")
             }
@@ -71,28 +80,28 @@ extension CoreBuiltins {
         spec("seed", [.optional("n", "Int", .null)],
              "Sets the seed of every random draw (`seed(n)`), or returns it (`seed()`).",
              example: "seed(42)") { a in
-            if a[0].isNil { return .int(Int(truncatingIfNeeded: a.interpreter.seed)) }
-            let n = try a.int(0)
-            guard n >= 0 else { throw a.valueError(0, "must be >= 0") }
+            if a["n"].isNil { return .int(Int(truncatingIfNeeded: a.interpreter.seed)) }
+            let n = try a.int("n")
+            guard n >= 0 else { throw a.valueError("n", "must be >= 0") }
             a.interpreter.seed = UInt64(n)
             return .null
         },
         spec("setting", [.required("name", "String"), .required("default")],
              "The `--set name=value` given on the command line, or `default`.",
              example: "lr = setting(\"lr\", 0.1)") { a in
-            a.interpreter.session?.setting(try a.string(0)) ?? a[1]
+            a.interpreter.session?.setting(try a.string("name")) ?? a["default"]
         },
         spec("time", [.required("f", "Function")], "Calls `f()` and returns the seconds it took, as a Float.",
              example: "time(fn() fib(20))") { a in
-            let f = try a.function(0)
+            let f = try a.function("f")
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try a.call(f, [])
             return .float(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         },
         spec("write", [.required("path", "String"), .required("text", "String")], "Writes `text` to a file (replacing it).",
              example: "write(\"out.txt\", json(results))") { a in
-            let path = resolve(try a.filePath(0), a)
-            let text = try a.string(1)
+            let path = resolve(try a.filePath("path"), a)
+            let text = try a.string("text")
             try writeFileAtomically(path) { try $0.write(Array(text.utf8)) }
             return .null
         },

@@ -15,11 +15,19 @@ enum DifferentiationBuiltins {
         var argument: ([Core.Variable<Float>]) -> Value
     }
 
+    /// The tensor `v` stands for as a leaf; a tensor another `grad` call is differentiating is
+    /// refused, since its dependence on that call's inputs would be lost.
+    static func leaf(_ v: Value) throws -> Tensor<Float>? {
+        guard let t = try TensorConversion.operand(v) else { return nil }
+        if t.node?.requiresGrad == true { throw TensorMath.nestedGradient() }
+        return t.tensor
+    }
+
     static func leaves(of x: Value, _ a: Arguments) throws -> Leaves {
         switch x {
         case .list(let l):
             let ts = try l.items.enumerated().map { i, v -> Tensor<Float> in
-                guard let t = try TensorConversion.operand(v)?.tensor else { throw a.valueError(1, "element \(i) is \(v.typeName), not a Tensor") }
+                guard let t = try leaf(v) else { throw a.valueError("x", "element \(i) is \(v.typeName), not a Tensor") }
                 return t
             }
             return Leaves(tensors: ts,
@@ -28,15 +36,15 @@ enum DifferentiationBuiltins {
         case .record(let r):
             let keys = r.keys
             let ts = try r.values.enumerated().map { i, v -> Tensor<Float> in
-                guard let t = try TensorConversion.operand(v)?.tensor else { throw a.valueError(1, "field `\(keys[i])` is \(v.typeName), not a Tensor") }
+                guard let t = try leaf(v) else { throw a.valueError("x", "field `\(keys[i])` is \(v.typeName), not a Tensor") }
                 return t
             }
             return Leaves(tensors: ts,
                           rebuild: { g in .record(zip(keys, g.map { .tensor($0) }).map { ($0, $1) }) },
                           argument: { vs in .record(zip(keys, vs.map { .native(TensorObject(node: $0)) }).map { ($0, $1) }) })
         default:
-            guard let t = try TensorConversion.operand(x)?.tensor else {
-                throw a.typeError(1, expected: "Tensor, List or Record of tensors, or Net")
+            guard let t = try leaf(x) else {
+                throw a.typeError("x", expected: "Tensor, List or Record of tensors, or Net")
             }
             return Leaves(tensors: [t], rebuild: { .tensor($0[0]) }, argument: { .native(TensorObject(node: $0[0])) })
         }
@@ -48,20 +56,21 @@ enum DifferentiationBuiltins {
             throw runtimeError("`grad`: the function must return a Tensor or a number, got \(v.typeName)", kind: "type")
         }
         if let n = t.node, n.tape === tape { return n }
+        if t.node?.requiresGrad == true { throw TensorMath.nestedGradient() }
         return tape.constant(t.tensor)
     }
 
     /// Runs the differentiation and returns (value, gradient structure).
     static func differentiate(_ a: Arguments) throws -> (Value, Value) {
-        let f = try a.function(0)
-        if case .native(let n) = a[1], let params = NetAccess.params(of: n) {
+        let f = try a.function("f")
+        if case .native(let n) = a["x"], let params = NetAccess.params(of: n) {
             let value = try valueAndGradient(of: { tape in
-                try AutogradContext.withTape(tape) { try output(try a.call(f, [a[1]]), on: tape) }
+                try AutogradContext.withTape(tape) { try output(try a.call(f, [a["x"]]), on: tape) }
             }, for: params)
             let grads: [(String, Value)] = params.map { p in (p.path, p.grad.map { .tensor($0) } ?? .null) }
             return (.tensor(value), .record(grads))
         }
-        let leaves = try leaves(of: a[1], a)
+        let leaves = try leaves(of: a["x"], a)
         let r = try valueAndGradient(of: { tape, vars in
             try AutogradContext.withTape(tape) { try output(try a.call(f, [leaves.argument(vars)]), on: tape) }
         }, at: leaves.tensors)

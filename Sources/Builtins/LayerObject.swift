@@ -60,14 +60,14 @@ public final class LayerObject: NativeObject {
     public func field(_ name: String) throws -> Value? {
         if let f = LayerMembers.table.field(name) { return try f.getter(self) }
         if let m = LayerMembers.table.method(name) { return .builtin(BuiltinFunction(spec: m, receiver: .native(self))) }
-        if let p = layer.localParams.first(where: { $0.name == name }) { return .native(ParamObject(p.param)) }
-        if let b = layer.localBuffers.first(where: { $0.name == name }) { return .tensor(b.buffer.value) }
+        if let p = layer.ownParams.first(where: { $0.name == name }) { return .native(ParamObject(p.param)) }
+        if let b = layer.ownBuffers.first(where: { $0.name == name }) { return .tensor(b.buffer.value) }
         if let c = layer.children.first(where: { $0.name == name }) { return .native(LayerObject(c.layer)) }
         return nil
     }
 
     public var memberNames: [String] {
-        LayerMembers.table.names + layer.localParams.map(\.name) + layer.localBuffers.map(\.name)
+        LayerMembers.table.names + layer.ownParams.map(\.name) + layer.ownBuffers.map(\.name)
             + layer.children.map(\.name).filter { Int($0) == nil }
     }
 

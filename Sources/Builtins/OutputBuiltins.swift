@@ -67,18 +67,28 @@ enum OutputBuiltins {
         return PlotSeries(name: name, x: xs, y: ys)
     }
 
-    static func chartOptions(_ a: Arguments, title: Int, logY: Int?, xLabel: Int?, yLabel: Int?) throws -> ChartOptions {
-        ChartOptions(title: try a.optionalString(title) ?? "",
-                     xLabel: try xLabel.flatMap { try a.optionalString($0) } ?? "",
-                     yLabel: try yLabel.flatMap { try a.optionalString($0) } ?? "",
-                     logY: try logY.map { try a.bool($0) } ?? false,
+    /// The chart options from `title:`, `log_y:`, `x_label:` and `y_label:` (those the chart has).
+    static func chartOptions(_ a: Arguments, labels: Bool) throws -> ChartOptions {
+        ChartOptions(title: try a.optionalString("title") ?? "",
+                     xLabel: labels ? try a.optionalString("x_label") ?? "" : "",
+                     yLabel: labels ? try a.optionalString("y_label") ?? "" : "",
+                     logY: try a.bool("log_y"),
                      width: max(40, min(a.interpreter.width, 120)))
     }
 
+    /// At the prompt, says what a built-in wrote (`wrote loss.svg (12.3 KiB)`), so a file never
+    /// appears silently; scripts stay quiet.
+    static func noteWritten(_ path: String, _ a: Arguments) {
+        guard a.interpreter.isInteractive, !a.interpreter.isQuiet else { return }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        a.interpreter.output("wrote \(path)\(size.map { " (\(Session.bytes($0)))" } ?? "")\n")
+    }
+
     /// Writes the SVG when `file:` is given (returning nil), else returns the terminal drawing.
-    static func draw(_ a: Arguments, file: Int, svg: () throws -> String, terminal: () throws -> String) throws -> Value {
-        if let path = try a.optionalFilePath(file) {
+    static func draw(_ a: Arguments, svg: () throws -> String, terminal: () throws -> String) throws -> Value {
+        if let path = try a.optionalFilePath("file") {
             try writeText(try svg(), to: path)
+            noteWritten(path, a)
             return .null
         }
         a.interpreter.output(try terminal() + "\n")
@@ -92,64 +102,65 @@ enum OutputBuiltins {
              "A line chart: in the terminal, or as an SVG file when `file:` is given.",
              details: "Takes a list of numbers, a tensor, a {x, y} record (with an optional `name`), a list of series, or a Run (its loss per epoch, and the test loss when there is one).",
              example: "plot(run.loss, title: \"training loss\")\nplot([{name: \"train\", y: run.accuracy}, {name: \"test\", y: run.test_accuracy}], file: \"acc.svg\")") { a in
-            let s = try series(a[0])
-            let options = try chartOptions(a, title: 1, logY: 3, xLabel: 4, yLabel: 5)
-            return try draw(a, file: 2, svg: { svgLineChart(s, options: options) }, terminal: { terminalLineChart(s, options: options) })
+            let s = try series(a["data"])
+            let options = try chartOptions(a, labels: true)
+            return try draw(a, svg: { svgLineChart(s, options: options) }, terminal: { terminalLineChart(s, options: options) })
         },
         spec("heatmap", [.required("matrix", "Tensor"), .named("title", "String", .null), .named("file", "String", .null),
                          .named("labels", "List", .null)],
              "A matrix as shades (terminal) or colours with a scale bar (SVG when `file:` is given).",
              details: "This is how the layer similarity matrix is shown.",
              example: "heatmap(outer(linspace(0, 1, 8), linspace(0, 1, 8)))\nheatmap(m, file: \"lsm.svg\")") { a in
-            let m = try a.tensorValue(0)
-            var options = HeatmapOptions(title: try a.optionalString(1) ?? "", width: max(40, min(a.interpreter.width, 120)))
-            if case .list(let l) = a[3] {
+            let m = try a.tensorValue("matrix")
+            var options = HeatmapOptions(title: try a.optionalString("title") ?? "", width: max(40, min(a.interpreter.width, 120)))
+            if case .list(let l) = a["labels"] {
                 let labels = l.items.map { v -> String in if case .string(let s) = v { return s }; return v.repr(width: 20) }
                 options.rowLabels = labels
                 options.columnLabels = labels
             }
-            return try draw(a, file: 2, svg: { try svgHeatmap(m, options: options) }, terminal: { try terminalHeatmap(m, options: options) })
+            return try draw(a, svg: { try svgHeatmap(m, options: options) }, terminal: { try terminalHeatmap(m, options: options) })
         },
         spec("hist", [.required("t", "Tensor"), .named("bins", "Int", .null), .named("title", "String", .null),
                       .named("file", "String", .null), .named("log_y", "Bool", .bool(false))],
              "A histogram of a tensor's values (weights, mask logits), in the terminal or as SVG.",
              example: "hist(net[\"0.weight\"])\nhist(w, bins: 50, file: \"w.svg\")") { a in
-            let t = try a.tensorValue(0)
-            let bins = try a.optionalInt(1)
-            if let b = bins, b < 1 || b > 10_000 { throw a.valueError(1, "must be between 1 and 10000") }
-            let options = try chartOptions(a, title: 2, logY: 4, xLabel: nil, yLabel: nil)
-            return try draw(a, file: 3, svg: { try svgHistogram(t, bins: bins, options: options) },
+            let t = try a.tensorValue("t")
+            let bins = try a.optionalInt("bins")
+            if let b = bins, b < 1 || b > 10_000 { throw a.valueError("bins", "must be between 1 and 10000") }
+            let options = try chartOptions(a, labels: false)
+            return try draw(a, svg: { try svgHistogram(t, bins: bins, options: options) },
                             terminal: { try terminalHistogram(t, bins: bins, options: options) })
         },
         spec("save", [.required("net", "Net"), .required("path", "String")],
              "Saves the net's parameters and buffers as a safetensors file (atomically), named by path.",
              details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy.",
              example: "save(net, \"cnn.safetensors\")") { a in
-            let path = try a.filePath(1)
-            let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
+            let path = try a.filePath("path")
+            let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
             try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version])
+            noteWritten(path, a)
             return .null
         },
         spec("load_weights", [.required("net", "Net"), .required("path", "String")],
              "Loads a safetensors checkpoint into the net, checking every name, shape and dtype first.",
              details: "All mismatches are reported together and the net is left unchanged unless everything fits. PyTorch's `num_batches_tracked` counters are accepted.",
              example: "load_weights(net, \"cnn.safetensors\")") { a in
-            let path = try a.filePath(1)
-            let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
+            let path = try a.filePath("path")
+            let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
             try loadCheckpoint(net, from: path)
-            return a[0]
+            return a["net"]
         },
         spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],
              "Appends one JSON line to a file (NaN and Infinity written as Python's json does).",
              example: "write_jsonl(\"runs.jsonl\", {lr: 0.1, accuracy: acc})") { a in
-            try appendJSONLine(try a.filePath(0), try JSONBridge.json(a[1]))
+            try appendJSONLine(try a.filePath("path"), try JSONBridge.json(a["record"]))
             return .null
         },
         spec("to_csv", [.required("path", "String"), .required("rows", "List")],
              "Writes a list of records (columns from the first record's keys) or of lists as CSV.",
              example: "to_csv(\"results.csv\", [{t: 0.01, acc: 0.9}, {t: 0.05, acc: 0.88}])") { a in
-            let path = try a.filePath(0)
-            let rows = try a.list(1).items
+            let path = try a.filePath("path")
+            let rows = try a.list("rows").items
             var header: [String] = []
             var cells: [[String]] = []
             func cell(_ v: Value) -> String {
@@ -165,7 +176,7 @@ enum OutputBuiltins {
                     if header.isEmpty { header = r.keys }
                     cells.append(header.map { r[$0].map(cell) ?? "" })
                 case .list(let l): cells.append(l.items.map(cell))
-                default: throw a.valueError(1, "row \(i + 1) is \(row.typeName), not a Record or List")
+                default: throw a.valueError("rows", "row \(i + 1) is \(row.typeName), not a Record or List")
                 }
             }
             try writeCSV(path, header: header, rows: cells)
@@ -173,7 +184,7 @@ enum OutputBuiltins {
         },
         spec("mkdir", [.required("path", "String")], "Creates a directory (and its parents) if it does not exist.",
              example: "mkdir(\"out/run1\")") { a in
-            let path = try a.filePath(0)
+            let path = try a.filePath("path")
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {

@@ -9,8 +9,13 @@ import Lang
 /// parameter's own leaf (so `grad` reaches `param.grad`); elsewhere it stands for its value.
 public final class ParamObject: NativeObject {
     let param: Param<Float>
+    /// The other paths of a shared parameter, when it was listed from a net (`params(net)`).
+    let aliases: [String]
 
-    init(_ param: Param<Float>) { self.param = param }
+    init(_ param: Param<Float>, aliases: [String] = []) {
+        self.param = param
+        self.aliases = aliases
+    }
 
     public var typeName: String { "Param" }
 
@@ -51,7 +56,8 @@ public final class ParamObject: NativeObject {
 
     public func render(width: Int) -> String {
         let frozen = param.isFrozen ? ", frozen" : ""
-        return "Param \(param.path) (\(param.role.name)\(frozen))\n" + TensorRendering.render(param.value, width: width)
+        let shared = aliases.isEmpty ? "" : ", also \(aliases.joined(separator: ", "))"
+        return "Param \(param.path) (\(param.role.name)\(frozen)\(shared))\n" + TensorRendering.render(param.value, width: width)
     }
 
     public var byteSize: Int { (param.value.count + (param.grad?.count ?? 0)) * 4 + 96 }
@@ -79,14 +85,19 @@ enum ParamMembers {
                               throw runtimeError("shape mismatch in `Param.value`: \(Tensor<Float>.describe(p.value.shape)) and \(Tensor<Float>.describe(t.shape))", kind: "shape")
                           }
                           p.value = t
+                          p.enforceKeepMask()  // entries a mask removed stay zero
                           return obj
                       }),
             FieldSpec("grad", "Tensor or nil", summary: "the gradient of the last differentiation call",
                       get: { (($0 as! ParamObject).param.grad).map { .tensor($0) } ?? .null }),
             FieldSpec("role", "String", summary: "what it is for: weight, bias, bn, mask_logit, ...",
                       get: { .string(($0 as! ParamObject).param.role.name) }),
-            FieldSpec("path", "String", summary: "its dotted path in the network, e.g. `3.weight`",
+            FieldSpec("path", "String", summary: "its dotted path in the network, e.g. `3.weight` (the first, when shared)",
                       get: { .string(($0 as! ParamObject).param.path) }),
+            FieldSpec("aliases", "List", summary: "the other paths of a parameter several layers share (from `params(net)`)",
+                      get: { .list(($0 as! ParamObject).aliases.map { .string($0) }) }),
+            FieldSpec("gates", "List", summary: "the gates acting on it, in order, e.g. [\"mask hard\"]",
+                      get: { .list(($0 as! ParamObject).param.gates.map { .string($0.summary) }) }),
             FieldSpec("frozen", "Bool", summary: "a frozen parameter gets no gradient and no update",
                       get: { .bool(($0 as! ParamObject).param.isFrozen) },
                       set: { obj, v in

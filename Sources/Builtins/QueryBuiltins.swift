@@ -80,9 +80,9 @@ enum QueryBuiltins {
     }
 
     static func gateMode(_ a: Arguments, _ mode: GateMode) throws -> Value {
-        let layer = try a.native(0, as: LayerObject.self, expected: "Layer").layer
+        let layer = try a.native("layer", as: LayerObject.self, expected: "Layer").layer
         try setGateMode(mode, on: layer)
-        return a[0]
+        return a["layer"]
     }
 
     static let table: [BuiltinSpec] = [
@@ -91,9 +91,9 @@ enum QueryBuiltins {
              topic: "Layers and networks",
              details: "`only:` names the layers by path (`[0, 3]` or `[\"2.body.0\"]`). A mask is the buffer `<layer>.mask`; the weight keeps its path. Masked weights stay exactly zero through every optimizer step.",
              example: "masked(net, only: [9, 12])\nsparsity(net)") { a in
-            let net = try a.native(0, as: LayerObject.self, expected: "Net").layer
-            try addMasks(to: net, only: try paths(a[1]))
-            return a[0]
+            let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
+            try addMasks(to: net, only: try paths(a["only"]))
+            return a["net"]
         },
         spec("prune", [.required("x", "Net or Tensor"), .named("threshold", "Float", .null), .named("amount", "Float", .null),
                        .named("scope", "String", .string("global")), .named("only", "List", .null)],
@@ -101,25 +101,25 @@ enum QueryBuiltins {
              topic: "Optimizers and training",
              details: "Give exactly one of `threshold:` / `amount:`. `scope: \"global\"` ranks all layers' weights together, `\"layer\"` each layer apart. On a net without masks it adds them first; masks only ever lose entries. On a tensor it returns a pruned copy.",
              example: "prune(net, threshold: 0.01)\nprune(net, amount: 0.5, scope: \"layer\")") { a in
-            let threshold = try a.optionalDouble(1), amount = try a.optionalDouble(2)
+            let threshold = try a.optionalDouble("threshold"), amount = try a.optionalDouble("amount")
             guard (threshold == nil) != (amount == nil) else {
                 throw runtimeError("`prune`: give exactly one of `threshold:` and `amount:`", kind: "argument")
             }
-            let scopeName = try a.string(3)
-            guard let scope = PruningScope(rawValue: scopeName) else { throw a.valueError(3, "must be \"global\" or \"layer\", got \"\(scopeName)\"") }
-            if case .native(let n as LayerObject) = a[0] {
-                let only = try paths(a[4])
+            let scopeName = try a.string("scope")
+            guard let scope = PruningScope(rawValue: scopeName) else { throw a.valueError("scope", "must be \"global\" or \"layer\", got \"\(scopeName)\"") }
+            if case .native(let n as LayerObject) = a["x"] {
+                let only = try paths(a["only"])
                 let r = try threshold.map { try prune(n.layer, threshold: $0, only: only) }
                     ?? prune(n.layer, amount: amount ?? 0, scope: scope, only: only)
                 return .record([("removed", .int(r.removed)), ("kept", .int(r.kept)), ("total", .int(r.total))])
             }
-            let t = try a.tensorValue(0)
+            let t = try a.tensorValue("x")
             if let th = threshold {
-                guard th >= 0 else { throw a.valueError(1, "must be >= 0") }
+                guard th >= 0 else { throw a.valueError("threshold", "must be >= 0") }
                 return .tensor(t.map { Swift.abs($0) >= Float(th) ? $0 : 0 })
             }
             let f = amount ?? 0
-            guard f >= 0, f <= 1 else { throw a.valueError(2, "must be in [0, 1]") }
+            guard f >= 0, f <= 1 else { throw a.valueError("amount", "must be in [0, 1]") }
             let keep = t.count - Int((Double(t.count) * f).rounded())
             return .tensor(try t.hardThreshold(keep))
         },
@@ -127,19 +127,19 @@ enum QueryBuiltins {
              "The fraction of zero weights: a per-layer table for a net (masks counted), a number for a tensor.",
              details: "For a net, the result prints as a table (path, kind, weights, kept, sparsity) with the global figure, and stands for the global fraction in arithmetic and comparisons.",
              example: "sparsity(net)\nsparsity(net) > 0.9\nsparsity(tensor([0, 1, 0, 2]))   # 0.5") { a in
-            if case .native(let n as LayerObject) = a[0] { return .native(SparsityObject(sparsityReport(n.layer))) }
-            return .float(Core.sparsity(of: try a.tensorValue(0)))
+            if case .native(let n as LayerObject) = a["x"] { return .native(SparsityObject(sparsityReport(n.layer))) }
+            return .float(Core.sparsity(of: try a.tensorValue("x")))
         },
         spec("support", [.required("t", "Tensor")], "1 where the tensor is non-zero, 0 elsewhere.",
              example: "support(tensor([0, 3, 0]))   # [0, 1, 0]") { a in
-            .tensor(try a.tensorValue(0).map { $0 != 0 ? 1 : 0 })
+            .tensor(try a.tensorValue("t").map { $0 != 0 ? 1 : 0 })
         },
         spec("mode", [.required("layer", "Layer"), .required("mode", "String")],
              "Sets how a method layer acts: \"hard\", \"soft\" or \"off\" (a mask: on or bypassed).",
              topic: "Layers and networks",
              example: "mode(net.layers[9], \"off\")") { a in
-            let name = try a.string(1)
-            guard let m = GateMode(rawValue: name) else { throw a.valueError(1, "must be \"hard\", \"soft\" or \"off\", got \"\(name)\"") }
+            let name = try a.string("mode")
+            guard let m = GateMode(rawValue: name) else { throw a.valueError("mode", "must be \"hard\", \"soft\" or \"off\", got \"\(name)\"") }
             return try gateMode(a, m)
         },
         spec("enable", [.required("layer", "Layer")], "Turns a method layer on (a mask: hard).", topic: "Layers and networks",
@@ -148,13 +148,13 @@ enum QueryBuiltins {
              example: "disable(net.layers[0])") { a in try gateMode(a, .off) },
         spec("toggle", [.required("layer", "Layer")], "Turns a method layer off when on, on when off.", topic: "Layers and networks",
              example: "toggle(net.layers[0])") { a in
-            let layer = try a.native(0, as: LayerObject.self, expected: "Layer").layer
-            guard let gated = layer as? any GatedLayer<Float>, let gate = gated.gate else {
+            let layer = try a.native("layer", as: LayerObject.self, expected: "Layer").layer
+            guard let gated = layer as? any GatedLayer<Float>, let gate = gated.weight.gates.first else {
                 try setGateMode(.hard, on: layer)  // raises the error naming the layers that accept it
-                return a[0]
+                return a["layer"]
             }
             try setGateMode(gate.mode == .off ? .hard : .off, on: layer)
-            return a[0]
+            return a["layer"]
         },
     ]
 }

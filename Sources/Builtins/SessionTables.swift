@@ -15,8 +15,11 @@ extension Session {
             LossBuiltins.table,
             OptimizerBuiltins.table,
             TrainingBuiltins.table,
+            TrainingPlatform.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            SweepBuiltins.table,
+            TeachingBuiltins.table,
         ]
     }
 
@@ -24,6 +27,7 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
+         TableMembers.table]
     }
 }

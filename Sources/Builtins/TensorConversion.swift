@@ -79,6 +79,33 @@ enum TensorConversion {
         }
     }
 
+    /// The positions of a gathering subscript: a List of Ints or a rank-1 tensor of whole numbers;
+    /// nil for anything else (a single index, handled by `coreIndices`).
+    static func indexList(_ value: Value) throws -> [Int]? {
+        switch value {
+        case .list(let l):
+            return try l.items.map { item in
+                if case .int(let i) = item { return i }
+                if let d = item.numberValue, d == d.rounded(), abs(d) < 9e18 { return Int(d) }
+                throw runtimeError("an index list must hold Ints, got \(item.typeName)", kind: "type")
+            }
+        case .native(let n):
+            guard let t = n as? TensorObject, t.tensor.rank >= 1 else { return nil }
+            let v = t.tensor
+            guard v.rank == 1 else {
+                throw runtimeError("an index tensor must have rank 1, got shape \(Tensor<Float>.describe(v.shape))", kind: "type")
+            }
+            return try v.scalars.map { d in
+                guard d == d.rounded(), abs(d) < 9e18 else {
+                    throw runtimeError("an index tensor must hold whole numbers, got \(d)", kind: "value")
+                }
+                return Int(d)
+            }
+        default:
+            return nil
+        }
+    }
+
     /// A Swift list of Ints from a shape value: a List of Ints or a Tensor of integral values.
     static func ints(_ value: Value, what: String) throws -> [Int] {
         switch value {
@@ -113,15 +140,15 @@ enum TensorConversion {
 }
 
 extension Arguments {
-    /// Parameter `i` as a tensor (a Tensor, a Param, a number or a nested list of numbers).
-    func tensor(_ i: Int) throws -> TensorObject {
-        if let t = try TensorConversion.operand(self[i]) { return t }
-        throw typeError(i, expected: "Tensor")
+    /// Parameter `name` as a tensor (a Tensor, a Param, a number or a nested list of numbers).
+    func tensor(_ name: String) throws -> TensorObject {
+        if let t = try TensorConversion.operand(self[try position(name)]) { return t }
+        throw typeError(name, expected: "Tensor")
     }
 
-    /// Parameter `i` as a plain tensor value.
-    func tensorValue(_ i: Int) throws -> Tensor<Float> { try tensor(i).tensor }
+    /// Parameter `name` as a plain tensor value.
+    func tensorValue(_ name: String) throws -> Tensor<Float> { try tensor(name).tensor }
 
     /// An optional axis argument (nil when omitted or nil).
-    func axis(_ i: Int) throws -> Int? { try optionalInt(i) }
+    func axis(_ name: String) throws -> Int? { try optionalInt(name) }
 }

@@ -28,7 +28,7 @@ enum TensorMembers {
             BuiltinSpec("sort", [], topic: "Tensors", summary: "The values sorted ascending along the last axis.",
                         example: "sort(tensor([3, 1, 2]))   # [1, 2, 3]") { a in
                 guard case .native(let n)? = a.receiver, let t = n as? TensorObject else { return .null }
-                return .tensor(try t.tensor.sorted())
+                return .native(try TensorMath.apply([t]) { try $0[0].sorted() })
             },
         ])
 }

@@ -3,8 +3,9 @@ import Lang
 
 /// The arguments of one built-in call, bound to its parameters (defaults filled in).
 ///
-/// Read them through the typed helpers: each throws "`zeros`: argument 1 (`shape`) expects Int or
-/// List, got String" on a bad value, so every built-in words its errors the same way.
+/// Read them by name through the typed helpers (`a.double("lr")`), so adding a parameter never
+/// shifts the others: each throws "`zeros`: argument 1 (`shape`) expects Int or List, got String" on
+/// a bad value, so every built-in words its errors the same way.
 public struct Arguments {
     /// The registration being called.
     public let spec: BuiltinSpec
@@ -19,7 +20,8 @@ public struct Arguments {
     /// Which parameters the caller passed explicitly.
     public internal(set) var given: [Bool]
 
-    /// The value of parameter `i` (its default when omitted).
+    /// The value of parameter `i` (its default when omitted); for the interpreter's binding and
+    /// for computed defaults. Built-in bodies read parameters by name.
     public subscript(_ i: Int) -> Value { i < values.count ? values[i] : .null }
 
     /// The value of the parameter named `name` (nil when there is none).
@@ -28,8 +30,21 @@ public struct Arguments {
         return self[i]
     }
 
-    /// True when the caller passed parameter `i` (not just its default).
-    public func isGiven(_ i: Int) -> Bool { i < given.count && given[i] }
+    /// The position of the parameter named `name`.
+    ///
+    /// - Throws: an `internal` error when the spec has no such parameter: a misspelt name in a
+    ///   built-in's body, which `ArgumentNameTests` catches for every registered spec.
+    public func position(_ name: String) throws -> Int {
+        if let i = spec.parameters.firstIndex(where: { $0.name == name }) { return i }
+        throw runtimeError("\(qualifiedName): internal error: the body reads `\(name)`, which is not a parameter of `\(spec.signature)`",
+                           kind: "internal")
+    }
+
+    /// True when the caller passed parameter `name` (not just its default).
+    public func isGiven(_ name: String) -> Bool {
+        guard let i = spec.parameters.firstIndex(where: { $0.name == name }) else { return false }
+        return i < given.count && given[i]
+    }
 
     /// "`name`" or "`Type.name`" for messages.
     public var qualifiedName: String {
@@ -37,26 +52,30 @@ public struct Arguments {
         return "`\(spec.name)`"
     }
 
-    /// The standard bad-argument error for parameter `i`.
-    public func typeError(_ i: Int, expected: String? = nil, got value: Value? = nil) -> RuntimeError {
-        let p = i < spec.parameters.count ? spec.parameters[i] : nil
-        let wanted = expected ?? (p?.type.isEmpty == false ? p?.type : nil) ?? "another type"
-        let v = value ?? self[i]
-        return runtimeError("\(qualifiedName): argument \(i + 1) (`\(p?.name ?? "?")`) expects \(wanted), got \(v.typeName)",
-                            kind: "type")
+    /// "argument 2 (`lr`)" for messages (the position counts from 1).
+    private func argumentLabel(_ name: String) -> String {
+        guard let i = spec.parameters.firstIndex(where: { $0.name == name }) else { return "argument `\(name)`" }
+        return "argument \(i + 1) (`\(name)`)"
     }
 
-    /// A bad-value error for parameter `i` ("`seed`: argument 1 (`n`) must be >= 0").
-    public func valueError(_ i: Int, _ message: String) -> RuntimeError {
-        let p = i < spec.parameters.count ? spec.parameters[i].name : "?"
-        return runtimeError("\(qualifiedName): argument \(i + 1) (`\(p)`) \(message)", kind: "value")
+    /// The standard bad-argument error for parameter `name`.
+    public func typeError(_ name: String, expected: String? = nil, got value: Value? = nil) -> RuntimeError {
+        let p = spec.parameters.first { $0.name == name }
+        let wanted = expected ?? (p?.type.isEmpty == false ? p?.type : nil) ?? "another type"
+        let v = value ?? self[name]
+        return runtimeError("\(qualifiedName): \(argumentLabel(name)) expects \(wanted), got \(v.typeName)", kind: "type")
+    }
+
+    /// A bad-value error for parameter `name` ("`seed`: argument 1 (`n`) must be >= 0").
+    public func valueError(_ name: String, _ message: String) -> RuntimeError {
+        runtimeError("\(qualifiedName): \(argumentLabel(name)) \(message)", kind: "value")
     }
 
     // MARK: - Typed readers
 
-    /// Parameter `i` as an Int (integral Floats and 0-d tensors accepted).
-    public func int(_ i: Int) throws -> Int {
-        let v = self[i]
+    /// Parameter `name` as an Int (integral Floats and 0-d tensors accepted).
+    public func int(_ name: String) throws -> Int {
+        let v = self[try position(name)]
         switch v {
         case .int(let n): return n
         case .float(let f) where f == f.rounded() && abs(f) < 9.2e18: return Int(f)
@@ -64,72 +83,77 @@ public struct Arguments {
             if let d = n.scalarValue, d == d.rounded(), abs(d) < 9.2e18 { return Int(d) }
         default: break
         }
-        throw typeError(i, expected: "Int")
+        throw typeError(name, expected: "Int")
     }
 
-    /// Parameter `i` as an Int, or nil when it is nil.
-    public func optionalInt(_ i: Int) throws -> Int? { self[i].isNil ? nil : try int(i) }
+    /// Parameter `name` as an Int, or nil when it is nil.
+    public func optionalInt(_ name: String) throws -> Int? { try optional(name, int) }
 
-    /// Parameter `i` as a Double (Ints and 0-d tensors accepted; not Bools).
-    public func double(_ i: Int) throws -> Double {
-        if let d = self[i].numberValue { return d }
-        throw typeError(i, expected: "Float")
+    /// Parameter `name` as a Double (Ints and 0-d tensors accepted; not Bools).
+    public func double(_ name: String) throws -> Double {
+        if let d = self[try position(name)].numberValue { return d }
+        throw typeError(name, expected: "Float")
     }
 
-    /// Parameter `i` as a Double, or nil when it is nil.
-    public func optionalDouble(_ i: Int) throws -> Double? { self[i].isNil ? nil : try double(i) }
+    /// Parameter `name` as a Double, or nil when it is nil.
+    public func optionalDouble(_ name: String) throws -> Double? { try optional(name, double) }
 
-    /// Parameter `i` as a Bool.
-    public func bool(_ i: Int) throws -> Bool {
-        if case .bool(let b) = self[i] { return b }
-        throw typeError(i, expected: "Bool")
+    /// Parameter `name` as a Bool.
+    public func bool(_ name: String) throws -> Bool {
+        if case .bool(let b) = self[try position(name)] { return b }
+        throw typeError(name, expected: "Bool")
     }
 
-    /// Parameter `i` as a String.
-    public func string(_ i: Int) throws -> String {
-        if case .string(let s) = self[i] { return s }
-        throw typeError(i, expected: "String")
+    /// Parameter `name` as a String.
+    public func string(_ name: String) throws -> String {
+        if case .string(let s) = self[try position(name)] { return s }
+        throw typeError(name, expected: "String")
     }
 
-    /// Parameter `i` as a String, or nil when it is nil.
-    public func optionalString(_ i: Int) throws -> String? { self[i].isNil ? nil : try string(i) }
+    /// Parameter `name` as a String, or nil when it is nil.
+    public func optionalString(_ name: String) throws -> String? { try optional(name, string) }
 
-    /// Parameter `i` as a List (a reference: mutations are seen by the caller).
-    public func list(_ i: Int) throws -> ListObject {
-        if case .list(let l) = self[i] { return l }
-        throw typeError(i, expected: "List")
+    /// nil when parameter `name` is nil, else what `read` makes of it.
+    private func optional<T>(_ name: String, _ read: (String) throws -> T) throws -> T? {
+        self[try position(name)].isNil ? nil : try read(name)
     }
 
-    /// Parameter `i` as a Record (a reference).
-    public func record(_ i: Int) throws -> RecordObject {
-        if case .record(let r) = self[i] { return r }
-        throw typeError(i, expected: "Record")
+    /// Parameter `name` as a List (a reference: mutations are seen by the caller).
+    public func list(_ name: String) throws -> ListObject {
+        if case .list(let l) = self[try position(name)] { return l }
+        throw typeError(name, expected: "List")
+    }
+
+    /// Parameter `name` as a Record (a reference).
+    public func record(_ name: String) throws -> RecordObject {
+        if case .record(let r) = self[try position(name)] { return r }
+        throw typeError(name, expected: "Record")
     }
 
     /// A function value (user closure, built-in, or callable native) to call back.
-    public func function(_ i: Int) throws -> Value {
-        switch self[i] {
-        case .closure, .builtin: return self[i]
-        case .native: return self[i]
-        default: throw typeError(i, expected: "Function")
+    public func function(_ name: String) throws -> Value {
+        let v = self[try position(name)]
+        switch v {
+        case .closure, .builtin, .native: return v
+        default: throw typeError(name, expected: "Function")
         }
     }
 
     /// A native object of type `T`.
-    public func native<T: NativeObject>(_ i: Int, as type: T.Type, expected: String? = nil) throws -> T {
-        if case .native(let n) = self[i], let t = n as? T { return t }
-        throw typeError(i, expected: expected)
+    public func native<T: NativeObject>(_ name: String, as type: T.Type, expected: String? = nil) throws -> T {
+        if case .native(let n) = self[try position(name)], let t = n as? T { return t }
+        throw typeError(name, expected: expected)
     }
 
     /// A native object of type `T`, or nil when the argument is nil.
-    public func optionalNative<T: NativeObject>(_ i: Int, as type: T.Type, expected: String? = nil) throws -> T? {
-        if self[i].isNil { return nil }
-        return try native(i, as: type, expected: expected)
+    public func optionalNative<T: NativeObject>(_ name: String, as type: T.Type, expected: String? = nil) throws -> T? {
+        if self[try position(name)].isNil { return nil }
+        return try native(name, as: type, expected: expected)
     }
 
-    /// A shape: several Ints in the variadic parameter, or one List (or Range) of Ints.
-    /// `i` is the variadic parameter's index, used in messages.
-    public func shape(_ i: Int) throws -> [Int] {
+    /// A shape: several Ints in the variadic parameter `name`, or one List (or Range) of Ints.
+    public func shape(_ name: String) throws -> [Int] {
+        let i = try position(name)
         var items = variadic
         if items.count == 1 {
             switch items[0] {
@@ -146,8 +170,7 @@ public struct Arguments {
             case .native(let o) where o.scalarValue.map { $0 == $0.rounded() && abs($0) < 9.2e18 } == true:
                 dims.append(Int(o.scalarValue ?? 0))
             default:
-                let p = i < spec.parameters.count ? spec.parameters[i].name : "?"
-                throw runtimeError("\(qualifiedName): argument \(i + k + 1) (`\(p)`) expects Int or List, got \(v.typeName)",
+                throw runtimeError("\(qualifiedName): argument \(i + k + 1) (`\(name)`) expects Int or List, got \(v.typeName)",
                                    kind: "type")
             }
         }
@@ -155,11 +178,12 @@ public struct Arguments {
     }
 
     /// Every element of an iterable argument (list, range, tensor rows, record keys, ...).
-    public func elements(_ i: Int) throws -> [Value] {
+    public func elements(_ name: String) throws -> [Value] {
+        let v = self[try position(name)]
         do {
-            return try interpreter.elements(of: self[i])
-        } catch let e as RuntimeError where e.kind == "type" && !isIterable(self[i]) {
-            throw typeError(i, expected: "an iterable (List, Range, ...)")
+            return try interpreter.elements(of: v)
+        } catch let e as RuntimeError where e.kind == "type" && !isIterable(v) {
+            throw typeError(name, expected: "an iterable (List, Range, ...)")
         }
     }
 

@@ -102,6 +102,9 @@ public final class GlobalLayer {
     /// Names defined in this layer, sorted.
     public var definedNames: [String] { cells.values.filter { $0.value != nil }.map(\.name).sorted() }
 
+    /// True when `name` is defined in this layer itself (not only in a layer below).
+    public func defines(_ name: String) -> Bool { cells[name]?.value != nil }
+
     /// Names visible from this layer (this one and those below), sorted.
     public var visibleNames: [String] {
         var names = Set(definedNames)

@@ -132,7 +132,7 @@ public enum Operators {
         return result
     }
 
-    /// Float arithmetic; division and modulo by zero are errors, as for Ints.
+    /// Float arithmetic; division and modulo by zero (and 0 to a negative power) are errors, as for Ints.
     public static func float(_ op: BinaryOperator, _ x: Double, _ y: Double) throws -> Value {
         switch op {
         case .add: return .float(x + y)
@@ -149,7 +149,10 @@ public enum Operators {
             var r = x.truncatingRemainder(dividingBy: y)
             if r != 0 && ((r < 0) != (y < 0)) { r += y }
             return .float(r)
-        case .power: return .float(pow(x, y))
+        case .power:
+            // 0 to a negative power is 1 / 0^|y|: a division by zero, as `1 / 0` is.
+            if x == 0 && y < 0 { throw divisionByZero }
+            return .float(pow(x, y))
         case .matmul: throw typeError(op.rawValue, .float(x), .float(y))
         }
     }

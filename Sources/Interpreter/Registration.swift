@@ -8,16 +8,19 @@ import Lang
 //             BuiltinSpec("zeros", [.variadic("shape", "Int or List"), .named("dtype", "String", .string("f32"))],
 //                         topic: "Tensors", summary: "A tensor of zeros.",
 //                         details: "A shape is several Ints or one List.", example: "zeros(3, 4)") { a in
-//                 .native(TensorBox(try Tensor<Float>(zeros: try a.shape(0))))   // a.shape reads the variadic
+//                 .native(TensorBox(try Tensor<Float>(zeros: try a.shape("shape"))))   // the variadic, by name
 //             },
 //         ]
 //     }
 //
 // then add `TensorBuiltins.table` to `Session.builtinTables` (Sources/Builtins/SessionTables.swift)
-// and each native type's `MemberTable` to `Session.memberTables`. Argument readers (`a.int(i)`,
-// `a.double(i)`, `a.string(i)`, `a.native(i, as: TensorBox.self)`, `a.shape(i)`, `a.function(i)`,
-// `a.call(f, [x])`) word every bad-argument error the same way; any Swift error a body throws
-// (CoreError included) becomes a runtime error located at the call.
+// and each native type's `MemberTable` to `Session.memberTables`. Argument readers take the
+// parameter's name (`a.int("epochs")`, `a.double("lr")`, `a.string("pad")`,
+// `a.native("opt", as: OptimizerObject.self)`, `a.shape("shape")`, `a.function("f")`; `a.call(f, [x])`
+// calls back), so adding a parameter never shifts the others, and word every bad-argument error the
+// same way; any Swift error a body throws (CoreError included) becomes a runtime error located at
+// the call. A default that a Core type also has is read from that type's defaults (`SGDDefaults.lr`),
+// so it is written once.
 
 /// One parameter of a built-in or method.
 public struct ParameterSpec {

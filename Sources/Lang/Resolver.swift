@@ -1,8 +1,9 @@
 // The resolver: static scoping. Binds every name occurrence to a slot, a cell, a capture or a global.
 
 /// Resolves names in a parsed program, following LANGUAGE.md "Scoping":
-/// - `x = ...` targets the nearest binding of `x` existing at that point, else creates `x` in the
-///   enclosing function (at top level: a global);
+/// - `x = ...` targets the nearest binding of `x` existing at that point (a top-level global
+///   included: assigned earlier in the program or defined by an earlier input), else creates `x` in
+///   the enclosing function (at top level: a global);
 /// - `let x` creates `x` in the innermost block (at the top level's outermost block: a global);
 /// - loop and `catch` variables belong to their block and are bound afresh at each iteration;
 /// - a name bound nowhere is a global, looked up by name when it runs.
@@ -46,14 +47,21 @@ public final class Resolver {
     /// Global names the program assigns or defines anywhere at top level.
     public private(set) var globalWrites: Set<String> = []
 
-    private init(program: Program) {
+    /// True for a global that exists before the program runs (defined by an earlier input).
+    private let globalExists: (String) -> Bool
+
+    private init(program: Program, globalExists: @escaping (String) -> Bool) {
         function = FunctionScope(info: program.info, parent: nil, isTopLevel: true)
+        self.globalExists = globalExists
     }
 
     /// Resolves `program` in place and returns the resolver with its global reads and writes.
+    ///
+    /// `globalExists` tells which globals of the layer the program runs in already exist, so an
+    /// assignment inside a function to one of them updates it instead of making a local.
     @discardableResult
-    public static func resolve(_ program: Program) -> Resolver {
-        let r = Resolver(program: program)
+    public static func resolve(_ program: Program, globalExists: @escaping (String) -> Bool = { _ in false }) -> Resolver {
+        let r = Resolver(program: program, globalExists: globalExists)
         r.statements(program.body.statements)
         r.finish(r.function)
         return r
@@ -111,10 +119,12 @@ public final class Resolver {
         }
     }
 
-    /// An assignment target name: the existing binding, else a new function-level one.
+    /// An assignment target name: the existing binding (a global that exists at this point
+    /// included), else a new function-level one.
     private func assign(_ ref: NameRef) {
         if let b = find(ref.name) { ref.binding = b; return }
-        if function.isTopLevel {
+        // `globalWrites` holds the top-level names assigned before this point of the program.
+        if function.isTopLevel || globalWrites.contains(ref.name) || globalExists(ref.name) {
             ref.binding = .global(ref.name)
             globalWrites.insert(ref.name)
         } else {

@@ -38,6 +38,18 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(out, "3\n\"text\"\n\"text!\"\n")
     }
 
+    func testAssignmentInAFunctionUpdatesAGlobalFromAnEarlierInput() {
+        let s = session()
+        XCTAssertEqual(s.runPromptInput("count = 0"), .success)
+        XCTAssertEqual(s.runPromptInput("fn inc() { count += 1 }"), .success)
+        XCTAssertEqual(s.runPromptInput("inc()"), .success)
+        XCTAssertEqual(s.runPromptInput("inc()"), .success)
+        XCTAssertEqual(s.runPromptInput("fn local() { let count = 50; count }"), .success)
+        XCTAssertEqual(s.runPromptInput("local()"), .success)
+        XCTAssertEqual(s.runPromptInput("count"), .success)
+        XCTAssertEqual(out, "50\n2\n")
+    }
+
     func testRunCodePrintsLastValueUnquoted() {
         let s = session()
         XCTAssertEqual(s.runCode("x = 2\n\"v\(Character("="))\\(x)\""), .success)

@@ -12,7 +12,7 @@ final class MaskTests: XCTestCase {
     func testMaskedAddsBuffersWithoutChangingParams() throws {
         let net = try smallNet()
         let before = net.namedParams.map(\.path)
-        XCTAssertEqual(try addMasks(to: net, only: ["3"]), ["3"])
+        XCTAssertEqual(try addMasks(to: net, only: ["3"]).map(\.path), ["3"])
         XCTAssertEqual(net.namedParams.map(\.path), before, "the weight path is unchanged")
         XCTAssertEqual(net.namedBuffers.map(\.path), ["3.mask"])
         XCTAssertEqual(net.countParams, 8 + 2 + 32 * 8 + 8 + 24 + 3)
@@ -36,7 +36,7 @@ final class MaskTests: XCTestCase {
         let x = try Tensor<Float>(shape: [2, 8], repeating: 0.5)
         let masked = try dense(x)
         try setGateMode(.off, on: dense)
-        XCTAssertNil(dense.weight.activeMask)
+        XCTAssertNil(dense.weight.keepMask)
         dense.weight.value.scalars[12] = 5  // a pruned entry regrows while the mask is off
         XCTAssertNotEqual(try dense(x), masked)
         try setGateMode(.hard, on: dense)
@@ -79,7 +79,7 @@ final class MaskTests: XCTestCase {
             let y = try Tensor<Float>(shape: [8], scalars: (0..<8).map { Float($0 % 3) })
             for _ in 0..<5 { try trainStep(opt, x: x, y: y) }
             for (path, layer) in gatedLayers(net) {
-                guard let mask = (layer.gate as? HardMask<Float>)?.mask.value else { return XCTFail("mask") }
+                guard let mask = layer.weight.gate(HardMask<Float>.self)?.mask.value else { return XCTFail("mask") }
                 let state = try XCTUnwrap(opt.core.state[path + ".weight"])
                 for j in 0..<mask.count where mask.scalars[j] == 0 {
                     XCTAssertEqual(layer.weight.value.scalars[j], 0)

@@ -58,7 +58,7 @@ enum TestBuiltins {
     static let table: [BuiltinSpec] = [
         BuiltinSpec("vec", [.variadic("values", "Float")], topic: "Test", summary: "A test vector.") { a in
             .native(Vec(try a.variadic.indices.map { i in
-                guard let d = a.variadic[i].numberValue else { throw a.typeError(0, expected: "Float", got: a.variadic[i]) }
+                guard let d = a.variadic[i].numberValue else { throw a.typeError("values", expected: "Float", got: a.variadic[i]) }
                 return d
             }))
         },
@@ -68,14 +68,14 @@ enum TestBuiltins {
         },
         BuiltinSpec("apply", [.required("f", "Function"), .required("x")], topic: "Test",
                     summary: "Calls f(x) from Swift.") { a in
-            try a.call(try a.function(0), [a[1]])
+            try a.call(try a.function("f"), [a["x"]])
         },
         BuiltinSpec("boom", [], topic: "Test", summary: "Throws a foreign error.") { _ in throw ForeignError() },
         BuiltinSpec("stop", [], topic: "Test", summary: "Throws an interrupt.") { _ in throw Interrupted() },
         BuiltinSpec("zeros", [.variadic("shape", "Int or List"), .named("scale", "Float", .float(1))], topic: "Test",
                     summary: "Shape reader.") { a in
-            .list(try a.shape(0).map { .int($0) })
+            .list(try a.shape("shape").map { .int($0) })
         },
-        BuiltinSpec("copy", [.required("x")], topic: "Test", summary: "Deep copy.") { a in try Equality.deepCopy(a[0]) },
+        BuiltinSpec("copy", [.required("x")], topic: "Test", summary: "Deep copy.") { a in try Equality.deepCopy(a["x"]) },
     ]
 }

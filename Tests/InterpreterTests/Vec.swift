@@ -77,7 +77,7 @@ final class Vec: NativeObject {
         },
         BuiltinSpec("scale", [.named("by", "Float", .float(1))], topic: "Test", summary: "Scaled copy.") { a in
             guard case .native(let o as Vec)? = a.receiver else { return .null }
-            let k = try a.double(0)
+            let k = try a.double("by")
             return .native(Vec(o.values.map { $0 * k }))
         },
     ])

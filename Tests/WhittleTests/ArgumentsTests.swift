@@ -32,6 +32,14 @@ final class ArgumentsTests: XCTestCase {
         XCTAssertEqual(parsed.args, ["--epochs", "3"])
     }
 
+    func testCodeMayStartWithADash() throws {
+        let quiet = try XCTUnwrap(invocation(["--quiet", "-e", "-1"]))
+        XCTAssertEqual(quiet.mode, .code("-1"))
+        XCTAssertTrue(quiet.quiet)
+        XCTAssertEqual(try XCTUnwrap(invocation(["-e", "-1"])).mode, .code("-1"))
+        XCTAssertEqual(try XCTUnwrap(invocation(["-e", "-x", "--seed", "2"])).mode, .code("-x"))
+    }
+
     func testCodeTakesTheRestAsArguments() throws {
         let parsed = try XCTUnwrap(invocation(["-e", "args", "a", "-b"]))
         XCTAssertEqual(parsed.mode, .code("args"))

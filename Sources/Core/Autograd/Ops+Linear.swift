@@ -1,15 +1,32 @@
-// Differentiable matrix product and the fused affine map x @ w + b used by Dense.
+// Differentiable matrix product, outer product and the fused affine map x @ w + b used by Dense.
 
 extension Variable {
-    /// The matrix product of two rank-2 variables, through GEMM in both directions.
+    /// The matrix product with NumPy's rules: matrix @ matrix through GEMM in both directions; a
+    /// vector operand is promoted to a matrix and its axis dropped again (`X @ w`, `v @ M`, and
+    /// vector @ vector as a dot product); operands of rank 3 or more multiply as stacks of
+    /// matrices with broadcast leading axes (`[b, n, k] @ [k, m]`).
     /// - Throws: `CoreError.shapeMismatch` naming both shapes when the inner extents differ.
     @_specialize(where Scalar == Float)
     public func matmul(_ other: Variable) throws -> Variable {
         try Variable.sameTape(self, other, op: "@")
         let a = value, b = other.value
+        if a.rank == 1 || b.rank == 1, a.rank >= 1, b.rank >= 1 {
+            guard a.shape[a.rank - 1] == b.shape[Swift.max(b.rank - 2, 0)] else {
+                throw CoreError.shapeMismatch(op: "@", shapes: [a.shape, b.shape],
+                    message: "")  // the tensor kernel's wording, so errors read the same inside `grad`
+            }
+            if a.rank == 1, b.rank == 1 { return try multiplying(other).sum() }
+            let lhs = a.rank == 1 ? try reshaped([1, a.count]) : self
+            let rhs = b.rank == 1 ? try other.reshaped([b.count, 1]) : other
+            let product = try lhs.matmul(rhs)
+            var shape = product.shape
+            shape.remove(at: a.rank == 1 ? shape.count - 2 : shape.count - 1)
+            return try product.reshaped(shape)
+        }
+        if a.rank > 2 || b.rank > 2 { return try batchedMatmul(other) }
         guard a.rank == 2, b.rank == 2, a.shape[1] == b.shape[0] else {
             throw CoreError.shapeMismatch(op: "@", shapes: [a.shape, b.shape],
-                message: "cannot multiply \(Tensor<Float>.describe(a.shape)) by \(Tensor<Float>.describe(b.shape))")
+                message: "")  // the tensor kernel's wording, so errors read the same inside `grad`
         }
         // The kernel allocates the product unchecked: refuse a size past the limits or the memory first.
         _ = try Tensor<Scalar>.elementCount(of: [a.shape[0], b.shape[1]], op: "@")
@@ -19,6 +36,29 @@ extension Variable {
                 var out: [(Int, Tensor<Scalar>)] = []
                 if na { out.append((ia, NNKernels.matmul(g, b, transB: true))) }   // dA = G Bᵀ
                 if nb { out.append((ib, NNKernels.matmul(a, g, transA: true))) }   // dB = Aᵀ G
+                return out
+            }
+        }
+    }
+
+    /// The outer product `[m] × [n] → [m, n]` (operands of any rank are flattened first, as
+    /// `Tensor.outer`).
+    @_specialize(where Scalar == Float)
+    public func outer(_ other: Variable) throws -> Variable {
+        try reshaped([value.count, 1]).multiplying(try other.reshaped([1, other.value.count]))
+    }
+
+    /// Stacks of matrices, at least one operand of rank 3 or more: the tensor kernel forward, and
+    /// in backward dA = G Bᵀ and dB = Aᵀ G per matrix, summed over the axes that were broadcast.
+    private func batchedMatmul(_ other: Variable) throws -> Variable {
+        let a = value, b = other.value
+        let y = try a.matmul(b)
+        let (ia, ib) = (id, other.id), (na, nb) = (requiresGrad, other.requiresGrad)
+        return tape.record(y, inputs: [self, other]) {
+            { g in
+                var out: [(Int, Tensor<Scalar>)] = []
+                if na { out.append((ia, try g.matmul(b, transposeOther: true).reduceToShape(a.shape))) }
+                if nb { out.append((ib, try a.matmul(g, transposeSelf: true).reduceToShape(b.shape))) }
                 return out
             }
         }

@@ -76,7 +76,8 @@ extension Variable {
         return try sum(axis: axis, keepDims: keepDims).scaled(by: 1 / Scalar(n))
     }
 
-    /// The maximum of all elements, or along `axis`; the gradient goes to the first maximal entry.
+    /// The maximum of all elements, or along `axis` (NaN if any is NaN); the gradient goes to the
+    /// first maximal entry.
     @_specialize(where Scalar == Float)
     public func max(axis: Int? = nil, keepDims: Bool = false) throws -> Variable {
         let x = value, i = id
@@ -93,8 +94,10 @@ extension Variable {
             for o in 0..<outer {
                 for j in 0..<inner {
                     var best = px[o * n * inner + j], bestK = 0
-                    for k in 1..<Swift.max(n, 1) where px[(o * n + k) * inner + j] > best || best.isNaN {
-                        best = px[(o * n + k) * inner + j]; bestK = k
+                    // The first NaN wins and stays (NumPy propagates NaN through max and min).
+                    for k in 1..<Swift.max(n, 1) where !best.isNaN {
+                        let v = px[(o * n + k) * inner + j]
+                        if v > best || v.isNaN { best = v; bestK = k }
                     }
                     out[o * inner + j] = best
                     arg[o * inner + j] = (o * n + bestK) * inner + j

@@ -1,9 +1,9 @@
-// Differentiable element-wise functions: exp, log, sqrt, abs, relu, sigmoid, tanh, clamp, where.
+// Differentiable element-wise functions: exp, log, log2, sqrt, abs, relu, sigmoid, tanh, clamp, where.
 
 extension Variable {
     /// Records y = f(x) whose derivative is `d(x, y)` element-wise.
     @inline(__always)
-    private func unary(_ f: (Scalar) -> Scalar,
+    func unary(_ f: (Scalar) -> Scalar,
                        _ d: @escaping (Scalar, Scalar) -> Scalar) -> Variable {
         let x = value
         let y = NNKernels.map(x, f)
@@ -31,6 +31,11 @@ extension Variable {
     /// Natural logarithm (−inf at 0, NaN below, as in NumPy).
     @_specialize(where Scalar == Float)
     public func log() -> Variable { unary({ Scalar.nnLog($0) }, { x, _ in 1 / x }) }
+    /// Base-2 logarithm.
+    @_specialize(where Scalar == Float)
+    public func log2() -> Variable {
+        unary({ Scalar.log2($0) }, { x, _ in 1 / (x * Scalar(0.693147180559945309417232121458176568)) })
+    }
     /// Square root.
     @_specialize(where Scalar == Float)
     public func sqrt() -> Variable { unary({ $0.squareRoot() }, { _, y in 1 / (2 * y) }) }
@@ -47,9 +52,10 @@ extension Variable {
             { g in [(i, NNKernels.zip(g, y) { gi, yi in yi > 0 ? gi : 0 })] }
         }
     }
-    /// 1 / (1 + e^−x).
+    /// 1 / (1 + e^−x). The derivative is taken as σ(x)·σ(−x), not σ(1 − σ): 1 − σ(20) rounds to 0
+    /// in Float32 while σ(−20) ≈ 2e-9 does not.
     @_specialize(where Scalar == Float)
-    public func sigmoid() -> Variable { unary({ Scalar.nnSigmoid($0) }, { _, y in y * (1 - y) }) }
+    public func sigmoid() -> Variable { unary({ Scalar.nnSigmoid($0) }, { x, y in y * Scalar.nnSigmoid(-x) }) }
     /// tanh x.
     @_specialize(where Scalar == Float)
     public func tanh() -> Variable { unary({ Scalar.nnTanh($0) }, { _, y in 1 - y * y }) }

@@ -16,8 +16,8 @@
 /// - Returns: the data (`x` `[samples, features]`, `y` `[samples]`) and the true coefficients `[features]`.
 /// - Throws: `CoreError.badArgument` for counts below their minimum, a negative noise, or a size
 ///   too large to allocate.
-public func makeRegression(samples: Int, features: Int, informative: Int = 10, noise: Double = 0,
-                           bias: Double = 0, seed: Int = 0) throws -> (data: Dataset, coef: Tensor<Float>) {
+public func makeRegression(samples: Int, features: Int, informative: Int = RegressionDefaults.informative,
+                           noise: Double = RegressionDefaults.noise, bias: Double = RegressionDefaults.bias, seed: Int = 0) throws -> (data: Dataset, coef: Tensor<Float>) {
     let op = "make_regression"
     guard samples >= 1, features >= 1 else {
         throw CoreError.badArgument(op: op, message: "samples and features must be >= 1, got \(samples) and \(features)")
@@ -66,7 +66,8 @@ public func makeRegression(samples: Int, features: Int, informative: Int = 10, n
 /// `std`·N(0, 1) per coordinate; the rows are then shuffled. Labels are cluster indices.
 /// - Returns: the data (`x` `[samples, features]`, `y` `[samples]`) and the centres `[centers, features]`.
 /// - Throws: `CoreError.badArgument` for counts below 1, a negative `std` or an empty box.
-public func makeBlobs(samples: Int, features: Int = 2, centers: Int = 3, std: Double = 1,
+public func makeBlobs(samples: Int, features: Int = BlobsDefaults.features, centers: Int = BlobsDefaults.centers,
+                      std: Double = BlobsDefaults.std,
                       centerBox: (Double, Double) = (-10, 10), seed: Int = 0) throws -> (data: Dataset, centers: Tensor<Float>) {
     let op = "blobs"
     guard samples >= 1, features >= 1, centers >= 1 else {
@@ -96,4 +97,18 @@ public func makeBlobs(samples: Int, features: Int = 2, centers: Int = 3, std: Do
                        y: Tensor(uncheckedShape: [samples], scalars: order.map { labels[$0] }),
                        classCount: centers, classNames: nil)
     return (data, Tensor(uncheckedShape: [centers, features], scalars: middles.map { Float($0) }))
+}
+
+/// `makeRegression`'s defaults (scikit-learn's), written once: the function and the built-in read them.
+public enum RegressionDefaults {
+    public static let informative = 10
+    public static let noise = 0.0
+    public static let bias = 0.0
+}
+
+/// `makeBlobs`'s defaults (scikit-learn's), written once: the function and the `blobs` built-in read them.
+public enum BlobsDefaults {
+    public static let features = 2
+    public static let centers = 3
+    public static let std = 1.0
 }

@@ -58,9 +58,16 @@ public func loadCheckpoint(_ net: any Layer<Float>, from path: String) throws ->
         problems.append("missing tensor \"\(name)\" \(Tensor<Float>.describe(targets[name]?.shape ?? []))")
     }
     guard problems.isEmpty else {
+        // A pruned net's file has masks a fresh net lacks: say how to load it.
+        let masks = contents.tensors.filter { $0.name.hasSuffix(".mask") && targets[$0.name] == nil }.map(\.name)
+        let hint = masks.isEmpty ? "" : "\nthe file has masks (\(masks.map { "\"\($0)\"" }.joined(separator: ", "))): "
+            + "call `masked(net)` first to give the net masks, then load the file"
         throw CoreError.badFile(path: path, message: "does not fit the net (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  "
-            + problems.joined(separator: "\n  "))
+            + problems.joined(separator: "\n  ") + hint)
     }
     for entry in contents.tensors where found.contains(entry.name) { targets[entry.name]?.set(entry.tensor) }
+    // The masks just loaded bind the weights just loaded: a weight the file holds non-zero under
+    // a zero mask entry must not come back to life.
+    enforceKeepMasks(net)
     return found.count
 }

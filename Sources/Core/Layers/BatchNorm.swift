@@ -17,7 +17,7 @@ public final class BatchNorm<Scalar: TensorScalar>: Layer {
     public var isTraining = true
 
     /// - Throws: `CoreError.badArgument` for channels below 1 or a momentum outside [0, 1].
-    public init(_ channels: Int, momentum: Double = 0.1, eps: Double = 1e-5) throws {
+    public init(_ channels: Int, momentum: Double = BatchNormDefaults.momentum, eps: Double = BatchNormDefaults.eps) throws {
         try Initialization.positive(channels, "channels", op: "batchnorm")
         _ = try Tensor<Scalar>.elementCount(of: [channels], op: "batchnorm")
         guard momentum >= 0, momentum <= 1, eps > 0 else {
@@ -134,4 +134,22 @@ public final class BatchNorm<Scalar: TensorScalar>: Layer {
     }
 
     public var description: String { "BatchNorm(\(channels))" }
+}
+
+/// BatchNorm's defaults (PyTorch's), written once: the initialiser and the `batchnorm` built-in read them.
+public enum BatchNormDefaults {
+    public static let momentum = 0.1
+    public static let eps = 1e-5
+}
+
+extension BatchNorm: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "batch normalisation over the channel axis (Ioffe & Szegedy, 2015).",
+                    formula: ["y = γ · (x − μ) / √(σ² + ε) + β;  μ, σ² from the batch in training, running ones in eval",
+                              "running ← (1 − momentum) · running + momentum · batch statistic"],
+                    numbers: [ExplainedValue("channels", channels), ExplainedValue("momentum", momentum),
+                              ExplainedValue("eps", eps), explainedMode, explainedParams,
+                              ExplainedValue("‖running_mean‖", Explanation.norm(runningMean.value)),
+                              ExplainedValue("‖running_var‖", Explanation.norm(runningVar.value))])
+    }
 }

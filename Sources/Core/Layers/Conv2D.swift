@@ -8,7 +8,6 @@
 public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [out, in, kh, kw]
     public let bias: Param<Scalar>?    // [out]
-    public var gate: (any WeightGate<Scalar>)?
     public var isTraining = true
     public let inChannels: Int
     public let outChannels: Int
@@ -18,8 +17,8 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
 
     /// A `kernel`×`kernel` convolution `inChannels → outChannels`, initialised from `rng`.
     /// - Throws: `CoreError.badArgument` for sizes below 1 or negative padding.
-    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1,
-                padding: Padding = .same, bias hasBias: Bool = true, using rng: inout RandomStream) throws {
+    public init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = Conv2DDefaults.stride,
+                padding: Padding = Conv2DDefaults.padding, bias hasBias: Bool = Conv2DDefaults.bias, using rng: inout RandomStream) throws {
         try Initialization.positive(inChannels, "in channels", op: "conv2d")
         try Initialization.positive(outChannels, "out channels", op: "conv2d")
         try Initialization.positive(kernel, "kernel", op: "conv2d")
@@ -76,10 +75,8 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     }
 
     public var localParams: [(name: String, param: Param<Scalar>)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) + (gate?.localParams ?? [])
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
-
-    public var localBuffers: [(name: String, buffer: Buffer<Scalar>)] { gate?.localBuffers ?? [] }
 
     public func copy() -> any Layer<Scalar> { Conv2D(copying: self) }
 
@@ -92,7 +89,6 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         weight = other.weight.copy()
         bias = other.bias?.copy()
         isTraining = other.isTraining
-        gate = other.gate?.copy(attachedTo: weight)
     }
 
     public var description: String {
@@ -100,7 +96,27 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         if stride != 1 { text += ", stride \(stride)" }
         text += ", pad \(padding)"
         if bias != nil { text += ", bias" }
-        if let gate { text += ", \(gate.kind) \(gate.mode.rawValue)" }
+        text += gateSummary
         return text + ")"
+    }
+}
+
+/// Conv2D's defaults, written once: the initialiser and the `conv2d` built-in read them.
+public enum Conv2DDefaults {
+    public static let stride = 1
+    public static let padding = Padding.same
+    public static let bias = true
+}
+
+extension Conv2D: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "a 2-d convolution over NCHW images.",
+                    formula: ["y[n, o] = Σ_c W[o, c] ⋆ x[n, c]" + (bias == nil ? "" : " + b[o]")
+                                  + ",  W [\(outChannels), \(inChannels), \(kernel), \(kernel)]",
+                              "out size = ⌊(in + pad − \(kernel)) / \(stride)⌋ + 1"],
+                    numbers: [ExplainedValue("in channels", inChannels), ExplainedValue("out channels", outChannels),
+                              ExplainedValue("kernel", kernel), ExplainedValue("stride", stride),
+                              ExplainedValue("padding", padding.description), explainedParams] + explainedWeight(weight),
+                    parts: gateParts)
     }
 }

@@ -3,19 +3,18 @@
 /// A fully connected layer: y = x · W + b.
 ///
 /// Input [N, in], output [N, out]. `weight` is [in, out] (so `x @ w`), `bias` is [out]; both
-/// start uniform in ±1/√in (PyTorch's default). A `WeightGate` (hard mask, CS gate…) may act on
-/// the weight; its tensors appear under this layer's path.
+/// start uniform in ±1/√in (PyTorch's default). Gates on the weight (hard mask, CS gate…) act
+/// through `Tape.gatedVariable`; their tensors appear under this layer's path.
 public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [in, out]
     public let bias: Param<Scalar>?    // [out]
-    public var gate: (any WeightGate<Scalar>)?
     public var isTraining = true
     public let inputs: Int
     public let outputs: Int
 
     /// A dense layer `inputs → outputs`, initialised from `rng`.
     /// - Throws: `CoreError.badArgument` for a size below 1.
-    public init(_ inputs: Int, _ outputs: Int, bias hasBias: Bool = true,
+    public init(_ inputs: Int, _ outputs: Int, bias hasBias: Bool = DenseDefaults.bias,
                 using rng: inout RandomStream) throws {
         try Initialization.positive(inputs, "inputs", op: "dense")
         try Initialization.positive(outputs, "outputs", op: "dense")
@@ -59,10 +58,8 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     }
 
     public var localParams: [(name: String, param: Param<Scalar>)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? []) + (gate?.localParams ?? [])
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
-
-    public var localBuffers: [(name: String, buffer: Buffer<Scalar>)] { gate?.localBuffers ?? [] }
 
     public func copy() -> any Layer<Scalar> {
         let c = Dense(copying: self)
@@ -75,10 +72,24 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         weight = other.weight.copy()
         bias = other.bias?.copy()
         isTraining = other.isTraining
-        gate = other.gate?.copy(attachedTo: weight)
     }
 
     public var description: String {
-        "Dense(\(inputs) -> \(outputs)\(bias == nil ? "" : ", bias")\(gate.map { ", " + $0.kind + " " + $0.mode.rawValue } ?? ""))"
+        "Dense(\(inputs) -> \(outputs)\(bias == nil ? "" : ", bias")\(gateSummary))"
+    }
+}
+
+/// Dense's defaults, written once: the initialiser and the `dense` built-in read them.
+public enum DenseDefaults {
+    public static let bias = true
+}
+
+extension Dense: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "a fully connected layer.",
+                    formula: ["y = x @ W" + (bias == nil ? "" : " + b") + ",  W [\(inputs), \(outputs)]",
+                              "init: U(±1/√in) (PyTorch's default)"],
+                    numbers: [ExplainedValue("in", inputs), ExplainedValue("out", outputs), explainedParams] + explainedWeight(weight),
+                    parts: gateParts)
     }
 }

@@ -1,4 +1,4 @@
-// The Layer protocol, weight gates (the hook method layers use), and layer error context.
+// The Layer protocol, fused-ReLU layers, and layer error context.
 import Runtime
 
 /// A building block of a network: a forward pass on a tape, its own parameters and buffers under
@@ -42,59 +42,6 @@ extension Layer {
     public func callAsFunction(_ input: Tensor<Scalar>) throws -> Tensor<Scalar> {
         let tape = Tape<Scalar>(recording: false)
         return try forward(tape.constant(input)).value
-    }
-}
-
-// MARK: - Weight gates
-
-/// How a weight gate acts: a hard or soft mask, or not at all.
-public enum GateMode: String, Sendable, CaseIterable {
-    /// The gate multiplies the weight by a 0/1 mask.
-    case hard
-    /// The gate multiplies the weight by a value in [0, 1] (continuous sparsification).
-    case soft
-    /// The gate is bypassed; the raw weight is used.
-    case off
-}
-
-/// Something that transforms a layer's weight before use: a hard mask, a continuous-sparsification
-/// gate, a quantizer. A method layer is one file conforming to this protocol; the layers that
-/// accept gates (`GatedLayer`: Dense, Conv2D) apply it in their forward pass and list its
-/// parameters and buffers under their own path (`3.mask`, `3.mask_logit`), so wrapping never
-/// changes the weight's path.
-public protocol WeightGate<Scalar>: AnyObject {
-    associatedtype Scalar: TensorScalar
-    /// The script-facing kind, e.g. "mask".
-    var kind: String { get }
-    /// The current mode.
-    var mode: GateMode { get }
-    /// Sets the mode.
-    /// - Throws: `CoreError.badArgument` when the gate does not support `mode`.
-    func setMode(_ mode: GateMode) throws
-    /// The weight as the layer should use it, recorded on the weight's tape.
-    func apply(to weight: Variable<Scalar>) throws -> Variable<Scalar>
-    /// The gate's parameters by local name under its layer (e.g. "mask_logit").
-    var localParams: [(name: String, param: Param<Scalar>)] { get }
-    /// The gate's buffers by local name under its layer (e.g. "mask").
-    var localBuffers: [(name: String, buffer: Buffer<Scalar>)] { get }
-    /// A deep copy attached to `weight` (the copied layer's weight).
-    func copy(attachedTo weight: Param<Scalar>) -> any WeightGate<Scalar>
-}
-
-/// A layer with one main weight that a `WeightGate` can act on (Dense, Conv2D).
-public protocol GatedLayer<Scalar>: Layer {
-    /// The weight the gate acts on.
-    var weight: Param<Scalar> { get }
-    /// The gate in force, if any.
-    var gate: (any WeightGate<Scalar>)? { get set }
-}
-
-extension GatedLayer {
-    /// The weight variable after the gate (the raw weight when there is none).
-    func gatedWeight(on tape: Tape<Scalar>) throws -> Variable<Scalar> {
-        let w = tape.variable(for: weight)
-        guard let gate else { return w }
-        return try gate.apply(to: w)
     }
 }
 

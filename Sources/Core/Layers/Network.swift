@@ -28,27 +28,60 @@ extension Layer {
         return out
     }
 
-    /// Every trainable parameter by path, in order (the `state_dict` order), assigning `Param.path`.
+    /// This layer's own parameters followed by those of the gates on them, by local name: what
+    /// the listings put under this layer's path (`weight`, `bias`, `mask_logit`).
+    public var ownParams: [(name: String, param: Param<Scalar>)] {
+        let local = localParams
+        return local + local.flatMap { $0.param.gates.flatMap { $0.localParams } }
+    }
+
+    /// This layer's own buffers followed by those of the gates on its parameters (`mask`).
+    public var ownBuffers: [(name: String, buffer: Buffer<Scalar>)] {
+        localBuffers + localParams.flatMap { $0.param.gates.flatMap { $0.localBuffers } }
+    }
+
+    /// Every trainable parameter by path, in order (the `state_dict` order), each once: a
+    /// parameter shared by several layers (a layer used twice, a template bank) is listed at its
+    /// first path, which becomes its `Param.path`; its other paths are in `paramAliases`.
     public var namedParams: [(path: String, param: Param<Scalar>)] {
         var out: [(String, Param<Scalar>)] = []
-        for (prefix, layer) in namedLayers {
-            for (name, param) in layer.localParams {
-                let path = prefix.isEmpty ? name : prefix + "." + name
-                param.path = path
-                out.append((path, param))
-            }
+        var seen = Set<ObjectIdentifier>()
+        for (path, param) in allParamUses where seen.insert(ObjectIdentifier(param)).inserted {
+            param.path = path
+            out.append((path, param))
         }
         return out
     }
 
-    /// The trainable parameters in order.
+    /// The other paths of shared parameters: first path → the later paths it is also used under.
+    public var paramAliases: [String: [String]] {
+        var first: [ObjectIdentifier: String] = [:]
+        var aliases: [String: [String]] = [:]
+        for (path, param) in allParamUses {
+            let key = ObjectIdentifier(param)
+            if let f = first[key] { aliases[f, default: []].append(path) } else { first[key] = path }
+        }
+        return aliases
+    }
+
+    /// Every use of a parameter by path, repeats included.
+    private var allParamUses: [(path: String, param: Param<Scalar>)] {
+        var out: [(String, Param<Scalar>)] = []
+        for (prefix, layer) in namedLayers {
+            for (name, param) in layer.ownParams { out.append((prefix.isEmpty ? name : prefix + "." + name, param)) }
+        }
+        return out
+    }
+
+    /// The trainable parameters in order, each once.
     public var params: [Param<Scalar>] { namedParams.map(\.param) }
 
-    /// Every buffer by path (BatchNorm statistics, masks), assigning `Buffer.path`.
+    /// Every buffer by path (BatchNorm statistics, masks), each once, assigning `Buffer.path`.
     public var namedBuffers: [(path: String, buffer: Buffer<Scalar>)] {
         var out: [(String, Buffer<Scalar>)] = []
+        var seen = Set<ObjectIdentifier>()
         for (prefix, layer) in namedLayers {
-            for (name, buffer) in layer.localBuffers {
+            for (name, buffer) in layer.ownBuffers where seen.insert(ObjectIdentifier(buffer)).inserted {
                 let path = prefix.isEmpty ? name : prefix + "." + name
                 buffer.path = path
                 out.append((path, buffer))
@@ -85,7 +118,8 @@ extension Layer {
         return Tensor(uncheckedShape: [all.count], scalars: all)
     }
 
-    /// Writes a flat vector (as made by `flatParams`) back into the parameters.
+    /// Writes a flat vector (as made by `flatParams`) back into the parameters; entries a gate
+    /// removes stay zero.
     /// - Throws: `CoreError.shapeMismatch` when the length is not `countParams`.
     public func setParams(_ vector: Tensor<Scalar>) throws {
         let ps = params
@@ -97,6 +131,7 @@ extension Layer {
         var offset = 0
         for p in ps {
             p.value.scalars.replaceSubrange(0..<p.count, with: vector.scalars[offset..<(offset + p.count)])
+            p.enforceKeepMask()
             offset += p.count
         }
     }

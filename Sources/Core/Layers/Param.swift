@@ -36,9 +36,9 @@ public final class Param<Scalar: TensorScalar> {
     public internal(set) var path: String
     /// A frozen parameter is a constant: no gradient, optimizers skip it.
     public var isFrozen: Bool = false
-    /// The hard mask in force on this parameter (a `HardMask` sets and clears it): optimizers keep
-    /// the masked entries and their state at exactly zero.
-    public internal(set) var activeMask: Tensor<Scalar>?
+    /// The gates acting on this parameter, applied in order (see `WeightGate`): a hard mask, a
+    /// continuous-sparsification gate, a quantizer. Their keep-masks bind the optimizers.
+    public internal(set) var gates: [any WeightGate<Scalar>] = []
 
     /// Makes a parameter with its initial value, role and local name.
     public init(_ value: Tensor<Scalar>, role: Role, name: String) {
@@ -47,12 +47,12 @@ public final class Param<Scalar: TensorScalar> {
         self.path = name
     }
 
-    /// A deep copy (value, grad, flags; the mask link is re-established by the owning layer).
+    /// A deep copy: value, grad, flags and a copy of every gate.
     public func copy() -> Param<Scalar> {
         let p = Param(value, role: role, name: path)
         p.grad = grad
         p.isFrozen = isFrozen
-        p.activeMask = activeMask
+        p.gates = gates.map { $0.copy() }
         return p
     }
 

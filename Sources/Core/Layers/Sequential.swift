@@ -54,8 +54,17 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
+    /// A deep copy in which a layer used several times is copied once and used as often, so the
+    /// copy shares what the original shares.
     public func copy() -> any Layer<Scalar> {
-        let c = Sequential(layers.map { $0.copy() })
+        var copies: [ObjectIdentifier: any Layer<Scalar>] = [:]
+        let c = Sequential(layers.map { layer in
+            let key = ObjectIdentifier(layer)
+            if let done = copies[key] { return done }
+            let made = layer.copy()
+            copies[key] = made
+            return made
+        })
         c.isTraining = isTraining
         return c
     }
@@ -70,5 +79,13 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
         }
         lines.append(")")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension Sequential: Explainable {
+    public var explanation: Explanation {
+        Explanation("Sequential", summary: "applies its \(layers.count) layers in order.",
+                    formula: ["y = f_\(max(layers.count - 1, 0))(… f_1(f_0(x)))"],
+                    numbers: [ExplainedValue("layers", layers.count), explainedParams, explainedMode] + explainedChildren)
     }
 }

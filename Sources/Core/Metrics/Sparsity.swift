@@ -8,7 +8,7 @@ public struct SparsityRow: Equatable, Sendable {
     public var kind: String
     /// Entries of the weight.
     public var weights: Int
-    /// Non-zero entries of the weight as used (after a hard mask in force).
+    /// Non-zero entries of the weight as used (after the keep-masks of its gates in force).
     public var kept: Int
     /// 1 − kept / weights.
     public var sparsity: Double
@@ -28,7 +28,9 @@ public func sparsityReport<S: TensorScalar>(_ net: any Layer<S>) -> SparsityRepo
     var rows: [SparsityRow] = []
     for (path, layer) in gatedLayers(net) {
         let w = layer.weight.value.scalars
-        let mask = (layer.gate as? HardMask<S>).flatMap { $0.mode == .hard ? $0.mask.value.scalars : nil }
+        // Whatever gates remove counts as removed, whichever gate it is (a hard mask, a CS gate in
+        // hard mode, a zero-bit quantizer).
+        let mask = layer.weight.keepMask?.scalars
         var kept = 0
         for j in 0..<w.count where w[j] != 0 && (mask?[j] ?? 1) != 0 { kept += 1 }
         rows.append(SparsityRow(path: path, kind: layer.kind, weights: w.count, kept: kept,

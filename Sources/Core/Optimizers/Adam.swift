@@ -5,7 +5,7 @@
 ///
 /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − lr · m̂ / (√v̂ + ε) with bias-corrected m̂, v̂.
 /// Adam adds λ·w to the gradient (L2); AdamW multiplies w by (1 − lr·λ) before the update.
-public final class Adam<Scalar: TensorScalar>: Optimizer {
+public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     public let core: OptimizerCore<Scalar>
     /// β₁, the first-moment decay, typically 0.9.
     public var beta1: Double
@@ -18,9 +18,9 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 
     /// Adam with PyTorch's defaults (lr 1e-3, β 0.9/0.999, ε 1e-8, no decay).
     /// - Throws: `CoreError.badArgument` for betas outside [0, 1), ε ≤ 0, or a bad rate or decay.
-    public init(_ source: ParamSource<Scalar>, lr: Double = 1e-3, beta1: Double = 0.9,
-                beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0,
-                decoupled: Bool = false) throws {
+    public init(_ source: ParamSource<Scalar>, lr: Double = AdamDefaults.lr, beta1: Double = AdamDefaults.beta1,
+                beta2: Double = AdamDefaults.beta2, eps: Double = AdamDefaults.eps,
+                weightDecay: Double = AdamDefaults.weightDecay, decoupled: Bool = false) throws {
         let op = decoupled ? "adamw" : "adam"
         core = try OptimizerCore(source, lr: lr, weightDecay: weightDecay, op: op)
         guard beta1 >= 0, beta1 < 1, beta2 >= 0, beta2 < 1 else {
@@ -34,9 +34,9 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
     }
 
     /// AdamW with PyTorch's defaults (weight decay 0.01).
-    public static func adamW(_ source: ParamSource<Scalar>, lr: Double = 1e-3, beta1: Double = 0.9,
-                             beta2: Double = 0.999, eps: Double = 1e-8,
-                             weightDecay: Double = 0.01) throws -> Adam {
+    public static func adamW(_ source: ParamSource<Scalar>, lr: Double = AdamDefaults.lr, beta1: Double = AdamDefaults.beta1,
+                             beta2: Double = AdamDefaults.beta2, eps: Double = AdamDefaults.eps,
+                             weightDecay: Double = AdamDefaults.adamWWeightDecay) throws -> Adam {
         try Adam(source, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay, decoupled: true)
     }
 
@@ -54,40 +54,11 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
         let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(eps))
         let l2 = decoupled ? Scalar(0) : Scalar(group.weightDecay)
         let shrink = decoupled ? Scalar(1 - lr * group.weightDecay) : Scalar(1)
-        value.scalars.withUnsafeMutableBufferPointer { pw in
-            grad.scalars.withUnsafeBufferPointer { pg in
-                m.scalars.withUnsafeMutableBufferPointer { pm in
-                    v.scalars.withUnsafeMutableBufferPointer { pv in
-                        guard let w = pw.baseAddress, let g = pg.baseAddress, let m = pm.baseAddress,
-                              let v = pv.baseAddress else { return }
-                        let count = Swift.min(pw.count, pg.count, pm.count, pv.count)
-                        // Eight lanes at a time (the compiler cannot prove the four buffers
-                        // distinct, so it does not vectorise the plain loop), both cores for a
-                        // large tensor.
-                        parallelChunks(count, minimum: 1 << 16) { lo, hi in
-                            var i = lo
-                            while i &+ 8 <= hi {
-                                let wi = UnsafeRawPointer(w + i).loadUnaligned(as: SIMD8<Scalar>.self)
-                                let gi = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Scalar>.self) + l2 * wi
-                                let mi = b1 * UnsafeRawPointer(m + i).loadUnaligned(as: SIMD8<Scalar>.self) + (1 - b1) * gi
-                                let vi = b2 * UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<Scalar>.self) + (1 - b2) * gi * gi
-                                let step = stepSize * mi / (vi.squareRoot() / rootC2 + e)
-                                UnsafeMutableRawPointer(m + i).storeBytes(of: mi, as: SIMD8<Scalar>.self)
-                                UnsafeMutableRawPointer(v + i).storeBytes(of: vi, as: SIMD8<Scalar>.self)
-                                UnsafeMutableRawPointer(w + i).storeBytes(of: wi * shrink - step, as: SIMD8<Scalar>.self)
-                                i &+= 8
-                            }
-                            while i < hi {
-                                let gi = g[i] + l2 * w[i]
-                                m[i] = b1 * m[i] + (1 - b1) * gi
-                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
-                                w[i] = w[i] * shrink - stepSize * m[i] / (v[i].squareRoot() / rootC2 + e)
-                                i &+= 1
-                            }
-                        }
-                    }
-                }
-            }
+        UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
+            let g = g + l2 * w
+            m = b1 * m + (1 - b1) * g
+            v = b2 * v + (1 - b2) * g * g
+            w = w * shrink - stepSize * m / (v.squareRoot() / rootC2 + e)
         }
         state.slots["exp_avg"] = m
         state.slots["exp_avg_sq"] = v
@@ -95,5 +66,36 @@ public final class Adam<Scalar: TensorScalar>: Optimizer {
 
     public var description: String {
         "\(name)(lr: \(core.lr), betas: (\(beta1), \(beta2)), eps: \(eps), weight_decay: \(core.weightDecay))"
+    }
+}
+
+/// Adam's and AdamW's defaults (PyTorch's), written once: the initialisers and the `adam` / `adamw`
+/// built-ins read them.
+public enum AdamDefaults {
+    public static let lr = 1e-3
+    public static let beta1 = 0.9
+    public static let beta2 = 0.999
+    public static let eps = 1e-8
+    /// Adam's L2 weight decay.
+    public static let weightDecay = 0.0
+    /// AdamW's decoupled weight decay.
+    public static let adamWWeightDecay = 0.01
+}
+
+extension Adam: Explainable {
+    public var explanation: Explanation {
+        var numbers = core.explainedNumbers
+        numbers.insert(contentsOf: [ExplainedValue("beta1", beta1), ExplainedValue("beta2", beta2), ExplainedValue("eps", eps)],
+                       at: 1)
+        numbers += [ExplainedValue("‖m‖ (first moment)", core.slotNorm("exp_avg")),
+                    ExplainedValue("‖v‖ (second moment)", core.slotNorm("exp_avg_sq"))]
+        let decay = decoupled ? "w ← w·(1 − lr·λ) first (decoupled decay)" : "g ← ∇L + λ·w (L2 decay, on weights only)"
+        return Explanation(decoupled ? "AdamW" : "Adam",
+                           summary: decoupled
+                               ? "Adam with decoupled weight decay (Loshchilov & Hutter, 2019)."
+                               : "per-parameter steps from bias-corrected moment estimates (Kingma & Ba, 2015).",
+                           formula: ["m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  " + decay,
+                                     "w ← w − lr · m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)"],
+                           numbers: numbers)
     }
 }

@@ -1,4 +1,4 @@
-// The Optimizer protocol, parameter groups by role, lazily created per-path state, step records.
+// The Optimizer protocol, element-wise rules, parameter groups by role, per-path state, step records.
 
 /// Optimizer state of one parameter, created on its first step and stored under its path.
 public final class ParamState<Scalar: TensorScalar> {
@@ -38,6 +38,28 @@ public struct StepRecord: Equatable, Sendable {
     public var gradNorm: Double
     /// The L2 norm of the change of all parameters.
     public var updateNorm: Double
+    /// What each training hook reported for this step (penalties, β, kills, support changes).
+    public var hooks: [HookReport] = []
+
+    public init(step: Int, loss: Double? = nil, lr: Double, gradNorm: Double, updateNorm: Double,
+                hooks: [HookReport] = []) {
+        self.step = step
+        self.loss = loss
+        self.lr = lr
+        self.gradNorm = gradNorm
+        self.updateNorm = updateNorm
+        self.hooks = hooks
+    }
+}
+
+/// One hook's report, named: the element of `StepRecord.hooks` and `EpochRecord.hooks`.
+public struct HookReport: Equatable, Sendable {
+    public var hook: String
+    public var report: Report
+    public init(hook: String, report: Report) {
+        self.hook = hook
+        self.report = report
+    }
 }
 
 /// A learning-rate schedule, applied at the end of each epoch of `fit` (or by `epochEnded()`).
@@ -77,9 +99,13 @@ public final class OptimizerCore<Scalar: TensorScalar> {
     public var state: [String: ParamState<Scalar>] = [:]
     /// What the last step did.
     public internal(set) var lastStep: StepRecord?
+    /// The roles this optimizer updates (`only:`), nil for every role: several optimizers can
+    /// share one net, each on its own roles (`combine`).
+    public var roles: Set<Role>?
 
     /// - Throws: `CoreError.badArgument` for a negative or non-finite rate or decay.
-    public init(_ source: ParamSource<Scalar>, lr: Double, weightDecay: Double, op: String) throws {
+    public init(_ source: ParamSource<Scalar>, lr: Double, weightDecay: Double, op: String,
+                roles: Set<Role>? = nil) throws {
         guard lr.isFinite, lr >= 0 else { throw CoreError.badArgument(op: op, message: "lr must be a non-negative number, got \(lr)") }
         guard weightDecay.isFinite, weightDecay >= 0 else {
             throw CoreError.badArgument(op: op, message: "weight_decay must be a non-negative number, got \(weightDecay)")
@@ -88,6 +114,7 @@ public final class OptimizerCore<Scalar: TensorScalar> {
         self.lr = lr
         self.baseLR = lr
         self.weightDecay = weightDecay
+        self.roles = roles
     }
 
     /// The network the optimizer was made from, if any.
@@ -96,12 +123,18 @@ public final class OptimizerCore<Scalar: TensorScalar> {
         return nil
     }
 
-    /// The parameters by path, in order.
+    /// The parameters it updates by path, in order (only the chosen roles').
     public var namedParams: [(path: String, param: Param<Scalar>)] {
+        let all: [(path: String, param: Param<Scalar>)]
         switch source {
-        case .network(let net): return net.namedParams
-        case .params(let ps): return ps.enumerated().map { ($0.element.path.isEmpty ? String($0.offset) : $0.element.path, $0.element) }
+        case .network(let net): all = net.namedParams
+        case .params(let ps):
+            var seen = Set<ObjectIdentifier>()
+            all = ps.enumerated().filter { seen.insert(ObjectIdentifier($0.element)).inserted }
+                .map { ($0.element.path.isEmpty ? String($0.offset) : $0.element.path, $0.element) }
         }
+        guard let roles else { return all }
+        return all.filter { roles.contains($0.param.role) }
     }
 
     /// The parameters grouped by role, in order of first appearance.
@@ -167,28 +200,31 @@ public final class OptimizerCore<Scalar: TensorScalar> {
     }
 }
 
-/// An optimizer: `step()` sees every parameter group and updates the parameters from their `grad`.
+/// An optimizer: `step()` updates the parameters from their `grad`.
 ///
-/// Most optimizers implement only `update`, a pure per-parameter rule; the default `step` runs it
-/// over every group, then keeps masked weights (and their state) at exactly zero and records the
-/// step. Optimizers that act on the whole network at once (IHT, AvaGrad) implement `step` itself.
+/// Most optimizers are `ElementwiseOptimizer`s: they state a per-parameter rule and inherit the
+/// step. Optimizers that act on all their parameters at once (IHT's projection over one vector,
+/// AvaGrad's group-wide γ, `combine`'s routing) implement `step` themselves. A method's
+/// controller wrapped around an optimizer is an optimizer that is also a `TrainingHook`.
 public protocol Optimizer<Scalar>: AnyObject, CustomStringConvertible {
     associatedtype Scalar: TensorScalar
     /// The shared machinery.
     var core: OptimizerCore<Scalar> { get }
     /// The script-facing name, e.g. "adam".
     var name: String { get }
-    /// Updates `value` in place from `grad`, the parameter's `state` and its group's settings.
-    func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                group: ParamGroup<Scalar>, lr: Double) throws
     /// One update of every parameter that has a gradient (frozen ones are skipped).
     @discardableResult
     func step() throws -> StepRecord
+    /// The learning rate of the next step (setting it also resets the schedule's base).
+    var lr: Double { get set }
+    /// Marks an epoch done (applies the schedule).
+    func epochEnded()
+    /// The objects whose `TrainingHook` conformance takes part in training: this optimizer, and a
+    /// wrapper's or a combination's parts.
+    var hookProviders: [AnyObject] { get }
 }
 
 extension Optimizer {
-    /// The learning rate of the next step (readable and settable; setting it also resets the
-    /// schedule's base).
     public var lr: Double {
         get { core.lr }
         set { core.lr = newValue; core.baseLR = newValue }
@@ -197,14 +233,40 @@ extension Optimizer {
     /// What the last step did.
     public var lastStep: StepRecord? { core.lastStep }
 
-    /// Marks an epoch done (applies the schedule).
     public func epochEnded() { core.epochEnded() }
 
+    public var hookProviders: [AnyObject] { [self] }
+
+    /// Records the batch loss and the hooks' reports on the last step (called by `trainStep`).
+    func note(loss: Double?, hooks: [HookReport]) {
+        if let loss { core.lastStep?.loss = loss }
+        core.lastStep?.hooks = hooks
+    }
+
+    /// Counts a step that updated with `lr` and records it (for optimizers with their own `step`).
+    public func recordStep(lr: Double, gradNorm: Double, updateNorm: Double) -> StepRecord {
+        core.steps += 1
+        let record = StepRecord(step: core.steps, loss: nil, lr: lr, gradNorm: gradNorm, updateNorm: updateNorm)
+        core.lastStep = record
+        return record
+    }
+}
+
+/// An optimizer given by a per-parameter rule: (parameter, gradient, state, group) → new parameter
+/// and state, usually one `UpdateLanes.apply` call. Its `step` runs the rule over every group and
+/// keeps entries removed by gates (and their state) at exactly zero.
+public protocol ElementwiseOptimizer<Scalar>: Optimizer {
+    /// Updates `value` in place from `grad`, the parameter's `state` and its group's settings.
+    func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
+                group: ParamGroup<Scalar>, lr: Double) throws
+}
+
+extension ElementwiseOptimizer {
     @discardableResult
-    public func step() throws -> StepRecord { try defaultStep() }
+    public func step() throws -> StepRecord { try elementwiseStep() }
 
     /// The per-parameter loop behind `step()`, callable by optimizers that add to it.
-    public func defaultStep() throws -> StepRecord {
+    public func elementwiseStep() throws -> StepRecord {
         var gradSq = 0.0, updateSq = 0.0
         let lr = core.lr
         for group in core.groups {
@@ -220,29 +282,22 @@ extension Optimizer {
                 param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
                 let before = value
                 try update(&value, grad: grad, state: state, group: group, lr: lr)
-                if let mask = param.activeMask { OptimizerKernels.applyMask(mask, to: &value, state: state) }
+                if let keep = param.keepMask { OptimizerKernels.applyMask(keep, to: &value, state: state) }
                 OptimizerKernels.accumulateNorms(grad: grad, before: before, after: value,
                                                  gradSq: &gradSq, updateSq: &updateSq)
                 param.value = value
             }
         }
-        core.steps += 1
-        let record = StepRecord(step: core.steps, loss: nil, lr: lr, gradNorm: gradSq.squareRoot(),
-                                updateNorm: updateSq.squareRoot())
-        core.lastStep = record
-        return record
+        return recordStep(lr: lr, gradNorm: gradSq.squareRoot(), updateNorm: updateSq.squareRoot())
     }
-
-    /// Records the batch loss on the last step (called by `trainStep`).
-    func noteLoss(_ loss: Double) { core.lastStep?.loss = loss }
 }
 
 /// Loops shared by optimizers: mask enforcement and norms.
-enum OptimizerKernels {
+public enum OptimizerKernels {
     /// value ⊙= mask, and every state slot ⊙= mask, so masked entries stay exactly zero.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    static func applyMask<S: TensorScalar>(_ mask: Tensor<S>, to value: inout Tensor<S>, state: ParamState<S>) {
+    public static func applyMask<S: TensorScalar>(_ mask: Tensor<S>, to value: inout Tensor<S>, state: ParamState<S>) {
         guard mask.count == value.count else { return }
         multiply(&value, by: mask)
         for key in Array(state.slots.keys) {
@@ -264,7 +319,7 @@ enum OptimizerKernels {
 
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    static func accumulateNorms<S: TensorScalar>(grad: Tensor<S>, before: Tensor<S>, after: Tensor<S>,
+    public static func accumulateNorms<S: TensorScalar>(grad: Tensor<S>, before: Tensor<S>, after: Tensor<S>,
                                                   gradSq: inout Double, updateSq: inout Double) {
         var g = 0.0, u = 0.0
         grad.scalars.withUnsafeBufferPointer { pg in

@@ -5,9 +5,11 @@ public struct StepLR: Schedule, Equatable {
     /// Epochs (counted from 1 after the first epoch) at which the rate is multiplied by γ.
     public var milestones: [Int]
     public var gamma: Double
+    /// PyTorch's γ, written once: the initialiser and the `step_lr` built-in read it.
+    public static let defaultGamma = 0.1
 
     /// - Throws: `CoreError.badArgument` for a negative γ or negative milestones.
-    public init(milestones: [Int], gamma: Double = 0.1) throws {
+    public init(milestones: [Int], gamma: Double = StepLR.defaultGamma) throws {
         guard gamma >= 0, gamma.isFinite, milestones.allSatisfy({ $0 >= 0 }) else {
             throw CoreError.badArgument(op: "step_lr", message: "milestones must be ≥ 0 and gamma a non-negative number")
         }

@@ -1,6 +1,7 @@
 // Reductions over all elements or one axis (with keepdims), accumulated in Double.
 
-/// The reductions. `argmax`/`argmin` give the first index of the extreme value (as a scalar);
+/// The reductions. `argmax`/`argmin` give the first index of the extreme value (as a scalar; the
+/// first NaN when there is one, and `max`/`min` are then NaN, as NumPy);
 /// `variance`/`std` divide by n (NumPy's default, ddof 0); `all`/`any` give 1 or 0.
 public enum ReductionOperator: String, Sendable, CaseIterable {
     case sum, mean, max, min, argmax, argmin, variance = "var", std, countNonzero = "count_nonzero", all, any
@@ -63,6 +64,23 @@ extension Tensor {
             values = reduceRows(outer, length, inner, initial: 0) { $0 + ($1 != 0 ? 1 : 0) }.map { $0 > 0 ? 1 : 0 }
         }
         return Tensor(uncheckedShape: outShape, scalars: values.map { Scalar($0) })
+    }
+
+    /// `argmax`, `argmin` or `count_nonzero` over every element as an exact Int (a Float32 result
+    /// would round above 2²⁴).
+    /// - Throws: `CoreError.badArgument` for an empty tensor (arg-extremes) or another operator.
+    public func integerReduction(_ op: ReductionOperator) throws -> Int {
+        switch op {
+        case .argmax, .argmin:
+            guard count > 0 else {
+                throw CoreError.badArgument(op: op.rawValue, message: "cannot reduce an empty extent of shape \(Tensor.describe(shape))")
+            }
+            return Int(argExtreme(1, count, 1, op == .argmax ? { $0 > $1 } : { $0 < $1 })[0])
+        case .countNonzero:
+            return Int(reduceRows(1, count, 1, initial: 0) { $0 + ($1 != 0 ? 1 : 0) }[0])
+        default:
+            throw CoreError.badArgument(op: op.rawValue, message: "does not give an integer")
+        }
     }
 
     /// The p-norm (p = 1, 2, any positive p, or `.infinity`; p = 0 counts non-zeros) over all
@@ -204,7 +222,9 @@ extension Tensor {
                     var best = x[base], bestIndex = 0
                     for k in 1..<Swift.max(length, 1) {
                         let v = x[base &+ k &* inner]
-                        if better(v, best) { best = v; bestIndex = k }
+                        // The first NaN is the answer, as NumPy's argmax / argmin.
+                        if best.isNaN { break }
+                        if v.isNaN || better(v, best) { best = v; bestIndex = k }
                     }
                     result[o &* inner &+ i] = Double(bestIndex)
                 }

@@ -1,8 +1,10 @@
-// Unary element-wise ops: neg abs exp log sqrt sign relu sigmoid tanh round, and clamp.
+// Unary element-wise ops: neg abs exp log log2 sqrt sign relu sigmoid softplus log_sigmoid tanh
+// round floor ceil sin cos acos erf, and clamp.
 
 /// The unary element-wise operations.
 public enum UnaryOperator: String, Sendable, CaseIterable {
-    case negate, abs, exp, log, sqrt, sign, relu, sigmoid, tanh, round
+    case negate, abs, exp, log, log2, sqrt, sign, relu, sigmoid, softplus, logSigmoid, tanh, round, floor, ceil
+    case sin, cos, acos, erf
 }
 
 extension Tensor {
@@ -22,6 +24,15 @@ extension Tensor {
         case .sigmoid: return map { Tensor.sigmoid($0) }
         case .tanh: return map { Scalar.tanh($0) }
         case .round: return map { $0.rounded(.toNearestOrEven) }
+        case .log2: return map { Scalar.log2($0) }
+        case .softplus: return map { Tensor.softplus($0) }
+        case .logSigmoid: return map { -Tensor.softplus(-$0) }
+        case .floor: return map { $0.rounded(.down) }
+        case .ceil: return map { $0.rounded(.up) }
+        case .sin: return map { Scalar.sin($0) }
+        case .cos: return map { Scalar.cos($0) }
+        case .acos: return map { Scalar.acos($0) }
+        case .erf: return map { Scalar.erf($0) }
         }
     }
 
@@ -42,6 +53,14 @@ extension Tensor {
         if x >= 0 { return 1 / (1 + Scalar.exp(-x)) }
         let e = Scalar.exp(x)
         return e / (1 + e)
+    }
+
+    /// log(1 + e^x), stable for large |x|: x + log(1 + e^−x) above 0 (no overflow of e^x), and
+    /// log1p(e^x) below (keeps the tiny values of very negative x instead of rounding to 0).
+    @inline(__always)
+    static func softplus(_ x: Scalar) -> Scalar {
+        if x > 0 { return x + Scalar.log1p(Scalar.exp(-x)) }
+        return Scalar.log1p(Scalar.exp(x))
     }
 
     /// A new tensor of the same shape with `f` applied to each element (a tight loop).

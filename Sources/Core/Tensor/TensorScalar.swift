@@ -29,6 +29,18 @@ where Magnitude == Self {
     static func tanh(_ x: Self) -> Self
     /// x^y with libm's rules (negative base and fractional exponent give NaN).
     static func pow(_ x: Self, _ y: Self) -> Self
+    /// Sine (radians).
+    static func sin(_ x: Self) -> Self
+    /// Cosine (radians).
+    static func cos(_ x: Self) -> Self
+    /// Arc cosine in [0, π] (NaN outside [-1, 1]).
+    static func acos(_ x: Self) -> Self
+    /// Base-2 logarithm.
+    static func log2(_ x: Self) -> Self
+    /// log(1 + x), accurate for tiny x.
+    static func log1p(_ x: Self) -> Self
+    /// The Gauss error function 2/√π ∫₀ˣ e^(−t²) dt.
+    static func erf(_ x: Self) -> Self
     /// The value as a Double (exact for Float and Double).
     var doubleValue: Double { get }
 }
@@ -46,6 +58,12 @@ extension Float: TensorScalar {
     @inlinable public static func log(_ x: Float) -> Float { logf(x) }
     @inlinable public static func tanh(_ x: Float) -> Float { tanhf(x) }
     @inlinable public static func pow(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+    @inlinable public static func sin(_ x: Float) -> Float { sinf(x) }
+    @inlinable public static func cos(_ x: Float) -> Float { cosf(x) }
+    @inlinable public static func acos(_ x: Float) -> Float { acosf(x) }
+    @inlinable public static func log2(_ x: Float) -> Float { log2f(x) }
+    @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
+    @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
     @inlinable public var doubleValue: Double { Double(self) }
 }
 
@@ -62,5 +80,11 @@ extension Double: TensorScalar {
     @inlinable public static func log(_ x: Double) -> Double { Glibc.log(x) }
     @inlinable public static func tanh(_ x: Double) -> Double { Glibc.tanh(x) }
     @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
+    @inlinable public static func sin(_ x: Double) -> Double { Glibc.sin(x) }
+    @inlinable public static func cos(_ x: Double) -> Double { Glibc.cos(x) }
+    @inlinable public static func acos(_ x: Double) -> Double { Glibc.acos(x) }
+    @inlinable public static func log2(_ x: Double) -> Double { Glibc.log2(x) }
+    @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
+    @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
     @inlinable public var doubleValue: Double { self }
 }

@@ -4,9 +4,10 @@ import Runtime
 /// Trains `net` on `data` with `optimizer` and returns the run.
 ///
 /// Each epoch reshuffles (stream `epoch` of `settings.seed`), trains minibatch by minibatch in
-/// training mode, reports progress (rate, ETA, running loss) through `Runtime.Progress`, checks
-/// the cancellation token between minibatches, evaluates `test` in eval mode (restoring the
-/// mode), calls `onEpoch`, and applies the optimizer's schedule.
+/// training mode through the `LoopRunner` (progress with rate, ETA and running loss; the
+/// cancellation token between minibatches), evaluates `test` in eval mode (restoring the mode),
+/// applies the optimizer's schedule, calls the training hooks' `epochEnded` (their reports go in
+/// the epoch's record), then `onEpoch`.
 ///
 /// The run is filled in as training goes, so after an error it still holds everything done so
 /// far: pass `into:` to keep a reference (the language stores it as `last_run`).
@@ -24,13 +25,13 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         throw CoreError.badArgument(op: "fit", message: "batch must be at least 1, got \(settings.batchSize)")
     }
     guard data.count > 0 else { throw CoreError.badArgument(op: "fit", message: "the data set is empty") }
-    run.settings = [("epochs", String(settings.epochs)), ("batch", String(settings.batchSize)),
-                    ("loss", settings.loss?.description ?? "auto"), ("optimizer", optimizer.description),
-                    ("shuffle", String(settings.shuffle)), ("seed", String(settings.seed)),
-                    ("examples", String(data.count)), ("test", test.map { String($0.count) } ?? "none")]
+    run.settings = [("epochs", .int(settings.epochs)), ("batch", .int(settings.batchSize)),
+                    ("loss", .text(settings.loss?.description ?? "auto")), ("optimizer", .text(optimizer.description)),
+                    ("shuffle", .bool(settings.shuffle)), ("seed", .int(Int(truncatingIfNeeded: settings.seed))),
+                    ("examples", .int(data.count)), ("test", test.map { .int($0.count) } ?? .none)]
     // Clamped so the index arithmetic below cannot overflow for a huge `batch:`.
     let n = data.count, size = min(settings.batchSize, n), batchCount = (n + size - 1) / size
-    let clock = ContinuousClock()
+    let hooks = trainingHooks(net: net, optimizer: optimizer)
     for epoch in 1...settings.epochs {
         var order = Array(0..<n)
         if settings.shuffle {
@@ -39,26 +40,25 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         }
         net.train()
         let lr = optimizer.lr
-        let label = "epoch \(epoch)/\(settings.epochs)"
-        Progress.begin(ProgressUpdate(label: label, done: 0, total: batchCount))
+        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run)
+        let clock = ContinuousClock()
         let started = clock.now
         var lossSum = 0.0, correct = 0, seen = 0, classification = true
-        for b in 0..<batchCount {
-            do {
-                try CancellationToken.shared.check("after epoch \(epoch - 1), batch \(b)")
-            } catch {
-                run.stopReason = String(describing: error)
-                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
-                throw error
-            }
+        // Numbered as the bar shows it: epoch 1/3 is the first, and batch b of it is done.
+        let position = { (b: Int) in
+            b > 0 ? "in epoch \(epoch)/\(settings.epochs), after batch \(b)/\(batchCount)"
+                : epoch > 1 ? "after epoch \(epoch - 1)/\(settings.epochs)" : "before the first batch"
+        }
+        do { try runner(count: batchCount, position: position) { b in
             let slice = order[(b * size)..<min((b + 1) * size, n)]
             let (x, y) = try data.batch(slice)
             let result: (loss: Double, output: Tensor<S>, chosen: Loss<S>)
             do {
-                result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss)
+                let context = HookContext(net: net, step: optimizer.core.steps, epoch: epoch, batch: b + 1,
+                                          batchesPerEpoch: batchCount)
+                result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss, context: context)
             } catch TrainingError.nonFiniteLoss(let value, _, _, _) {
-                run.stopReason = "the loss became \(value) at epoch \(epoch), batch \(b + 1)"
-                Progress.end(ProgressUpdate(label: label, done: b, total: batchCount))
+                run.stopReason = "the loss became \(formatted(value)) at epoch \(epoch), batch \(b + 1)"
                 throw TrainingError.nonFiniteLoss(loss: value, epoch: epoch, batch: b + 1, run: run)
             }
             lossSum += result.loss * Double(slice.count)
@@ -70,12 +70,11 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             }
             run.batches += 1
             run.partialLoss = lossSum / Double(seen)
-            let elapsed = seconds(clock.now - started)
-            let rate = elapsed > 0 ? Double(seen) / elapsed : 0
-            let eta = rate > 0 ? Double(n - seen) / rate : 0
-            Progress.update(ProgressUpdate(label: label, done: b + 1, total: batchCount, metrics: [
-                ("loss", formatted(lossSum / Double(seen))), ("samples/s", String(Int(rate))),
-                ("eta", formatted(eta) + "s")]))
+            return LoopStep(metrics: [("loss", lossSum / Double(seen))])
+        } } catch let stop as Interrupted {
+            // The partial epoch's running loss is kept, so `last_run.loss` is not empty.
+            if let partial = run.partialLoss { run.loss.append(partial) }
+            throw stop
         }
         let trainSeconds = seconds(clock.now - started)
         var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen),
@@ -86,15 +85,16 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             record.testLoss = result.loss
             record.testAccuracy = result.accuracy
         }
+        optimizer.epochEnded()
+        let context = HookContext(net: net, step: optimizer.core.steps, epoch: epoch, batch: batchCount,
+                                  batchesPerEpoch: batchCount)
+        record.hooks = try collectReports(hooks) { try $0.epochEnded(context) }
         run.loss.append(record.loss)
         if let a = record.accuracy { run.accuracy.append(a) }
         if let l = record.testLoss { run.testLoss.append(l) }
         if let a = record.testAccuracy { run.testAccuracy.append(a) }
         run.history.append(record)
         run.partialLoss = nil
-        Progress.end(ProgressUpdate(label: label, done: batchCount, total: batchCount,
-                                    metrics: [("loss", formatted(record.loss))]))
-        optimizer.epochEnded()
         try onEpoch?(record)
     }
     run.isComplete = true
@@ -107,9 +107,24 @@ func seconds(_ d: Duration) -> Double {
     return Double(s) + Double(atto) * 1e-18
 }
 
-/// Four significant digits for progress text.
-func formatted(_ x: Double) -> String {
-    guard x.isFinite else { return String(x) }
-    let scale = x == 0 ? 1 : Double.nnPow(10, Double(3 - Int(Double.nnLog(Swift.abs(x)) / 2.302585092994046)))
-    return String((x * scale).rounded() / scale)
+/// Four significant digits for progress text and summaries (`1.015`, `0.001291`, `nan`).
+public func formatted(_ x: Double) -> String {
+    // Swift writes a negative NaN as `-nan`; a NaN has no sign worth showing.
+    if x.isNaN { return "nan" }
+    return String(significant(x, 4))
+}
+
+/// `x` rounded to `digits` significant digits (a division by an exact power of ten, so the result
+/// prints as the short decimal: 0.0012910640000000002 → 0.001291).
+public func significant(_ x: Double, _ digits: Int) -> Double {
+    guard x.isFinite, x != 0, digits > 0 else { return x }
+    let exponent = Int((Double.nnLog(Swift.abs(x)) / 2.302585092994046).rounded(.down))
+    let shift = digits - 1 - exponent
+    // log10 can be off by one next to a power of ten; the check below corrects it.
+    func rounded(_ shift: Int) -> Double {
+        let power = Double.nnPow(10, Double(Swift.abs(shift)))
+        return shift >= 0 ? (x * power).rounded() / power : (x / power).rounded() * power
+    }
+    let r = rounded(shift)
+    return Swift.abs(r) >= Double.nnPow(10, Double(digits - shift)) ? rounded(shift - 1) : r
 }

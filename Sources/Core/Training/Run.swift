@@ -39,8 +39,17 @@ public struct EpochRecord: Equatable, Sendable {
     /// Examples trained on, and wall-clock seconds of the training part of the epoch.
     public var samples: Int
     public var seconds: Double
+    /// What each training hook reported at the end of the epoch.
+    public var hooks: [HookReport] = []
     /// Training throughput of the epoch.
     public var samplesPerSecond: Double { seconds > 0 ? Double(samples) / seconds : 0 }
+}
+
+/// One setting of a run, with its type kept (a script compares `run.settings.epochs` with an Int).
+public enum SettingValue: Equatable, Sendable {
+    case int(Int), bool(Bool), text(String)
+    /// Not given (no test set).
+    case none
 }
 
 /// The record of a training run, filled in as it goes: a run interrupted by Ctrl-C or stopped by a
@@ -55,8 +64,8 @@ public final class Run: CustomStringConvertible {
     public internal(set) var testAccuracy: [Double] = []
     /// One record per completed epoch.
     public internal(set) var history: [EpochRecord] = []
-    /// The settings as (name, value) text pairs: epochs, batch, loss, optimizer, …
-    public internal(set) var settings: [(name: String, value: String)] = []
+    /// The settings as (name, value) pairs: epochs, batch, loss, optimizer, …
+    public internal(set) var settings: [(name: String, value: SettingValue)] = []
     /// Batches trained and the running mean loss of the current (possibly partial) epoch.
     public internal(set) var batches = 0
     public internal(set) var partialLoss: Double?
@@ -64,11 +73,18 @@ public final class Run: CustomStringConvertible {
     public internal(set) var isComplete = false
     /// Why the run stopped early, e.g. "interrupted after epoch 2, batch 313".
     public internal(set) var stopReason: String?
+    /// One record per step of a loop that is not `fit` (a search, a Lasso path), in order.
+    public internal(set) var records: [Report] = []
+
+    /// Adds a step's record (loops other than `fit` keep their history here).
+    public func append(_ record: Report) { records.append(record) }
+    /// Marks the run finished.
+    public func complete() { isComplete = true }
 
     public init() {}
 
     public var description: String {
-        let last = loss.last.map { String($0) } ?? "-"
+        let last = loss.last.map(formatted) ?? "-"
         return "Run(\(history.count) epochs, loss \(last)\(isComplete ? "" : ", incomplete"))"
     }
 }
