@@ -16,6 +16,7 @@ extension Session {
             OptimizerBuiltins.table,
             TrainingBuiltins.table,
             TrainingPlatform.table,
+            IHTBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
         ]
