@@ -17,6 +17,7 @@ extension Session {
             TrainingBuiltins.table,
             TrainingPlatform.table,
             IHTBuiltins.table,
+            RVSMBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
         ]
