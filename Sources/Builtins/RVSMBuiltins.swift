@@ -35,7 +35,7 @@ enum RVSMBuiltins {
              example: "net[\"weight\"].grad = population_grad(net[\"weight\"], t.w_star, 4)\nstep(opt)") { a in
             let w = try a.tensorValue("w")
             let g = try NoOverlapPopulation.gradient(w.scalars.map(Double.init), try vector(a, "w_star"), k: try a.int("k"))
-            return .tensor(Tensor(uncheckedShape: w.shape, scalars: g.map(Float.init)))
+            return .tensor(try Tensor(shape: w.shape, scalars: g.map(Float.init)))
         },
         spec("population_loss", [.required("w", "Tensor"), .required("w_star", "Tensor"), .required("k", "Int")],
              "The no-overlap population loss E[(L(x; w) − L(x; w*))²] for Gaussian inputs, in closed form (RVSM paper).",

@@ -1,4 +1,4 @@
-// IHT and RVSM from the language: fields and reports, clear errors, the lessons straight through, fast versions of the reproduction scripts.
+// IHT and RVSM from the language: fields and reports, clear errors, fast versions of the reproduction scripts (the lessons run in TeachingTests).
 import Builtins
 import Foundation
 import XCTest
@@ -62,18 +62,11 @@ final class ThresholdingTests: XCTestCase {
         XCTAssertTrue(error("rvsm(dense(4, 3), order: \"C\")").contains("must be \"B\" (the proofs') or \"A\" (the listing's), got \"C\""))
         XCTAssertTrue(error("prox_l1(tensor([1]), -0.5)").contains("must be a non-negative number, got -0.5"))
         let out = run("""
-            print(prox_l1(tensor([0.1, -0.5, 2]), 0.2), prox_l0(tensor([0.1, -0.5, 2]), 0.02))
+            print(to_list(prox_l1(tensor([0.1, -0.5, 2]), 0.2)), to_list(prox_l0(tensor([0.1, -0.5, 2]), 0.02)))
             opt = rvsm(dense(2, 2), penalty: "l0", lambda: 1, beta: 1)
             print(opt.tau, fmt(opt.cutoff, 4), opt.penalty, opt.order)
             """)
-        XCTAssertEqual(out, "[0, -0.3, 1.8] [0, -0.5, 2]\n1.0 1.4142 l0 B\n")
-    }
-
-    func testLessonsRunStraightThrough() throws {
-        let iht = try file("stdlib/tutorials/iht.wh")
-        XCTAssertTrue(iht.contains("[0.0, -3.0"), iht)
-        let rvsm = try file("stdlib/tutorials/rvsm.wh")
-        XCTAssertFalse(rvsm.isEmpty)
+        XCTAssertEqual(out, "[0.0, -0.30000001192092896, 1.7999999523162842] [0.0, -0.5, 2.0]\n1.0 1.4142 l0 B\n")
     }
 
     func testReproductionScriptsFast() throws {
@@ -88,6 +81,8 @@ final class ThresholdingTests: XCTestCase {
     }
 
     func testFashionMNISTScriptFast() throws {
+        // About 6 s of CPU in a debug build (the data set's load and four LeNets), so opt-in.
+        guard ProcessInfo.processInfo.environment["WHITTLE_SLOW_TESTS"] == "1" else { throw XCTSkip("set WHITTLE_SLOW_TESTS=1") }
         guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
             throw XCTSkip("Fashion-MNIST is not installed")
         }

@@ -60,13 +60,20 @@ public struct FlatVector<Scalar: TensorScalar> {
     /// The readable name of entry `index`: `w23` (row 2, column 3 of a rank-2 weight, from 1, as in
     /// the IHT paper), `b2` (bias entry 2), `w1,12` when an index passes 9, prefixed with the layer
     /// path when several layers take part (`2.w13`); other tensors as `path[i]`.
-    public func name(of index: Int) -> String {
+    public func name(of index: Int) -> String { names(of: [index])[0] }
+
+    /// The names of several entries (see `name(of:)`).
+    public func names(of indices: [Int]) -> [String] {
+        let several = Set(entries.map { layerPath($0.path) }).count > 1
+        return indices.map { name(of: $0, prefixed: several) }
+    }
+
+    private func name(of index: Int, prefixed: Bool) -> String {
         guard let e = entries.last(where: { $0.offset <= index }), index < e.offset + e.param.count else {
             return "#\(index)"
         }
         let local = index - e.offset
-        let layers = Set(entries.map { layerPath($0.path) })
-        let prefix = layers.count > 1 ? layerPath(e.path).map { $0 + "." } ?? "" : ""
+        let prefix = prefixed ? layerPath(e.path).map { $0 + "." } ?? "" : ""
         let shape = e.param.value.shape
         func join(_ parts: [Int]) -> String {
             parts.allSatisfy { $0 <= 9 } ? parts.map(String.init).joined() : parts.map(String.init).joined(separator: ",")

@@ -101,9 +101,14 @@ public final class IHT<Scalar: TensorScalar>: Optimizer, TrainingHook {
         let before = support
         support = IHT.nonzeros(next)
         tieAtBoundary = tie
-        let old = Set(before), new = Set(support)
-        entered = support.filter { !old.contains($0) }
-        left = before.filter { !new.contains($0) }
+        if support == before {
+            entered = []
+            left = []
+        } else {
+            let old = Set(before), new = Set(support)
+            entered = support.filter { !old.contains($0) }
+            left = before.filter { !new.contains($0) }
+        }
         let record = recordStep(lr: core.lr, gradNorm: gradSq.squareRoot(), updateNorm: updateSq.squareRoot())
         if !entered.isEmpty || !left.isEmpty {
             lastChange = record.step
@@ -114,17 +119,22 @@ public final class IHT<Scalar: TensorScalar>: Optimizer, TrainingHook {
 
     /// The support changes of the step just taken.
     public func afterUpdate(_ context: HookContext<Scalar>) throws -> Report {
-        let v = vector
+        let v = entered.isEmpty && left.isEmpty ? nil : vector
         return Report([("nonzeros", .int(support.count)), ("changes", .int(entered.count)),
-                       ("entered", .list(entered.map { .text(v.name(of: $0)) })),
-                       ("left", .list(left.map { .text(v.name(of: $0)) })),
+                       ("entered", IHT.names(entered, v)), ("left", IHT.names(left, v)),
                        ("last_change", .int(lastChange)), ("tie", .bool(tieAtBoundary))])
+    }
+
+    /// The readable names of flat indices, as a report list.
+    static func names(_ indices: [Int], _ vector: FlatVector<Scalar>?) -> ReportValue {
+        guard let vector else { return .list([]) }
+        return .list(vector.names(of: indices).map { .text($0) })
     }
 
     /// Flat indices of the nonzero entries.
     static func nonzeros(_ theta: [Scalar]) -> [Int] { theta.indices.filter { theta[$0] != 0 } }
 
-    public var description: String { "iht(s: \(s), lr: \(core.lr))" }
+    public var description: String { "iht(s: \(s), lr: \(Explanation.format(core.lr)))" }
 }
 
 extension IHT: OptimizerFields {
@@ -142,10 +152,31 @@ extension IHT: OptimizerFields {
     /// The support with readable names, where it started, and how it changed.
     public var supportReport: Report {
         let v = vector
-        func names(_ indices: [Int]) -> ReportValue { .list(indices.map { .text(v.name(of: $0)) }) }
+        func names(_ indices: [Int]) -> ReportValue { IHT.names(indices, v) }
         return Report([("indices", .list(support.map { .int($0) })), ("names", names(support)),
                        ("nonzeros", .int(support.count)), ("initial", names(initialSupport)),
                        ("changed", .bool(support != initialSupport)), ("entered", names(entered)), ("left", names(left)),
                        ("last_change", .int(lastChange)), ("changes", .int(totalChanges)), ("tie", .bool(tieAtBoundary))])
+    }
+}
+
+extension IHT: Explainable {
+    public var explanation: Explanation {
+        var numbers = [ExplainedValue("s", s), ExplainedValue("n (parameters in θ)", vector.count)]
+        numbers += core.explainedNumbers.filter { $0.name != "weight_decay" }
+        if let e = estimate {
+            numbers += [ExplainedValue("L̂₂ₛ (max of \(e.ratios.count) samples, \(e.skipped) skipped)", e.l2s),
+                        ExplainedValue("L̂ samples min / median / max",
+                                       "\(Explanation.format(e.minimum)) / \(Explanation.format(e.median)) / \(Explanation.format(e.maximum))")]
+        }
+        let v = vector
+        numbers += [ExplainedValue("support", v.names(of: support).joined(separator: " ")),
+                    ExplainedValue("initial support", v.names(of: initialSupport).joined(separator: " ")),
+                    ExplainedValue("support changes (entries entered)", totalChanges),
+                    ExplainedValue("last change at step", lastChange), ExplainedValue("tie at the last cut", tieAtBoundary)]
+        return Explanation("IHT", summary: "iterative hard thresholding over all chosen parameters as one vector (Damadi et al.; convergence for γ ≤ 1/L₂ₛ, Damadi & Shen).",
+                           formula: ["θ ← H_s(θ − γ·∇f(θ)),  H_s keeps the s largest |θᵢ| (the smaller index wins a tie)",
+                                     "γ = lr" + (estimate == nil ? "" : " = 1/L̂₂ₛ (Monte Carlo estimate)")],
+                           numbers: numbers)
     }
 }

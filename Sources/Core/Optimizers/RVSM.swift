@@ -1,4 +1,5 @@
 // The relaxed variable splitting method: a w-step on f + (β/2)‖w − u‖², then u ← prox_{λ/β}(w) after each update.
+import Foundation
 
 /// The order of RVSM's two updates.
 public enum RVSMOrder: String, Sendable {
@@ -213,5 +214,36 @@ extension RVSM: OptimizerFields {
             ("angle_u", .number(NoOverlapPopulation.angle(u, s))), ("f_w", .number((try? NoOverlapPopulation.loss(w, s, k: k)) ?? .nan)),
             ("f_u", .number((try? NoOverlapPopulation.loss(u, s, k: k)) ?? .nan)),
             ("support_match", .number(Double(support) / d)), ("conditions", .report(conditions))])
+    }
+}
+
+extension RVSM: Explainable {
+    public var explanation: Explanation {
+        let s = split
+        var numbers = [ExplainedValue("penalty", penalty.description + (penalty.tl1A.map { " (a = \(Explanation.format($0)))" } ?? "")),
+                       ExplainedValue("lambda", lambda), ExplainedValue("beta", beta), ExplainedValue("τ = λ/β", tau),
+                       ExplainedValue("cutoff (|w| sent to 0 up to)", penalty.cutoff(tau)), ExplainedValue("order", order.rawValue)]
+        numbers += core.explainedNumbers.filter { $0.name != "weight_decay" }
+        numbers += [ExplainedValue("zeros in u", s.zeroFraction), ExplainedValue("λ·P(u)", s.penalty),
+                    ExplainedValue("(β/2)‖w − u‖²", s.coupling), ExplainedValue("‖w − u‖", s.distance)]
+        let rises = zip(objectives, objectives.dropFirst()).filter { $1 > $0 }.count
+        if !objectives.isEmpty { numbers.append(ExplainedValue("L_β rose in steps", "\(rises) of \(objectives.count - 1)")) }
+        let largest = splitParams.map(\.param.count).max() ?? 1
+        numbers.append(ExplainedValue("λ/β < 1/√d (d = \(largest), the largest weight)", tau < 1 / Double(largest).squareRoot()))
+        if let t = teacherReport {
+            if case .number(let angle)? = t["angle"] { numbers.append(ExplainedValue("θ(w, w*)", angle)) }
+            if case .number(let d)? = t["distance"] { numbers.append(ExplainedValue("‖w − w*‖", d)) }
+            if case .number(let m)? = t["support_match"] { numbers.append(ExplainedValue("support match of u and w*", m)) }
+            if case .report(let c)? = t["conditions"] {
+                for (name, label) in [("eta_beta_L_ok", "η(β + L) ≤ 1, L = 1 + 3‖w*‖/‖w‖"), ("beta_ok", "β ≤ δ·sin δ/(kπ), δ = π − θ(w⁰, w*)"),
+                                      ("angle_ok", "θ(w, w*) ≤ π − δ"), ("k_ok", "k ≥ 2")] {
+                    if case .bool(let ok)? = c[name] { numbers.append(ExplainedValue(label, ok)) }
+                }
+            }
+        }
+        return Explanation("RVSM", summary: "the relaxed variable splitting method: a dense w that trains and its sparse copy u (Dinh & Xin, 2020).",
+                           formula: ["L_β(w, u) = f(w) + λ·P(u) + (β/2)‖w − u‖²,  P = \(penalty)",
+                                     "w ← w − lr·(∇f(w) + β(w − u));  u ← prox_{λ/β}(w)" + (order == .proofs ? "" : " of the previous w (order A)")],
+                           numbers: numbers)
     }
 }
