@@ -5,6 +5,8 @@
 #   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
 #   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
 #   make experiments       every saved experiment (scripts/*.wh)
+#   make repro-iht         the IHT paper's IRIS experiment (RUNS=100 per s; RUNS=1000 is the paper's)
+#   make repro-rvsm        RVSM on the no-overlap teacher and on Fashion-MNIST (EPOCHS=5)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -16,7 +18,10 @@ FILE ?=
 FUZZ_SECONDS ?= 60
 TEST_FLAGS ?=
 
-.PHONY: all setup build run test bench fuzz experiments clean
+RUNS ?= 100
+EPOCHS ?= 5
+
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm clean
 
 all: build
 
@@ -66,6 +71,13 @@ experiments: build
 	@shopt -s nullglob; files=(scripts/*.wh); \
 	if [ $${#files[@]} -eq 0 ]; then echo "experiments: no scripts/*.wh yet"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "# $$f"; $(WHITTLE) "$$f" || exit $$?; done
+
+repro-iht: build
+	$(WHITTLE) --set runs=$(RUNS) scripts/iht_iris.wh
+
+repro-rvsm: build
+	$(WHITTLE) scripts/rvsm_teacher.wh
+	$(WHITTLE) --set epochs=$(EPOCHS) scripts/rvsm_fmnist.wh
 
 clean:
 	rm -rf .build-fuzz

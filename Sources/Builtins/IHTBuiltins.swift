@@ -66,8 +66,11 @@ enum IHTBuiltins {
                 guard mode == "auto" else { throw a.valueError("lr", "must be a Float or \"auto\", got \"\(mode)\"") }
                 guard case .native(let n as LayerObject) = a["net"] else { throw a.valueError("lr", "\"auto\" needs a net (to estimate L₂ₛ), not a list of parameters") }
                 guard !a["data"].isNil else { throw a.valueError("lr", "\"auto\" needs `data:` (the training set) to estimate L₂ₛ; or give a number") }
+                let chosen = paths(n.layer, roles: roles)
+                let count = chosen.reduce(0) { $0 + (n.layer.param($1)?.count ?? 0) }
+                guard s >= 1, s <= count else { throw a.valueError("s", "must be between 1 and the number of parameters (\(count)), got \(s)") }
                 let data = try LossBuiltins.data(a, "data")
-                let e = try estimateL2s(net: n.layer, paths: paths(n.layer, roles: roles), x: data.x, y: data.y,
+                let e = try estimateL2s(net: n.layer, paths: chosen, x: data.x, y: data.y,
                                         loss: try LossBuiltins.loss(a, "loss"), s: s, samples: try a.int("samples"),
                                         seed: try seed(a, "seed"))
                 guard e.l2s > 0, e.lr.isFinite else {

@@ -51,6 +51,7 @@ final class ThresholdingTests: XCTestCase {
     func testIHTErrors() {
         XCTAssertTrue(error("iht(dense(4, 3), s: 0, lr: 0.1)").contains("iht: s must be between 1 and the number of parameters (15), got 0"))
         XCTAssertTrue(error("iht(dense(4, 3), s: 16, lr: 0.1)").contains("got 16"))
+        XCTAssertTrue(error("iht(dense(4, 3), s: 20, data: iris())").contains("`iht`: argument 2 (`s`) must be between 1 and the number of parameters (15), got 20"))
         XCTAssertTrue(error("iht(dense(4, 3), s: 3)").contains("\"auto\" needs `data:` (the training set) to estimate L₂ₛ; or give a number"))
         XCTAssertTrue(error("iht(dense(4, 3), s: 3, lr: \"fast\")").contains("must be a Float or \"auto\", got \"fast\""))
         XCTAssertTrue(error("ht_stable(dense(4, 3), iris(), 3)").contains("`lr` is needed") || error("ht_stable(dense(4, 3), iris(), 3)").contains("(`lr`) is needed"))
