@@ -62,6 +62,7 @@ public final class IHT<Scalar: TensorScalar>: Optimizer, TrainingHook {
     public var vector: FlatVector<Scalar> { FlatVector(core.namedParams) }
 
     /// H_s(z) with removed entries never kept: the projected vector and the tie flag.
+    @_specialize(where Scalar == Float)
     func project(_ z: [Scalar], keep: [Bool]?) throws -> (values: [Scalar], tie: Bool) {
         var z = z
         if let keep { for i in 0..<z.count where !keep[i] { z[i] = 0 } }
@@ -78,6 +79,7 @@ public final class IHT<Scalar: TensorScalar>: Optimizer, TrainingHook {
     /// - Throws: `CoreError.badArgument` when no chosen parameter has a gradient, or the step
     ///   produced a NaN or infinity (lower the rate).
     @discardableResult
+    @_specialize(where Scalar == Float)
     public func step() throws -> StepRecord {
         let vector = self.vector
         guard vector.entries.contains(where: { $0.param.grad != nil }) else {

@@ -86,6 +86,7 @@ public final class RVSM<Scalar: TensorScalar>: ElementwiseOptimizer, TrainingHoo
 
     /// The u-update: u ← prox_{λ/β}(w) (the new w in order B, the old one in order A), with what it
     /// left: λP(u), the coupling (β/2)‖w − u‖², zeros in u, ‖w − u‖ and the cutoff.
+    @_specialize(where Scalar == Float)
     public func afterUpdate(_ context: HookContext<Scalar>) throws -> Report {
         for (path, p) in splitParams {
             let state = core.state(for: path)
