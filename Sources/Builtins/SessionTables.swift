@@ -20,6 +20,7 @@ extension Session {
             RVSMBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            SweepBuiltins.table,
             TeachingBuiltins.table,
         ]
     }
@@ -28,6 +29,7 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
+         TableMembers.table]
     }
 }
