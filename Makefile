@@ -7,6 +7,8 @@
 #                          per loader (safetensors, IDX, CSV, JSON), then FUZZ_RUNS libFuzzer inputs
 #                          (default 1,000,000) on a sandboxed Session
 #   make experiments       every saved experiment (scripts/*.wh)
+#   make repro-iht         the IHT paper's IRIS experiment (RUNS=100 per s; RUNS=1000 is the paper's)
+#   make repro-rvsm        RVSM on the no-overlap teacher and on Fashion-MNIST (EPOCHS=5)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -21,7 +23,10 @@ FUZZ_CALL_SECONDS ?= 600
 FUZZ_LOADER_FILES ?= 10000
 TEST_FLAGS ?=
 
-.PHONY: all setup build run test bench fuzz experiments clean
+RUNS ?= 100
+EPOCHS ?= 5
+
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm clean
 
 all: build
 
@@ -75,6 +80,13 @@ experiments: build
 	@shopt -s nullglob; files=(scripts/*.wh); \
 	if [ $${#files[@]} -eq 0 ]; then echo "experiments: no scripts/*.wh yet"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "# $$f"; $(WHITTLE) "$$f" || exit $$?; done
+
+repro-iht: build
+	$(WHITTLE) --set runs=$(RUNS) scripts/iht_iris.wh
+
+repro-rvsm: build
+	$(WHITTLE) scripts/rvsm_teacher.wh
+	$(WHITTLE) --set epochs=$(EPOCHS) scripts/rvsm_fmnist.wh
 
 clean:
 	rm -rf .build-fuzz

@@ -13,6 +13,17 @@ public final class OptimizerObject: NativeObject {
     public var memberTable: MemberTable? { OptimizerMembers.table }
     public func render(width: Int) -> String { optimizer.description }
     public var byteSize: Int { optimizer.core.stateTensors().reduce(0) { $0 + $1.tensor.count * 4 } + 128 }
+
+    /// The shared fields, then the method's own (`OptimizerFields`: `opt.support` of IHT).
+    public func field(_ name: String) throws -> Value? {
+        if let f = OptimizerMembers.table.field(name) { return try f.getter(self) }
+        if let m = OptimizerMembers.table.method(name) { return .builtin(BuiltinFunction(spec: m, receiver: .native(self))) }
+        return (optimizer as? any OptimizerFields)?.field(name).map(TrainingPlatform.value)
+    }
+
+    public var memberNames: [String] {
+        (OptimizerMembers.table.names + ((optimizer as? any OptimizerFields)?.fieldNames ?? [])).sorted()
+    }
 }
 
 enum OptimizerMembers {

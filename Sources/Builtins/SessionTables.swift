@@ -16,6 +16,8 @@ extension Session {
             OptimizerBuiltins.table,
             TrainingBuiltins.table,
             TrainingPlatform.table,
+            IHTBuiltins.table,
+            RVSMBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
             SweepBuiltins.table,

@@ -74,7 +74,10 @@ extension Layer {
     }
 
     /// The trainable parameters in order, each once.
-    public var params: [Param<Scalar>] { namedParams.map(\.param) }
+    ///
+    /// A closure, not `\.param`: a key path in unspecialised generic code is looked up at every
+    /// call (8 % of a full-batch IRIS step).
+    public var params: [Param<Scalar>] { namedParams.map { $0.param } }
 
     /// Every buffer by path (BatchNorm statistics, masks), each once, assigning `Buffer.path`.
     public var namedBuffers: [(path: String, buffer: Buffer<Scalar>)] {

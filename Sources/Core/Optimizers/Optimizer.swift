@@ -361,3 +361,13 @@ public enum OptimizerKernels {
         return total
     }
 }
+
+/// An optimizer with figures of its own beyond `lr` and `last_step`, read as fields in scripts
+/// (`opt.support` of IHT, `opt.zeros` of RVSM), so a method adds fields without the language's
+/// optimizer type knowing it.
+public protocol OptimizerFields: AnyObject {
+    /// The field names, for completion and "did you mean".
+    var fieldNames: [String] { get }
+    /// The field's current value; nil when there is no such field.
+    func field(_ name: String) -> ReportValue?
+}
