@@ -15,6 +15,8 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     public var eps: Double
     /// True for AdamW's decoupled weight decay.
     public let decoupled: Bool
+    /// A dynamic ε_t replacing `eps` (with the rate scaled along), nil for a constant ε.
+    public var epsSchedule: EpsSchedule?
 
     /// Adam with PyTorch's defaults (lr 1e-3, β 0.9/0.999, ε 1e-8, no decay).
     /// - Throws: `CoreError.badArgument` for betas outside [0, 1), ε ≤ 0, or a bad rate or decay.
@@ -47,6 +49,8 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
                        group: ParamGroup<Scalar>, lr: Double) throws {
         var m = state.slots.removeValue(forKey: "exp_avg") ?? NNKernels.zeros(value.shape)
         var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? NNKernels.zeros(value.shape)
+        var eps = self.eps, lr = lr
+        if let epsSchedule { (eps, lr) = try epsSchedule.values(step: state.step, lr: lr) }
         let t = Double(state.step)
         let correction1 = 1 - Double.nnPow(beta1, t), correction2 = 1 - Double.nnPow(beta2, t)
         // w −= (lr / c₁) · m / (√v / √c₂ + ε), PyTorch's arrangement.
@@ -65,7 +69,8 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     }
 
     public var description: String {
-        "\(name)(lr: \(core.lr), betas: (\(beta1), \(beta2)), eps: \(eps), weight_decay: \(core.weightDecay))"
+        let eps = epsSchedule.map { "eps_schedule(\($0.scalesLR ? "lr scaled with eps" : "lr fixed"))" } ?? "eps: \(eps)"
+        return "\(name)(lr: \(core.lr), betas: (\(beta1), \(beta2)), \(eps), weight_decay: \(core.weightDecay))"
     }
 }
 
