@@ -10,18 +10,7 @@ enum AdaptiveOptimizerBuiltins {
                     example: example, body: body)
     }
 
-    /// net, lr, beta1, beta2, eps with the given defaults, then the optimizer's own, weight decay and `only:`.
-    static func parameters(lr: Double, beta1: Double = AdamDefaults.beta1, beta2: Double = AdamDefaults.beta2,
-                           eps: Double, weightDecay: Double = 0, _ own: [ParameterSpec] = []) -> [ParameterSpec] {
-        [.required("net", "Net or List"), .named("lr", "Float", .float(lr)), .named("beta1", "Float", .float(beta1)),
-         .named("beta2", "Float", .float(beta2)), .named("eps", "Float", .float(eps))]
-            + own + [.named("weight_decay", "Float", .float(weightDecay))] + TrainingPlatform.optimizerParameters
-    }
-
-    static let form = ParameterSpec.named("form", "String", .string(DelayedForm.reference.rawValue))
-    static let adaBoundOwn: [ParameterSpec] = [.named("final_lr", "Float", .float(AdaBoundDefaults.finalLR)),
-                                               .named("gamma", "Float", .float(AdaBoundDefaults.gamma))]
-
+    // The helpers come before the parameter lists (they read names from several specs).
     static func adaBound(_ a: Arguments, amsbound: Bool) throws -> Value {
         try TrainingPlatform.optimizer(a) { source in
             try AdaBound(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
@@ -38,20 +27,17 @@ enum AdaptiveOptimizerBuiltins {
         }
     }
 
-    /// `adam`'s `eps_schedule:` as a Core schedule calling the script's function with the step.
-    static func epsSchedule(_ a: Arguments) throws -> EpsSchedule? {
-        guard !a["eps_schedule"].isNil else { return nil }
-        let f = try a.function("eps_schedule")
-        // Weak: the optimizer lives in the interpreter's globals, which must not be kept alive by it.
-        return EpsSchedule(scalesLR: try a.bool("scale_lr")) { [weak interpreter = a.interpreter] t in
-            guard let interpreter else { throw runtimeError("eps_schedule: the session that made it has ended", kind: "value") }
-            let v = try interpreter.call(f, CallArguments([.int(t)]), site: nil)
-            guard let eps = v.numberValue else {
-                throw runtimeError("`adam`: eps_schedule must return a number, got \(v.typeName) at step \(t)", kind: "type")
-            }
-            return eps
-        }
+    /// net, lr, beta1, beta2, eps with the given defaults, then the optimizer's own, weight decay and `only:`.
+    static func parameters(lr: Double, beta1: Double = AdamDefaults.beta1, beta2: Double = AdamDefaults.beta2,
+                           eps: Double, weightDecay: Double = 0, _ own: [ParameterSpec] = []) -> [ParameterSpec] {
+        [.required("net", "Net or List"), .named("lr", "Float", .float(lr)), .named("beta1", "Float", .float(beta1)),
+         .named("beta2", "Float", .float(beta2)), .named("eps", "Float", .float(eps))]
+            + own + [.named("weight_decay", "Float", .float(weightDecay))] + TrainingPlatform.optimizerParameters
     }
+
+    static let form: [ParameterSpec] = [.named("form", "String", .string(DelayedForm.reference.rawValue))]
+    static let adaBoundOwn: [ParameterSpec] = [.named("final_lr", "Float", .float(AdaBoundDefaults.finalLR)),
+                                               .named("gamma", "Float", .float(AdaBoundDefaults.gamma))]
 
     /// The adaptivity figures of an adaptive optimizer as a record; nil before its first step or
     /// for an optimizer without per-coordinate rates.
@@ -86,15 +72,15 @@ enum AdaptiveOptimizerBuiltins {
                             eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
             }
         },
-        spec("avagrad", parameters(lr: AvaGradDefaults.lr, eps: AvaGradDefaults.eps, [form]),
+        spec("avagrad", parameters(lr: AvaGradDefaults.lr, eps: AvaGradDefaults.eps, form),
              "AvaGrad (Savarese et al., 2021): Delayed Adam with its rates normalised over all its parameters, so lr and eps separate.",
              details: "γ = 1/√(mean η²) with η = 1/(√v̂_{t−1} + ε) over every coordinate it updates; w ← w − γ·lr·m̂ ⊙ η; v is updated after the step. form: \"reference\" (the authors' code: bias-corrected, the first step only fills the moments) or \"thesis\" (Algorithm 7: no corrections, η₁ = 1/ε). L2 weight decay (added to the gradient) on weights only. Masked entries are left out of γ. Combine several with `only:` for separate γs.",
              example: "opt = avagrad(net, lr: 1.0, eps: 0.1)") { a in try avaGrad(a, decoupled: false) },
-        spec("avagradw", parameters(lr: AvaGradDefaults.lr, eps: AvaGradDefaults.eps, [form]),
+        spec("avagradw", parameters(lr: AvaGradDefaults.lr, eps: AvaGradDefaults.eps, form),
              "AvaGradW: AvaGrad with decoupled weight decay w ← w·(1 − lr·weight_decay) (lr, not γ·lr).",
              details: "As `avagrad`, except the gradient is not changed by the decay: each step that moves the weights first shrinks them by (1 − lr·weight_decay), on weights only.",
              example: "opt = avagradw(net, lr: 1.0, weight_decay: 5e-4)") { a in try avaGrad(a, decoupled: true) },
-        spec("delayed_adam", parameters(lr: AdamDefaults.lr, eps: AdamDefaults.eps, [form]),
+        spec("delayed_adam", parameters(lr: AdamDefaults.lr, eps: AdamDefaults.eps, form),
              "Delayed Adam (thesis Algorithm 6): Adam whose second moment is updated after the step, so the rates do not depend on this step's gradient.",
              details: "m ← β₁m + (1−β₁)g; w ← w − lr·m̂ / (√v̂_{t−1} + ε); v ← β₂v + (1−β₂)g². form: \"reference\" (bias-corrected as AvaGrad's code; the first step only fills the moments) or \"thesis\" (Algorithm 6: no corrections, η₁ = 1/ε). L2 weight decay on weights only.",
              example: "opt = delayed_adam(net, lr: 1e-4, beta1: 0, beta2: 0.99)") { a in

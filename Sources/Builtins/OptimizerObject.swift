@@ -79,6 +79,21 @@ enum OptimizerBuiltins {
 
     static func wrap(_ o: any Optimizer<Float>) -> Value { .native(OptimizerObject(o)) }
 
+    /// `adam`'s `eps_schedule:` as a Core schedule calling the script's function with the step.
+    static func epsSchedule(_ a: Arguments) throws -> EpsSchedule? {
+        guard !a["eps_schedule"].isNil else { return nil }
+        let f = try a.function("eps_schedule")
+        // Weak: the optimizer lives in the interpreter's globals, which must not be kept alive by it.
+        return EpsSchedule(scalesLR: try a.bool("scale_lr")) { [weak interpreter = a.interpreter] t in
+            guard let interpreter else { throw runtimeError("eps_schedule: the session that made it has ended", kind: "value") }
+            let v = try interpreter.call(f, CallArguments([.int(t)]), site: nil)
+            guard let eps = v.numberValue else {
+                throw runtimeError("`adam`: eps_schedule must return a number, got \(v.typeName) at step \(t)", kind: "type")
+            }
+            return eps
+        }
+    }
+
     /// Adam's and AdamW's parameters, which differ only in the weight decay's default.
     static func adamParameters(weightDecay: Double) -> [ParameterSpec] {
         [.required("net", "Net or List"), .named("lr", "Float", .float(AdamDefaults.lr)),
@@ -109,7 +124,7 @@ enum OptimizerBuiltins {
             try TrainingPlatform.optimizer(a) { source in
                 let o = try Adam(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
                                  eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
-                o.epsSchedule = try AdaptiveOptimizerBuiltins.epsSchedule(a)
+                o.epsSchedule = try epsSchedule(a)
                 return o
             }
         },
@@ -120,7 +135,7 @@ enum OptimizerBuiltins {
             try TrainingPlatform.optimizer(a) { source in
                 let o = try Adam.adamW(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
                                        eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
-                o.epsSchedule = try AdaptiveOptimizerBuiltins.epsSchedule(a)
+                o.epsSchedule = try epsSchedule(a)
                 return o
             }
         },

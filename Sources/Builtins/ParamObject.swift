@@ -88,8 +88,20 @@ enum ParamMembers {
                           p.enforceKeepMask()  // entries a mask removed stay zero
                           return obj
                       }),
-            FieldSpec("grad", "Tensor or nil", summary: "the gradient of the last differentiation call",
-                      get: { (($0 as! ParamObject).param.grad).map { .tensor($0) } ?? .null }),
+            FieldSpec("grad", "Tensor or nil", summary: "the gradient of the last differentiation call (assignable, for `step(opt)` on a gradient computed by hand; the shape must match)",
+                      get: { (($0 as! ParamObject).param.grad).map { .tensor($0) } ?? .null },
+                      set: { obj, v in
+                          let p = (obj as! ParamObject).param
+                          if v.isNil { p.grad = nil; return obj }
+                          guard let t = try TensorConversion.operand(v)?.tensor else {
+                              throw runtimeError("Param.grad expects a Tensor or nil, got \(v.typeName)", kind: "type")
+                          }
+                          guard t.shape == p.value.shape else {
+                              throw runtimeError("shape mismatch in `Param.grad`: \(Tensor<Float>.describe(p.value.shape)) and \(Tensor<Float>.describe(t.shape))", kind: "shape")
+                          }
+                          p.grad = t
+                          return obj
+                      }),
             FieldSpec("role", "String", summary: "what it is for: weight, bias, bn, mask_logit, ...",
                       get: { .string(($0 as! ParamObject).param.role.name) }),
             FieldSpec("path", "String", summary: "its dotted path in the network, e.g. `3.weight` (the first, when shared)",

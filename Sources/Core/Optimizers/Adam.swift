@@ -47,10 +47,11 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
                        group: ParamGroup<Scalar>, lr: Double) throws {
-        var m = state.slots.removeValue(forKey: "exp_avg") ?? NNKernels.zeros(value.shape)
-        var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? NNKernels.zeros(value.shape)
+        // The schedule first: it may throw, and the moments must not be taken out of the state yet.
         var eps = self.eps, lr = lr
         if let epsSchedule { (eps, lr) = try epsSchedule.values(step: state.step, lr: lr) }
+        var m = state.slots.removeValue(forKey: "exp_avg") ?? NNKernels.zeros(value.shape)
+        var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? NNKernels.zeros(value.shape)
         let t = Double(state.step)
         let correction1 = 1 - Double.nnPow(beta1, t), correction2 = 1 - Double.nnPow(beta2, t)
         // w −= (lr / c₁) · m / (√v / √c₂ + ε), PyTorch's arrangement.
