@@ -19,6 +19,7 @@ extension Session {
             TrainingPlatform.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            TeachingBuiltins.table,
         ]
     }
 
@@ -26,6 +27,6 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table]
     }
 }
