@@ -104,6 +104,12 @@ final class AdaptiveOptimizerTests: XCTestCase {
         let c2 = 1 - 0.999 * 0.999
         let next = 1 / (v2.map { 1 / pow(($0 / c2).squareRoot() + 0.1, 2) }.reduce(0, +) / 3).squareRoot()
         XCTAssertEqual(try XCTUnwrap(opt.adaptivity()?.gamma), next, accuracy: 1e-5)
+        // explain shows the same γ and one line per parameter.
+        let e = opt.explanation
+        XCTAssertEqual(e.title, "AvaGrad")
+        XCTAssertEqual(e.numbers.first { $0.name == "γ (1/rms of η)" }?.value, Explanation.format(next))
+        XCTAssertEqual(e.numbers.first { $0.name == "rates for" }?.value, "next step")
+        XCTAssertEqual(e.parts.map(\.title), ["a", "b"])
     }
 
     func testAvaGradThesisFormAndDecoupledDecay() throws {

@@ -47,3 +47,12 @@ public final class AMSGrad<Scalar: TensorScalar>: ElementwiseOptimizer {
         "amsgrad(lr: \(core.lr), \(moments.settings), weight_decay: \(core.weightDecay))"
     }
 }
+
+extension AMSGrad: Explainable {
+    public var explanation: Explanation {
+        adaptiveExplanation("AMSGrad", summary: "Adam dividing by the largest second moment seen, so no rate grows (Reddi et al., 2018).",
+                            formula: ["m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  v_max ← max(v_max, v)",
+                                      "w ← w − lr/(1−β₁ᵗ) · m / (√(v_max/(1−β₂ᵗ)) + ε)"],
+                            moments: moments)
+    }
+}

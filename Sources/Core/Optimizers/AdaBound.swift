@@ -93,3 +93,19 @@ public enum AdaBoundDefaults {
     public static let finalLR = 0.1
     public static let gamma = 1e-3
 }
+
+extension AdaBound: Explainable {
+    public var explanation: Explanation {
+        var e = adaptiveExplanation(amsbound ? "AMSBound" : "AdaBound",
+                                    summary: "Adam with each rate clipped into bounds closing on an SGD rate (Luo et al., 2019).",
+                                    formula: ["η = clip(lr·√(1−β₂ᵗ)/(1−β₁ᵗ) / (√v + ε), lo_t, hi_t);  w ← w − η·m" + (amsbound ? "  (v: its running max)" : ""),
+                                              "lo_t = f·(1 − 1/(γt+1)),  hi_t = f·(1 + 1/(γt)),  f = final_lr · lr/base lr"],
+                                    moments: moments)
+        let t = core.state.values.map(\.step).max() ?? 0
+        let (lo, hi) = bounds(step: Swift.max(t, 1), lr: core.lr)
+        e.numbers.insert(contentsOf: [ExplainedValue("final_lr", finalLR), ExplainedValue("gamma", gamma),
+                                      ExplainedValue("bounds at step \(Swift.max(t, 1))", "[\(Explanation.format(lo)), \(Explanation.format(hi))]")],
+                         at: 4)
+        return e
+    }
+}

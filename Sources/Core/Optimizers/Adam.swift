@@ -95,6 +95,8 @@ extension Adam: Explainable {
                        at: 1)
         numbers += [ExplainedValue("‖m‖ (first moment)", core.slotNorm("exp_avg")),
                     ExplainedValue("‖v‖ (second moment)", core.slotNorm("exp_avg_sq"))]
+        if let epsSchedule { numbers.append(ExplainedValue("eps_t (last step)", epsSchedule.current ?? eps)) }
+        numbers += adaptivity()?.explainedValues ?? []
         let decay = decoupled ? "w ← w·(1 − lr·λ) first (decoupled decay)" : "g ← ∇L + λ·w (L2 decay, on weights only)"
         return Explanation(decoupled ? "AdamW" : "Adam",
                            summary: decoupled

@@ -239,3 +239,51 @@ extension AvaGrad: AdaptiveOptimizer {
         delayedRate(moments: moments, form: form, step: state.step, lr: lr)
     }
 }
+
+// MARK: - In explanations
+
+extension AdaptiveOptimizer {
+    /// The figures `explain(opt)` adds for an adaptive optimizer: its β₁, β₂, ε, the moments' norms,
+    /// then the spread of its rates, AvaGrad's γ and the regime ε puts it in; and one part per
+    /// parameter with its own spread (for up to 16 parameters).
+    func adaptiveExplanation(_ title: String, summary: String, formula: [String], moments: Moments) -> Explanation {
+        var numbers = core.explainedNumbers
+        numbers.insert(contentsOf: [ExplainedValue("beta1", moments.beta1), ExplainedValue("beta2", moments.beta2),
+                                    ExplainedValue("eps", currentEps)], at: 1)
+        numbers += [ExplainedValue("‖m‖ (first moment)", core.slotNorm("exp_avg")),
+                    ExplainedValue("‖v‖ (second moment)", core.slotNorm("exp_avg_sq"))]
+        guard let figures = adaptivity() else {
+            return Explanation(title, summary: summary, formula: formula, numbers: numbers)
+        }
+        numbers += figures.explainedValues
+        let parts = figures.byParam.count <= 16 ? figures.byParam.map { path, spread in
+            Explanation(path, summary: spread.line)
+        } : []
+        return Explanation(title, summary: summary, formula: formula, numbers: numbers, parts: parts)
+    }
+}
+
+extension Adaptivity {
+    /// The overall figures as explanation lines.
+    public var explainedValues: [ExplainedValue] {
+        var out = [ExplainedValue("rates for", ratesFor)]
+        if let gamma { out.append(ExplainedValue("γ (1/rms of η)", gamma)) }
+        out += [ExplainedValue("rate r (w −= r·m)", overall.range),
+                ExplainedValue("ε / median √v̂", "\(Explanation.format(overall.epsRatio)): \(overall.regime)"),
+                ExplainedValue("coordinates with √v̂ > ε", overall.adaptiveFraction)]
+        if overall.spread > 1e4 {
+            out.append(ExplainedValue("warning", "the largest rate is \(Explanation.format(overall.spread))× the median: coordinates with v ≈ 0 (dead units, unused weights) dominate"))
+        }
+        return out
+    }
+}
+
+extension RateSpread {
+    /// "min 0.001 / median 0.002 / max 0.1".
+    var range: String {
+        "min \(Explanation.format(min)) / median \(Explanation.format(median)) / max \(Explanation.format(max))"
+    }
+
+    /// The range and ε/√v̂, for one parameter's line.
+    var line: String { range + ", ε/√v̂ \(Explanation.format(epsRatio))" }
+}

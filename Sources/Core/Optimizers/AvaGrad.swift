@@ -180,3 +180,14 @@ public enum AvaGradDefaults {
     public static let eps = 0.1
     public static let weightDecay = 0.0
 }
+
+extension AvaGrad: Explainable {
+    public var explanation: Explanation {
+        adaptiveExplanation(decoupled ? "AvaGradW" : "AvaGrad",
+                            summary: "Delayed Adam with its rates normalised over all its parameters, so lr sets the step and ε the adaptivity (Savarese et al., 2021; \(form.rawValue) form).",
+                            formula: ["η = 1/(√v̂_{t−1} + ε);  γ = 1/√(mean η²) over every coordinate;  w ← w − γ·lr · m̂ ⊙ η",
+                                      (decoupled ? "w ← w·(1 − lr·λ) first (decoupled decay)" : "g ← ∇L + λ·w (L2 decay, on weights only)")
+                                          + ";  then v ← β₂·v + (1−β₂)·g²"],
+                            moments: moments)
+    }
+}

@@ -43,3 +43,12 @@ public final class DelayedAdam<Scalar: TensorScalar>: ElementwiseOptimizer {
         "delayed_adam(lr: \(core.lr), \(moments.settings), weight_decay: \(core.weightDecay), form: \"\(form.rawValue)\")"
     }
 }
+
+extension DelayedAdam: Explainable {
+    public var explanation: Explanation {
+        adaptiveExplanation("Delayed Adam", summary: "Adam whose second moment is updated after the step, so η does not depend on this step's gradient (thesis Algorithm 6; \(form.rawValue) form).",
+                            formula: ["m ← β₁·m + (1−β₁)·g;  w ← w − lr · m̂ / (√v̂_{t−1} + ε);  then v ← β₂·v + (1−β₂)·g²",
+                                      form == .reference ? "bias-corrected; the first step only fills m and v" : "no bias corrections; η₁ = 1/ε"],
+                            moments: moments)
+    }
+}
