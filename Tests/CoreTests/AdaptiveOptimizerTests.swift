@@ -112,6 +112,32 @@ final class AdaptiveOptimizerTests: XCTestCase {
         XCTAssertEqual(e.parts.map(\.title), ["a", "b"])
     }
 
+    /// Σ η² over a tensor large enough to be split over the cores, with and without a mask, against
+    /// a plain Double loop.
+    func testAvaGradSumOfSquaredRatesOnALargeTensor() throws {
+        var rng = RandomStream(seed: 5)
+        let n = 200_003
+        let v = Tensor<Float>(uncheckedShape: [n], scalars: (0..<n).map { _ in Float(rng.nextDouble() * 1e-2) })
+        let keep = Tensor<Float>(uncheckedShape: [n], scalars: (0..<n).map { $0 % 3 == 0 ? 0 : 1 })
+        func expected(_ kept: (Int) -> Bool) -> (Double, Int) {
+            var sum = 0.0, count = 0
+            for i in 0..<n where kept(i) {
+                let eta = 1 / (Double(v.scalars[i]).squareRoot() / 0.5 + 0.1)
+                sum += eta * eta
+                count += 1
+            }
+            return (sum, count)
+        }
+        let all = AvaGrad<Float>.sumOfSquaredRates(v, keep: nil, root: 0.5, eps: 0.1)
+        let (sum, count) = expected { _ in true }
+        XCTAssertEqual(all.count, count)
+        XCTAssertEqual(all.sum, sum, accuracy: 1e-5 * sum)
+        let masked = AvaGrad<Float>.sumOfSquaredRates(v, keep: keep, root: 0.5, eps: 0.1)
+        let (maskedSum, maskedCount) = expected { $0 % 3 != 0 }
+        XCTAssertEqual(masked.count, maskedCount)
+        XCTAssertEqual(masked.sum, maskedSum, accuracy: 1e-5 * maskedSum)
+    }
+
     func testAvaGradThesisFormAndDecoupledDecay() throws {
         // Algorithm 7: η₁ = 1/ε everywhere, γ = ε, so the first step is lr·m = lr·(1−β₁)·g.
         let p = weight([1, 2], [0.5, -1])

@@ -116,7 +116,8 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
                 sums.withUnsafeMutableBufferPointer { ps in
                     kept.withUnsafeMutableBufferPointer { pn in
                         guard let v = pv.baseAddress, let sumsOut = ps.baseAddress, let keptOut = pn.baseAddress else { return }
-                        let mask = pk.baseAddress
+                        // An empty array may still give a base address: no keep-mask means no mask pointer.
+                        let mask = keep == nil ? nil : pk.baseAddress
                         parallelChunks(blocks, minimum: 64) { lo, hi in
                             for b in lo..<hi {
                                 let start = b &* block, end = Swift.min(count, start &+ block)
