@@ -5,6 +5,8 @@
 #   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
 #   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
 #   make experiments       every saved experiment (scripts/*.wh)
+#   make repro-adaptive    the thesis' chapter 6 (adaptive optimizers): §6.5.1 and Fashion-MNIST
+#                          (REPRO_FLAGS="--set steps=10000 --set seeds=1" for a quick look)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -16,7 +18,7 @@ FILE ?=
 FUZZ_SECONDS ?= 60
 TEST_FLAGS ?=
 
-.PHONY: all setup build run test bench fuzz experiments clean
+.PHONY: all setup build run test bench fuzz experiments repro-adaptive clean
 
 all: build
 
@@ -66,6 +68,11 @@ experiments: build
 	@shopt -s nullglob; files=(scripts/*.wh); \
 	if [ $${#files[@]} -eq 0 ]; then echo "experiments: no scripts/*.wh yet"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "# $$f"; $(WHITTLE) "$$f" || exit $$?; done
+
+REPRO_FLAGS ?=
+repro-adaptive: build
+	$(WHITTLE) $(REPRO_FLAGS) scripts/adam_nonconvergence.wh
+	$(WHITTLE) $(REPRO_FLAGS) scripts/optimizers_fmnist.wh
 
 clean:
 	rm -rf .build-fuzz
