@@ -19,6 +19,7 @@ extension Session {
             TrainingPlatform.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            SweepBuiltins.table,
             TeachingBuiltins.table,
         ]
     }
@@ -27,6 +28,7 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
+         TableMembers.table]
     }
 }
