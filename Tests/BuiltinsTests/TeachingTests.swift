@@ -57,7 +57,7 @@ final class TeachingTests: XCTestCase {
         XCTAssertEqual(s.runCode("contains(tutorial(), \"masks\")"), .success, err())
         XCTAssertEqual(out(), "true\n")
         XCTAssertEqual(s.runCode("tutorial(\"mask\")"), .runtimeError)
-        XCTAssertTrue(err().contains("names no lesson (lessons: masks"), err())
+        XCTAssertTrue(err().contains("names no lesson (lessons: avagrad, masks"), err())
         XCTAssertTrue(err().contains("did you mean \"masks\"?"), err())
     }
 
