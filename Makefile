@@ -9,6 +9,8 @@
 #   make experiments       every saved experiment (scripts/*.wh)
 #   make repro-iht         the IHT paper's IRIS experiment (RUNS=100 per s; RUNS=1000 is the paper's)
 #   make repro-rvsm        RVSM on the no-overlap teacher and on Fashion-MNIST (EPOCHS=5)
+#   make repro-adaptive    the thesis' chapter 6 (adaptive optimizers): §6.5.1 and Fashion-MNIST
+#                          (REPRO_FLAGS="--set steps=10000 --set seeds=1" for a quick look)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -26,7 +28,7 @@ TEST_FLAGS ?=
 RUNS ?= 100
 EPOCHS ?= 5
 
-.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm clean
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive clean
 
 all: build
 
@@ -87,6 +89,10 @@ repro-iht: build
 repro-rvsm: build
 	$(WHITTLE) scripts/rvsm_teacher.wh
 	$(WHITTLE) --set epochs=$(EPOCHS) scripts/rvsm_fmnist.wh
+REPRO_FLAGS ?=
+repro-adaptive: build
+	$(WHITTLE) $(REPRO_FLAGS) scripts/adam_nonconvergence.wh
+	$(WHITTLE) $(REPRO_FLAGS) scripts/optimizers_fmnist.wh
 
 clean:
 	rm -rf .build-fuzz

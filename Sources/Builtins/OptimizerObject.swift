@@ -34,7 +34,7 @@ enum OptimizerMembers {
         guard let s = o.lastStep else { return .null }
         return .record([("step", .int(s.step)), ("loss", s.loss.map { .float($0) } ?? .null), ("lr", .float(s.lr)),
                         ("grad_norm", .float(s.gradNorm)), ("update_norm", .float(s.updateNorm)),
-                        ("hooks", TrainingPlatform.hooks(s.hooks))])
+                        ("hooks", TrainingPlatform.hooks(s.hooks)), ("adaptivity", AdaptiveOptimizerBuiltins.adaptivity(o))])
     }
 
     static let table = MemberTable(
@@ -55,7 +55,7 @@ enum OptimizerMembers {
                           return o
                       }),
             FieldSpec("last_step", "Record or nil",
-                      summary: "what the last step did: step, loss, lr, grad_norm, update_norm, and hooks (each training hook's report by name)",
+                      summary: "what the last step did: step, loss, lr, grad_norm, update_norm, hooks (each training hook's report by name), and adaptivity (an adaptive optimizer's rates, as `adaptivity(opt)`)",
                       get: { lastStep(opt($0)) }),
             FieldSpec("only", "List or nil", summary: "the roles this optimizer updates (nil: every role)",
                       get: { opt($0).core.roles.map { .list($0.map(\.name).sorted().map { .string($0) }) } ?? .null }),
@@ -93,13 +93,31 @@ enum OptimizerBuiltins {
 
     static func wrap(_ o: any Optimizer<Float>) -> Value { .native(OptimizerObject(o)) }
 
+    /// `adam`'s `eps_schedule:` as a Core schedule calling the script's function with the step.
+    static func epsSchedule(_ a: Arguments) throws -> EpsSchedule? {
+        guard !a["eps_schedule"].isNil else { return nil }
+        let f = try a.function("eps_schedule")
+        // Weak: the optimizer lives in the interpreter's globals, which must not be kept alive by it.
+        return EpsSchedule(scalesLR: try a.bool("scale_lr")) { [weak interpreter = a.interpreter] t in
+            guard let interpreter else { throw runtimeError("eps_schedule: the session that made it has ended", kind: "value") }
+            let v = try interpreter.call(f, CallArguments([.int(t)]), site: nil)
+            guard let eps = v.numberValue else {
+                throw runtimeError("`adam`: eps_schedule must return a number, got \(v.typeName) at step \(t)", kind: "type")
+            }
+            return eps
+        }
+    }
+
     /// Adam's and AdamW's parameters, which differ only in the weight decay's default.
     static func adamParameters(weightDecay: Double) -> [ParameterSpec] {
         [.required("net", "Net or List"), .named("lr", "Float", .float(AdamDefaults.lr)),
          .named("beta1", "Float", .float(AdamDefaults.beta1)), .named("beta2", "Float", .float(AdamDefaults.beta2)),
-         .named("eps", "Float", .float(AdamDefaults.eps)), .named("weight_decay", "Float", .float(weightDecay))]
+         .named("eps", "Float", .float(AdamDefaults.eps)), .named("weight_decay", "Float", .float(weightDecay)),
+         .named("eps_schedule", "Function", .null), .named("scale_lr", "Bool", .bool(true))]
             + TrainingPlatform.optimizerParameters
     }
+
+    static let adamDetails = "w ← w − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε). `eps_schedule: fn(t) ...` replaces ε by ε_t at step t (thesis Thm 6.2; nondecreasing, e.g. fn(t) 1e-8 * sqrt(t)), and with `scale_lr: true` the rate grows with it, α_t = lr·ε_t/ε_1, as Cor. 6.1 needs (with a fixed rate a growing ε freezes the weights). `adaptivity(opt)` shows the spread of the per-coordinate rates."
 
     static let table: [BuiltinSpec] = [
         spec("sgd", [.required("net", "Net or List"), .named("lr", "Float", .float(SGDDefaults.lr)),
@@ -115,18 +133,24 @@ enum OptimizerBuiltins {
         },
         spec("adam", adamParameters(weightDecay: AdamDefaults.weightDecay),
              "Adam (Kingma & Ba, 2015): bias-corrected first and second moment estimates.",
-             example: "opt = adam(net, lr: 1e-3)") { a in
+             details: adamDetails,
+             example: "opt = adam(net, lr: 1e-3)\nopt = adam(net, lr: 1e-4, eps_schedule: fn(t) t ^ 1.5)") { a in
             try TrainingPlatform.optimizer(a) { source in
-                try Adam(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
-                         eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
+                let o = try Adam(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
+                                 eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
+                o.epsSchedule = try epsSchedule(a)
+                return o
             }
         },
         spec("adamw", adamParameters(weightDecay: AdamDefaults.adamWWeightDecay),
              "AdamW (Loshchilov & Hutter, 2019): Adam with decoupled weight decay (on weights only).",
+             details: adamDetails,
              example: "opt = adamw(net, lr: 1e-3, weight_decay: 0.01)") { a in
             try TrainingPlatform.optimizer(a) { source in
-                try Adam.adamW(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
-                               eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
+                let o = try Adam.adamW(source, lr: try a.double("lr"), beta1: try a.double("beta1"), beta2: try a.double("beta2"),
+                                       eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
+                o.epsSchedule = try epsSchedule(a)
+                return o
             }
         },
         spec("step_lr", [.required("opt", "Optimizer"), .required("milestones", "List"), .optional("gamma", "Float", .float(StepLR.defaultGamma))],

@@ -65,6 +65,7 @@ public final class Session {
         self.errorOutput = errorOutput
         interpreter = Interpreter(output: output, token: options.token)
         TensorMath.interruptToken = options.token
+        TensorRendering.precision = TensorRendering.defaultPrecision  // each session starts with the default
         interpreter.isSandboxed = options.sandboxed
         interpreter.stepBudget = options.stepBudget
         interpreter.width = options.width

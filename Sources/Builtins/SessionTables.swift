@@ -14,6 +14,7 @@ extension Session {
             DataBuiltins.table,
             LossBuiltins.table,
             OptimizerBuiltins.table,
+            AdaptiveOptimizerBuiltins.table,
             TrainingBuiltins.table,
             TrainingPlatform.table,
             IHTBuiltins.table,

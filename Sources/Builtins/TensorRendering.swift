@@ -54,7 +54,8 @@ enum TensorRendering {
     /// Digits after the point in a printed tensor's elements (NumPy's `precision`, default 4), set
     /// by `print_options(precision:)`; nil prints every element in full. Process-wide, as NumPy's
     /// print options are. Numbers a user asks for (`item(t)`, `t[0]`, 0-d tensors) keep full precision.
-    nonisolated(unsafe) static var precision: Int? = 4
+    nonisolated(unsafe) static var precision: Int? = defaultPrecision
+    static let defaultPrecision = 4
 
     /// NumPy's rule: scientific notation for the whole array when a shown value is ≥ 1e8, or a
     /// non-zero one is below 10^-precision.

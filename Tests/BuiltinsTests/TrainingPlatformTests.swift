@@ -38,7 +38,7 @@ final class TrainingPlatformTests: XCTestCase {
 
     func testOnlyAndCombineErrors() {
         XCTAssertTrue(scriptError("net = dense(2, 1)\nadam(net, only: \"mask_logit\")")
-            .contains("`adam`: argument 7 (`only`) selects no parameter; the roles present are bias, weight"),
+            .contains("`adam`: argument 9 (`only`) selects no parameter; the roles present are bias, weight"),
                       scriptError("net = dense(2, 1)\nadam(net, only: \"mask_logit\")"))
         XCTAssertTrue(scriptError("net = dense(2, 1)\ncombine(adam(net), sgd(net))")
             .contains("weight would be updated by optimizer 0 (adam) and optimizer 1 (sgd)"))

@@ -15,6 +15,8 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     public var eps: Double
     /// True for AdamW's decoupled weight decay.
     public let decoupled: Bool
+    /// A dynamic ε_t replacing `eps` (with the rate scaled along), nil for a constant ε.
+    public var epsSchedule: EpsSchedule?
 
     /// Adam with PyTorch's defaults (lr 1e-3, β 0.9/0.999, ε 1e-8, no decay).
     /// - Throws: `CoreError.badArgument` for betas outside [0, 1), ε ≤ 0, or a bad rate or decay.
@@ -45,6 +47,9 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
                        group: ParamGroup<Scalar>, lr: Double) throws {
+        // The schedule first: it may throw, and the moments must not be taken out of the state yet.
+        var eps = self.eps, lr = lr
+        if let epsSchedule { (eps, lr) = try epsSchedule.values(step: state.step, lr: lr) }
         var m = state.slots.removeValue(forKey: "exp_avg") ?? Tensor.zeros(like: value)
         var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? Tensor.zeros(like: value)
         let t = Double(state.step)
@@ -65,7 +70,8 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     }
 
     public var description: String {
-        "\(name)(lr: \(core.lr), betas: (\(beta1), \(beta2)), eps: \(eps), weight_decay: \(core.weightDecay))"
+        let eps = epsSchedule.map { "eps_schedule(\($0.scalesLR ? "lr scaled with eps" : "lr fixed"))" } ?? "eps: \(eps)"
+        return "\(name)(lr: \(core.lr), betas: (\(beta1), \(beta2)), \(eps), weight_decay: \(core.weightDecay))"
     }
 }
 
@@ -89,6 +95,8 @@ extension Adam: Explainable {
                        at: 1)
         numbers += [ExplainedValue("‖m‖ (first moment)", core.slotNorm("exp_avg")),
                     ExplainedValue("‖v‖ (second moment)", core.slotNorm("exp_avg_sq"))]
+        if let epsSchedule { numbers.append(ExplainedValue("eps_t (last step)", epsSchedule.current ?? eps)) }
+        numbers += adaptivity()?.explainedValues ?? []
         let decay = decoupled ? "w ← w·(1 − lr·λ) first (decoupled decay)" : "g ← ∇L + λ·w (L2 decay, on weights only)"
         return Explanation(decoupled ? "AdamW" : "Adam",
                            summary: decoupled

@@ -281,7 +281,12 @@ extension ElementwiseOptimizer {
                 var value = param.value
                 param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
                 let before = value
-                try update(&value, grad: grad, state: state, group: group, lr: lr)
+                do {
+                    try update(&value, grad: grad, state: state, group: group, lr: lr)
+                } catch {
+                    param.value = before  // a rule that throws (a script's ε schedule) leaves the parameter as it was
+                    throw error
+                }
                 if let keep = param.keepMask { OptimizerKernels.applyMask(keep, to: &value, state: state) }
                 OptimizerKernels.accumulateNorms(grad: grad, before: before, after: value,
                                                  gradSq: &gradSq, updateSq: &updateSq)
