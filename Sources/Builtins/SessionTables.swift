@@ -17,6 +17,7 @@ extension Session {
             TrainingBuiltins.table,
             TrainingPlatform.table,
             QueryBuiltins.table,
+            SparsificationBuiltins.table,
             OutputBuiltins.table,
         ]
     }
@@ -25,6 +26,6 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, TicketMembers.table]
     }
 }
