@@ -17,6 +17,26 @@ extension CoreBuiltins {
         return (current as NSString).deletingLastPathComponent + "/" + path
     }
 
+    /// Runs `file` in the user's global scope from inside a built-in (`load`, a lesson run straight
+    /// through); syntax errors are reported and raised as one error naming the file.
+    /// - Returns: the value of the last statement, and whether that statement is an expression.
+    static func runNested(_ file: SourceFile, _ a: Arguments) throws -> (value: Value, isExpression: Bool) {
+        let (program, diagnostics) = Parser.parse(file)
+        if !diagnostics.isEmpty {
+            for d in diagnostics { a.interpreter.session?.errorOutput(d.render()) }
+            throw RuntimeError("\(a.qualifiedName): \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(file.path)",
+                               kind: "syntax")
+        }
+        let globals = a.interpreter.userGlobals
+        Resolver.resolve(program, globalExists: { globals.defines($0) })
+        let saved = a.interpreter.currentFile
+        a.interpreter.currentFile = file.path
+        defer { a.interpreter.currentFile = saved }
+        let value = try a.interpreter.run(program, in: a.interpreter.userGlobals, nested: true)
+        guard let last = program.body.statements.last, case .expression = last.kind else { return (value, false) }
+        return (value, true)
+    }
+
     static let systemTable: [BuiltinSpec] = [
         spec("exit", [.optional("code", "Int", .int(0))], "Ends the script (or the prompt) with status `code`.",
              example: "exit(1)") { a in
@@ -38,19 +58,7 @@ extension CoreBuiltins {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RuntimeError("cannot read file \(path)", kind: "io")
             }
-            let file = SourceFile(path: path, text: text)
-            let (program, diagnostics) = Parser.parse(file)
-            if !diagnostics.isEmpty {
-                for d in diagnostics { a.interpreter.session?.errorOutput(d.render()) }
-                throw RuntimeError("`load`: \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(path)",
-                                   kind: "syntax")
-            }
-            let globals = a.interpreter.userGlobals
-            Resolver.resolve(program, globalExists: { globals.defines($0) })
-            let saved = a.interpreter.currentFile
-            a.interpreter.currentFile = path
-            defer { a.interpreter.currentFile = saved }
-            return try a.interpreter.run(program, in: a.interpreter.userGlobals, nested: true)
+            return try runNested(SourceFile(path: path, text: text), a).value
         },
         spec("now", [], "Seconds since 1970 as a Float (for timing).", example: "t0 = now()") { _ in
             .float(Date().timeIntervalSince1970)

@@ -41,6 +41,11 @@ public final class Session {
     /// Values given with `--set`.
     var settings: [String: Value] = [:]
     public internal(set) var isQuitRequested = false
+    /// True at an interactive prompt: `tutorial(name)` then waits for Enter between steps instead
+    /// of running the lesson straight through.
+    public var pausesLessons = false
+    /// The lesson being walked through at the prompt, and the step shown (run by the next Enter).
+    var lessonInProgress: (lesson: Lesson, next: Int)?
 
     public static var version: String { "0.1.0" }
 

@@ -19,6 +19,7 @@ extension Session {
             QueryBuiltins.table,
             SparsificationBuiltins.table,
             OutputBuiltins.table,
+            TeachingBuiltins.table,
         ]
     }
 
@@ -26,6 +27,7 @@ extension Session {
     /// them from `NativeObject.memberTable`).
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
-         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, TicketMembers.table]
+         OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
+         TicketMembers.table]
     }
 }

@@ -77,6 +77,8 @@ enum TensorMath {
         for (axis, index) in indices.enumerated() {
             guard case .index(let v) = index else { continue }
             if let rows = try TensorConversion.indexList(v) {
+                let size = axis < t.tensor.rank ? t.tensor.shape[axis] : 0
+                let rows = try maskOrIndices(v, rows, axisSize: size)
                 gathers.append((axis - droppedBefore, rows))
                 basic[axis] = .slice(start: nil, stop: nil, step: nil)
             } else {
@@ -88,6 +90,26 @@ enum TensorMath {
             result = try apply([result]) { try $0[0].taking(g.rows, axis: g.axis) }
         }
         return result
+    }
+
+    /// The positions a gathering subscript selects. A comparison's result (`t[t > 0]`) is a mask:
+    /// the positions where it is 1, and its length must be the axis'. An untagged tensor of 0s and
+    /// 1s as long as the axis could be either, so it is refused rather than guessed (a silent
+    /// wrong answer either way); a List is always indices.
+    static func maskOrIndices(_ v: Value, _ rows: [Int], axisSize: Int) throws -> [Int] {
+        guard case .native(let n) = v, let t = n as? TensorObject else { return rows }
+        let binary = rows.allSatisfy { $0 == 0 || $0 == 1 }
+        if t.isMask {
+            guard rows.count == axisSize else {
+                throw runtimeError("a mask subscript has \(rows.count) entries, the axis \(axisSize)", kind: "shape")
+            }
+            return rows.indices.filter { rows[$0] != 0 }
+        }
+        if binary, rows.count == axisSize, axisSize > 2 {
+            throw runtimeError("a tensor of 0s and 1s as long as the axis could be a mask or indices: use a comparison (`t[m > 0]`) to select where it is 1, or a List of Ints to gather those rows",
+                               kind: "value")
+        }
+        return rows
     }
 
     /// `t[indices]` for Int and slice indices.

@@ -13,15 +13,20 @@ public final class TensorObject: NativeObject {
     /// A tracked tensor's node, or nil for a plain value.
     let node: Core.Variable<Float>?
     private let plain: Tensor<Float>?
+    /// True for the 0/1 result of a comparison (`t > 0`): as a subscript it selects where it is 1,
+    /// as NumPy's boolean masks do, instead of gathering rows 0 and 1.
+    let isMask: Bool
 
-    init(_ tensor: Tensor<Float>) {
+    init(_ tensor: Tensor<Float>, isMask: Bool = false) {
         plain = tensor
         node = nil
+        self.isMask = isMask
     }
 
     init(node: Core.Variable<Float>) {
         self.node = node
         plain = nil
+        isMask = false
     }
 
     /// The current value (a tracked tensor's value on its tape).
@@ -73,7 +78,7 @@ public final class TensorObject: NativeObject {
         case .greater: coreOp = .greater
         case .greaterEqual: coreOp = .greaterEqual
         }
-        return .native(TensorObject(try x.binary(coreOp, y)))
+        return .native(TensorObject(try x.binary(coreOp, y), isMask: true))
     }
 
     // MARK: - Subscripts

@@ -112,6 +112,7 @@ struct Driver {
         else {
             return runPrompt(session, lines: PlainLines(), afterEachInput: flush)
         }
+        session.pausesLessons = true
         return runPrompt(session, lines: editor, afterEachInput: flush)
     }
 

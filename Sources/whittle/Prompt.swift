@@ -20,6 +20,13 @@ func runPrompt(_ session: Session, lines: LineSource, afterEachInput: () -> Void
             buffer = []
             Signals.acknowledgeInterrupt()
         case .line(let line):
+            // During a lesson, Enter runs the step shown and `q` leaves it.
+            if buffer.isEmpty, let outcome = session.lessonKey(line) {
+                Signals.acknowledgeInterrupt()
+                afterEachInput()
+                if case .exit(let status) = outcome { return status }
+                continue
+            }
             if buffer.isEmpty && line.allSatisfy(\.isWhitespace) { continue }
             lines.remember(line)
             buffer.append(line)

@@ -179,3 +179,15 @@ extension Dataset: CustomStringConvertible {
             + "y \(Tensor<Float>.describe(y.shape)), \(kind))"
     }
 }
+
+extension Dataset: Explainable {
+    public var explanation: Explanation {
+        var numbers = [ExplainedValue("examples", count), ExplainedValue("x", Tensor<Float>.describe(x.shape)),
+                       ExplainedValue("y", Tensor<Float>.describe(y.shape))]
+        if let classCount { numbers.append(ExplainedValue("classes", classCount)) }
+        if let names = classNames { numbers.append(ExplainedValue("class names", names.joined(separator: ", "))) }
+        return Explanation("Dataset", summary: isClassification ? "examples with class labels." : "examples with regression targets.",
+                           formula: ["x: one row (or image) per example;  y: " + (isClassification ? "class indices 0…k−1" : "targets")],
+                           numbers: numbers)
+    }
+}

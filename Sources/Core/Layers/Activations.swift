@@ -60,3 +60,20 @@ public final class Flatten<Scalar: TensorScalar>: Layer {
     public func copy() -> any Layer<Scalar> { Flatten() }
     public var description: String { "Flatten()" }
 }
+
+// Each activation's explanation: what it is and its formula (it has no numbers of its own).
+extension ReLU: Explainable {
+    public var explanation: Explanation { Explanation(description, summary: "max(x, 0), element-wise.", formula: ["y = max(x, 0)"]) }
+}
+extension Sigmoid: Explainable {
+    public var explanation: Explanation { Explanation(description, summary: "the logistic function, element-wise.", formula: ["y = 1 / (1 + e^(−x))"]) }
+}
+extension Tanh: Explainable {
+    public var explanation: Explanation { Explanation(description, summary: "the hyperbolic tangent, element-wise.", formula: ["y = (eˣ − e^(−x)) / (eˣ + e^(−x))"]) }
+}
+extension Softmax: Explainable {
+    public var explanation: Explanation { Explanation(description, summary: "probabilities along the last axis.", formula: ["y_i = e^(x_i) / Σ_j e^(x_j)"]) }
+}
+extension Flatten: Explainable {
+    public var explanation: Explanation { Explanation(description, summary: "keeps the batch axis, flattens the rest.", formula: ["[n, d₁, d₂, …] → [n, d₁·d₂·…]"]) }
+}

@@ -141,3 +141,15 @@ public enum BatchNormDefaults {
     public static let momentum = 0.1
     public static let eps = 1e-5
 }
+
+extension BatchNorm: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "batch normalisation over the channel axis (Ioffe & Szegedy, 2015).",
+                    formula: ["y = γ · (x − μ) / √(σ² + ε) + β;  μ, σ² from the batch in training, running ones in eval",
+                              "running ← (1 − momentum) · running + momentum · batch statistic"],
+                    numbers: [ExplainedValue("channels", channels), ExplainedValue("momentum", momentum),
+                              ExplainedValue("eps", eps), explainedMode, explainedParams,
+                              ExplainedValue("‖running_mean‖", Explanation.norm(runningMean.value)),
+                              ExplainedValue("‖running_var‖", Explanation.norm(runningVar.value))])
+    }
+}

@@ -105,3 +105,16 @@ public enum Conv2DDefaults {
     public static let padding = Padding.same
     public static let bias = true
 }
+
+extension Conv2D: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "a 2-d convolution over NCHW images.",
+                    formula: ["y[n, o] = Σ_c W[o, c] ⋆ x[n, c]" + (bias == nil ? "" : " + b[o]")
+                                  + ",  W [\(outChannels), \(inChannels), \(kernel), \(kernel)]",
+                              "out size = ⌊(in + pad − \(kernel)) / \(stride)⌋ + 1"],
+                    numbers: [ExplainedValue("in channels", inChannels), ExplainedValue("out channels", outChannels),
+                              ExplainedValue("kernel", kernel), ExplainedValue("stride", stride),
+                              ExplainedValue("padding", padding.description), explainedParams] + explainedWeight(weight),
+                    parts: gateParts)
+    }
+}

@@ -83,3 +83,13 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
 public enum DenseDefaults {
     public static let bias = true
 }
+
+extension Dense: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "a fully connected layer.",
+                    formula: ["y = x @ W" + (bias == nil ? "" : " + b") + ",  W [\(inputs), \(outputs)]",
+                              "init: U(±1/√in) (PyTorch's default)"],
+                    numbers: [ExplainedValue("in", inputs), ExplainedValue("out", outputs), explainedParams] + explainedWeight(weight),
+                    parts: gateParts)
+    }
+}

@@ -103,3 +103,11 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
 
     public var description: String { "Dropout(\(p))" }
 }
+
+extension Dropout: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "randomly zeroes inputs in training (Srivastava et al., 2014).",
+                    formula: ["training: y = x · keep / (1 − p), keep ~ Bernoulli(1 − p);  eval: y = x"],
+                    numbers: [ExplainedValue("p", p), explainedMode])
+    }
+}

@@ -43,3 +43,19 @@ public final class AvgPool<Scalar: TensorScalar>: Layer {
     private init(validated size: Int) { self.size = size }
     public var description: String { "AvgPool(\(size))" }
 }
+
+extension MaxPool: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "the largest value of each \(size)×\(size) window, stride \(size).",
+                    formula: ["y[n, c, i, j] = max over the window at (\(size)i, \(size)j)"],
+                    numbers: [ExplainedValue("size", size)])
+    }
+}
+
+extension AvgPool: Explainable {
+    public var explanation: Explanation {
+        Explanation(description, summary: "the mean of each \(size)×\(size) window, stride \(size).",
+                    formula: ["y[n, c, i, j] = mean over the window at (\(size)i, \(size)j)"],
+                    numbers: [ExplainedValue("size", size)])
+    }
+}

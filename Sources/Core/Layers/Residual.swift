@@ -38,3 +38,10 @@ public final class Residual<Scalar: TensorScalar>: Layer {
         return (["Residual("] + inner.map { "  " + $0 } + [")"]).joined(separator: "\n")
     }
 }
+
+extension Residual: Explainable {
+    public var explanation: Explanation {
+        Explanation("Residual", summary: "a skip connection around its body (He et al., 2016).",
+                    formula: ["y = x + body(x)"], numbers: [explainedParams] + explainedChildren)
+    }
+}

@@ -81,3 +81,11 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
         return lines.joined(separator: "\n")
     }
 }
+
+extension Sequential: Explainable {
+    public var explanation: Explanation {
+        Explanation("Sequential", summary: "applies its \(layers.count) layers in order.",
+                    formula: ["y = f_\(max(layers.count - 1, 0))(… f_1(f_0(x)))"],
+                    numbers: [ExplainedValue("layers", layers.count), explainedParams, explainedMode] + explainedChildren)
+    }
+}

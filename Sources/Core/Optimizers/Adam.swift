@@ -81,3 +81,21 @@ public enum AdamDefaults {
     /// AdamW's decoupled weight decay.
     public static let adamWWeightDecay = 0.01
 }
+
+extension Adam: Explainable {
+    public var explanation: Explanation {
+        var numbers = core.explainedNumbers
+        numbers.insert(contentsOf: [ExplainedValue("beta1", beta1), ExplainedValue("beta2", beta2), ExplainedValue("eps", eps)],
+                       at: 1)
+        numbers += [ExplainedValue("‖m‖ (first moment)", core.slotNorm("exp_avg")),
+                    ExplainedValue("‖v‖ (second moment)", core.slotNorm("exp_avg_sq"))]
+        let decay = decoupled ? "w ← w·(1 − lr·λ) first (decoupled decay)" : "g ← ∇L + λ·w (L2 decay, on weights only)"
+        return Explanation(decoupled ? "AdamW" : "Adam",
+                           summary: decoupled
+                               ? "Adam with decoupled weight decay (Loshchilov & Hutter, 2019)."
+                               : "per-parameter steps from bias-corrected moment estimates (Kingma & Ba, 2015).",
+                           formula: ["m ← β₁·m + (1−β₁)·g;  v ← β₂·v + (1−β₂)·g²;  " + decay,
+                                     "w ← w − lr · m̂ / (√v̂ + ε),  m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)"],
+                           numbers: numbers)
+    }
+}

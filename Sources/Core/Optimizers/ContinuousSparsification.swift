@@ -195,13 +195,9 @@ public final class ContinuousSparsification<Scalar: TensorScalar>: Optimizer, Tr
 
     /// The mean gate c·σ(βs) over all gated weights.
     public var softDensity: Double {
-        var sum = 0.0, n = 0
-        for g in gates {
-            let full = g.gate.expanded(g.gate.softGate)
-            sum += full.scalars.reduce(0.0) { $0 + $1.doubleValue } * g.gate.scale.doubleValue
-            n += full.count
-        }
-        return n == 0 ? 0 : sum / Double(n)
+        let stats = gates.map { GateStatistics($0.gate) }
+        let n = stats.reduce(0) { $0 + $1.weights }
+        return n == 0 ? 0 : stats.reduce(0.0) { $0 + $1.softDensity * Double($1.weights) } / Double(n)
     }
 
     /// The ticket: H(s) of every gate and the weights at the rewind point.

@@ -58,3 +58,15 @@ public enum SGDDefaults {
     public static let nesterov = false
     public static let weightDecay = 0.0
 }
+
+extension SGD: Explainable {
+    public var explanation: Explanation {
+        var numbers = core.explainedNumbers
+        numbers.insert(contentsOf: [ExplainedValue("momentum", momentum), ExplainedValue("nesterov", nesterov)], at: 1)
+        if momentum > 0 { numbers.append(ExplainedValue("‖momentum buffer‖", core.slotNorm("momentum_buffer"))) }
+        return Explanation("SGD", summary: "stochastic gradient descent (Robbins & Monro 1951), with optional (Nesterov) momentum.",
+                           formula: ["g ← ∇L + λ·w (λ on weights only);  b ← μ·b + g",
+                                     "w ← w − lr · (Nesterov ? g + μ·b : b)   (b = g without momentum)"],
+                           numbers: numbers)
+    }
+}
