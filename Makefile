@@ -5,6 +5,7 @@
 #   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
 #   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
 #   make experiments       every saved experiment (scripts/*.wh)
+#   make repro-cs          continuous sparsification: ticket search and one-shot pruning (SEEDS=1)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -16,7 +17,7 @@ FILE ?=
 FUZZ_SECONDS ?= 60
 TEST_FLAGS ?=
 
-.PHONY: all setup build run test bench fuzz experiments clean
+.PHONY: all setup build run test bench fuzz experiments repro-cs clean
 
 all: build
 
@@ -66,6 +67,13 @@ experiments: build
 	@shopt -s nullglob; files=(scripts/*.wh); \
 	if [ $${#files[@]} -eq 0 ]; then echo "experiments: no scripts/*.wh yet"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "# $$f"; $(WHITTLE) "$$f" || exit $$?; done
+
+SEEDS ?= 1
+
+# The thesis' chapter 4 at CPU scale (issue 9): tickets on LeNet-300-100, one-shot pruning of W1's CNN.
+repro-cs: build
+	$(WHITTLE) --set seeds=$(SEEDS) scripts/cs_tickets.wh
+	$(WHITTLE) scripts/cs_pruning.wh
 
 clean:
 	rm -rf .build-fuzz

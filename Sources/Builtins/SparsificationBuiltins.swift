@@ -101,9 +101,9 @@ enum SparsificationBuiltins {
         },
         spec("imp", [.required("opt", "Optimizer"), .named("rate", "Float", .float(0.2)), .named("scope", "String", .string("global")),
                      .named("rates", "Record", .null), .named("only", "List", .null), .named("rewind", "Int", .int(0)),
-                     .named("continue", "Bool", .bool(false))],
+                     .named("continued", "Bool", .bool(false))],
              "Iterative magnitude pruning around an optimizer: each `next_round` prunes `rate` of the kept weights, then rewinds the survivors.",
-             details: "Adds hard masks to the Dense / Conv2D layers (`only:` chooses them). `next_round(opt)` masks the fraction `rate` of the weights still kept, smallest |w| first (`scope: \"global\"` over all layers, `\"layer\"` per layer; `rates: {\"0\": 0.15, \"3\": 0.2}` per layer), then puts every tensor the layers own back to its value at the end of epoch `rewind` of round 1 (0: now), dropping the optimizer state. `continue: true` is IMP-C: keep training the trained weights. After r rounds (1 − rate)^r of the weights remain. `ticket(opt)` gives the masks and the rewind weights.",
+             details: "Adds hard masks to the Dense / Conv2D layers (`only:` chooses them). `next_round(opt)` masks the fraction `rate` of the weights still kept, smallest |w| first (`scope: \"global\"` over all layers, `\"layer\"` per layer; `rates: {\"0\": 0.15, \"3\": 0.2}` per layer), then puts every tensor the layers own back to its value at the end of epoch `rewind` of round 1 (0: now), dropping the optimizer state. `continued: true` is IMP-C (`continue` is a keyword): keep training the trained weights. After r rounds (1 − rate)^r of the weights remain. `ticket(opt)` gives the masks and the rewind weights.",
              example: "opt = imp(sgd(net, lr: 0.1, momentum: 0.9), rate: 0.2, rewind: 1)\nfor r in 0..<5 { fit(net, data, opt, epochs: 3); next_round(opt) }") { a in
             let scope = try enumValue(a, "scope", PruningScope.self)
             var rates: [(path: String, rate: Double)]?
@@ -117,7 +117,7 @@ enum SparsificationBuiltins {
             }
             return OptimizerBuiltins.wrap(try IterativeMagnitudePruning(try optimizer(a), rate: try a.double("rate"), scope: scope,
                                                                         rates: rates, only: try QueryBuiltins.paths(a["only"]),
-                                                                        rewindEpoch: try a.int("rewind"), continues: try a.bool("continue")))
+                                                                        rewindEpoch: try a.int("rewind"), continues: try a.bool("continued")))
         },
         spec("rewind", [.required("net", "Net"), .required("ticket", "Ticket")],
              "Puts a ticket in place: its weights (BatchNorm statistics included) and its masks as hard masks, ready to retrain.",
@@ -127,6 +127,14 @@ enum SparsificationBuiltins {
             let t = try a.native("ticket", as: TicketObject.self, expected: "Ticket").ticket
             try Core.rewind(net, to: t)
             return a["net"]
+        },
+        spec("sparse", [.required("net", "Net"), .named("batch", "Int", .int(64))],
+             "An inference copy of a pruned net whose Dense layers run on compressed-sparse-row kernels where that is faster here.",
+             topic: "Layers and networks",
+             details: "Gates are folded in first (as `bake` does, on the copy). Each Dense layer is timed side by side as dense and as CSR on a batch of `batch` rows, and the faster is kept, so the copy is never slower by choice; the outputs equal the dense net's to float rounding. Printing the copy shows `SparseDense(…, CSR)` where CSR won. Conv2D layers stay dense (no sparse convolution kernel yet). The copy is for inference: it has no trainable parameters in its CSR layers.",
+             example: "fast = sparse(net, batch: 1)\nfast(x)") { a in
+            let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
+            return .native(LayerObject(try sparseCopy(net, batch: try a.int("batch")).net))
         },
         spec("ticket", [.required("opt", "Optimizer")],
              "The lottery ticket of a cs or imp optimizer: its binary masks and the weights at the rewind epoch.",

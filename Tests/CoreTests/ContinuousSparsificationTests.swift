@@ -211,3 +211,27 @@ final class ContinuousSparsificationTests: XCTestCase {
         XCTAssertEqual(net.flatParams(), before)
     }
 }
+
+final class SparseExecutionTests: XCTestCase {
+    func testCSRRoundTripAndSparseCopyGiveTheDenseOutputs() throws {
+        var rng = RandomStream(seed: 21)
+        let net = Sequential<Float>([try Dense<Float>(30, 40, using: &rng), ReLU(), try Dense<Float>(40, 5, using: &rng)])
+        try prune(net, amount: 0.9, scope: .layer)
+        let w = net.params[0].value
+        let csr = try CSRMatrix(w)
+        XCTAssertEqual(csr.nonZeros, 120)
+        XCTAssertEqual(csr.dense, w)
+        let x = try Tensor<Float>.uniform([7, 30], using: &rng)
+        let (copy, choices) = try sparseCopy(net, batch: 7, repeats: 1)
+        XCTAssertEqual(choices.map(\.path), ["0", "2"])
+        assertClose(try copy(x), try net(x), tolerance: 1e-5)
+        // Forcing the CSR layers gives the same outputs at batch 1 and 7.
+        let forced = Sequential<Float>([try SparseDense(net.layers[0] as? Dense<Float> ?? Dense<Float>(1, 1, using: &rng)), ReLU(),
+                                        try SparseDense(net.layers[2] as? Dense<Float> ?? Dense<Float>(1, 1, using: &rng))])
+        assertClose(try forced(x), try net(x), tolerance: 1e-5)
+        let row = try x.slice([.slice(start: 0, stop: 1, step: nil)])
+        assertClose(try forced(row), try net(row), tolerance: 1e-5)
+        XCTAssertTrue(forced.description.contains("SparseDense(30 -> 40, bias, 120 of 1200 weights, CSR)"), forced.description)
+        XCTAssertThrowsError(try CSRMatrix<Float>(rows: 2, columns: 2, values: [1], columnIndices: [5], rowPointers: [0, 1, 1]))
+    }
+}

@@ -119,6 +119,6 @@ public final class IterativeMagnitudePruning<Scalar: TensorScalar>: Optimizer, T
     public var description: String {
         let how = rates.map { "rates: {" + $0.map { "\($0.path): \($0.rate)" }.joined(separator: ", ") + "}" }
             ?? "rate: \(rate), scope: \"\(scope.rawValue)\""
-        return "imp(\(inner.description), \(how), rewind: \(rewindPoint.epoch), continue: \(continues))"
+        return "imp(\(inner.description), \(how), rewind: \(rewindPoint.epoch), continued: \(continues))"
     }
 }
