@@ -89,10 +89,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
     // MARK: - Values
 
     /// σ(βs), the logits' shape.
-    public var softGate: Tensor<Scalar> {
-        let b = Scalar(beta)
-        return logits.value.map { Tensor<Scalar>.sigmoid(b * $0) }
-    }
+    public var softGate: Tensor<Scalar> { CSKernels.sigmoid(logits.value, beta: Scalar(beta)) }
 
     /// H(s) with the tie rule, the logits' shape.
     public var hardGate: Tensor<Scalar> {
@@ -143,6 +140,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
     }
 
     /// θ ⊙ c·σ(βs) as one node with both gradients (g computed once, kept for the penalty).
+    @_specialize(where Scalar == Float)
     private func softApply(_ weight: Variable<Scalar>) -> Variable<Scalar> {
         let tape = weight.tape
         let s = tape.variable(for: logits)
@@ -152,48 +150,57 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
         let c = scale, b = Scalar(beta)
         let theta = weight.value
         let gFull = expanded(g)
-        let out = Tensor(uncheckedShape: weightShape, scalars: zip(theta.scalars, gFull.scalars).map { $0 * c * $1 })
+        let out = CSKernels.product(theta, gFull, scale: c)
         let (wid, sid) = (weight.id, s.id)
         let sValues = logits.value
         let granularity = self.granularity, layout = unitLayout
         return tape.record(out, inputs: [weight, s]) {
             { grad in
-                let dTheta = Tensor(uncheckedShape: grad.shape, scalars: zip(grad.scalars, gFull.scalars).map { $0 * c * $1 })
+                let dTheta = CSKernels.product(grad, gFull, scale: c)
                 // ∂/∂s = c·β·σ(βs)·σ(−βs)·(G ⊙ θ), never through 1 − σ.
-                var gs = [Scalar](repeating: 0, count: sValues.count)
+                var gs: Tensor<Scalar>
                 if granularity == .weight {
-                    for i in 0..<gs.count { gs[i] = grad.scalars[i] * theta.scalars[i] }
+                    gs = CSKernels.product(grad, theta, scale: 1)
                 } else {
+                    var sums = [Scalar](repeating: 0, count: sValues.count)
                     let (outer, units, inner) = layout
-                    for o in 0..<outer { for u in 0..<units {
-                        var acc = Scalar(0)
-                        let base = (o * units + u) * inner
-                        for i in 0..<inner { acc += grad.scalars[base + i] * theta.scalars[base + i] }
-                        gs[u] += acc
-                    } }
+                    grad.scalars.withUnsafeBufferPointer { pg in
+                        theta.scalars.withUnsafeBufferPointer { pt in
+                            for o in 0..<outer { for u in 0..<units {
+                                var acc = Scalar(0)
+                                let base = (o * units + u) * inner
+                                for i in 0..<inner { acc += pg[base + i] * pt[base + i] }
+                                sums[u] += acc
+                            } }
+                        }
+                    }
+                    gs = Tensor(uncheckedShape: sValues.shape, scalars: sums)
                 }
-                for i in 0..<gs.count {
-                    gs[i] *= c * b * g.scalars[i] * Tensor<Scalar>.sigmoid(-b * sValues.scalars[i])
-                }
-                return [(wid, dTheta), (sid, Tensor(uncheckedShape: sValues.shape, scalars: gs))]
+                CSKernels.scaleByGateSlope(&gs, gate: g, logits: sValues, beta: b, scale: c)
+                return [(wid, dTheta), (sid, gs)]
             }
         }
     }
 
     /// Σ c·σ(βs) over the logits, recorded on `tape` with its gradient c·β·g·σ(−βs): this gate's
     /// share of CS's penalty (once per logit, so once per unit at unit granularity).
+    @_specialize(where Scalar == Float)
     public func penaltySum(on tape: Tape<Scalar>) throws -> Variable<Scalar> {
         let s = tape.variable(for: logits)
         let g = (cachedTape === tape ? cachedGate : nil) ?? softGate
         let c = scale, b = Scalar(beta)
-        let total = g.scalars.reduce(0.0) { $0 + $1.doubleValue } * c.doubleValue
+        let total = g.scalars.withUnsafeBufferPointer { pg in
+            var acc = 0.0
+            for v in pg { acc += v.doubleValue }
+            return acc
+        } * c.doubleValue
         let sValues = logits.value
         let sid = s.id
         return tape.record(Tensor(scalar: Scalar(total)), inputs: [s]) {
             { grad in
-                let up = grad.scalars[0] * c * b
-                let gs = zip(g.scalars, sValues.scalars).map { gi, si in up * gi * Tensor<Scalar>.sigmoid(-b * si) }
-                return [(sid, Tensor(uncheckedShape: sValues.shape, scalars: gs))]
+                var gs = Tensor(uncheckedShape: sValues.shape, scalars: [Scalar](repeating: grad.scalars[0], count: sValues.count))
+                CSKernels.scaleByGateSlope(&gs, gate: g, logits: sValues, beta: b, scale: c)
+                return [(sid, gs)]
             }
         }
     }
@@ -235,4 +242,53 @@ public func addCSGates<S: TensorScalar>(to net: any Layer<S>, sInit: Double, onl
 /// Every CS gate of `net` with its layer's path and weight.
 public func csGates<S: TensorScalar>(_ net: any Layer<S>) -> [(path: String, weight: Param<S>, gate: CSGate<S>)] {
     gatedLayers(net).compactMap { path, layer in layer.weight.gate(CSGate<S>.self).map { (path, layer.weight, $0) } }
+}
+
+/// The loops of the soft gate, on raw buffers and specialised for Float: the gate runs on every
+/// weight at every step, so it must cost a few passes over memory (the thesis' ~10 %).
+enum CSKernels {
+    /// a ⊙ b · scale.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func product<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>, scale: S) -> Tensor<S> {
+        let n = Swift.min(a.count, b.count)
+        let out = [S](unsafeUninitializedCapacity: n) { o, initialized in
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    for i in 0..<n { o[i] = pa[i] * pb[i] * scale }
+                }
+            }
+            initialized = n
+        }
+        return Tensor(uncheckedShape: a.shape, scalars: out)
+    }
+
+    /// σ(β·x), stable for large |βx|.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func sigmoid<S: TensorScalar>(_ x: Tensor<S>, beta: S) -> Tensor<S> {
+        let n = x.count
+        let out = [S](unsafeUninitializedCapacity: n) { o, initialized in
+            x.scalars.withUnsafeBufferPointer { px in
+                for i in 0..<n { o[i] = Tensor<S>.sigmoid(beta * px[i]) }
+            }
+            initialized = n
+        }
+        return Tensor(uncheckedShape: x.shape, scalars: out)
+    }
+
+    /// t ⊙= c·β·g·σ(−βs): the gate's slope, never through 1 − g.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func scaleByGateSlope<S: TensorScalar>(_ t: inout Tensor<S>, gate g: Tensor<S>, logits s: Tensor<S>, beta: S, scale c: S) {
+        let n = Swift.min(t.count, g.count, s.count)
+        let k = c * beta
+        t.scalars.withUnsafeMutableBufferPointer { pt in
+            g.scalars.withUnsafeBufferPointer { pg in
+                s.scalars.withUnsafeBufferPointer { ps in
+                    for i in 0..<n { pt[i] *= k * pg[i] * Tensor<S>.sigmoid(-beta * ps[i]) }
+                }
+            }
+        }
+    }
 }
