@@ -26,10 +26,10 @@ enum HelpBuiltins {
         case .string(let s):
             if let t = topics.first(where: { $0.lowercased() == s.lowercased() }) { return topicText(t, interpreter) }
             return text(forName: s, in: interpreter) ?? "no help for `\(s)`\n"
-        case .builtin(let b): return describe(b.spec, receiverType: b.receiver?.typeName)
+        case .builtin(let b): return describe(b.spec, receiverType: b.receiver?.typeName, width: interpreter.width)
         case .closure(let c): return describe(c)
         case .native(let n):
-            if let t = n.memberTable { return describe(t) }
+            if let t = n.memberTable { return describe(t, width: interpreter.width) }
             return "\(n.typeName)\n"
         default: return "\(v.typeName): \(v.repr)\n"
         }
@@ -60,13 +60,16 @@ enum HelpBuiltins {
             var table = interpreter.memberTables[parts[0]]
             if table == nil, case .native(let n)? = interpreter.userGlobals.lookup(parts[0]) { table = n.memberTable }
             guard let t = table else { return nil }
-            if let m = t.method(parts[1]) { return describe(m, receiverType: t.typeName) }
+            if let m = t.method(parts[1]) { return describe(m, receiverType: t.typeName, width: interpreter.width) }
             if let f = t.field(parts[1]) {
-                return "\(t.typeName).\(f.name)\(f.type.isEmpty ? "" : ": \(f.type)")\(f.isAssignable ? " (assignable)" : "")\n  \(f.summary)\n"
+                return "\(t.typeName).\(f.name)\(f.type.isEmpty ? "" : ": \(f.type)")\(f.isAssignable ? " (assignable)" : "")\n"
+                    + wrap(f.summary, indent: 2, width: interpreter.width)
             }
             return nil
         }
-        if let t = interpreter.memberTables[name], interpreter.userGlobals.lookup(name) == nil { return describe(t) }
+        if let t = interpreter.memberTables[name], interpreter.userGlobals.lookup(name) == nil {
+            return describe(t, width: interpreter.width)
+        }
         guard let v = interpreter.userGlobals.lookup(name) else {
             if let t = topics.first(where: { $0.lowercased() == name.lowercased() }) { return topicText(t, interpreter) }
             return nil
@@ -74,9 +77,29 @@ enum HelpBuiltins {
         return text(for: v, in: interpreter)
     }
 
-    static func describe(_ spec: BuiltinSpec, receiverType: String? = nil) -> String {
-        var out = (receiverType.map { "\($0)." } ?? "") + spec.signature + "\n  " + spec.summary + "\n"
-        if !spec.details.isEmpty { out += "\n  " + spec.details + "\n" }
+    /// `text` broken at spaces into lines of at most `width` characters, each indented by `indent`
+    /// (a word longer than a line gets a line of its own); ends with a newline.
+    static func wrap(_ text: String, indent: Int, width: Int) -> String {
+        let pad = String(repeating: " ", count: indent)
+        let limit = max(20, width - 1)
+        var out = ""
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            for word in paragraph.split(separator: " ") {
+                if !line.isEmpty && pad.count + line.count + 1 + word.count > limit {
+                    out += pad + line + "\n"
+                    line = ""
+                }
+                line += (line.isEmpty ? "" : " ") + word
+            }
+            out += (line.isEmpty ? "" : pad + line) + "\n"
+        }
+        return out
+    }
+
+    static func describe(_ spec: BuiltinSpec, receiverType: String? = nil, width: Int = 80) -> String {
+        var out = (receiverType.map { "\($0)." } ?? "") + spec.signature + "\n" + wrap(spec.summary, indent: 2, width: width)
+        if !spec.details.isEmpty { out += "\n" + wrap(spec.details, indent: 2, width: width) }
         if !spec.example.isEmpty {
             out += "\n  Example:\n" + spec.example.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { "    " + $0 }.joined(separator: "\n") + "\n"
@@ -93,16 +116,26 @@ enum HelpBuiltins {
         return out
     }
 
-    static func describe(_ t: MemberTable) -> String {
+    /// A type's fields and methods, each list in two aligned columns (name, summary).
+    static func describe(_ t: MemberTable, width: Int = 80) -> String {
         var out = "\(t.typeName)\(t.summary.isEmpty ? "" : ": \(t.summary)")\n"
-        if !t.fields.isEmpty {
-            out += "  fields:\n"
-            for f in t.fields { out += "    \(f.name)\(f.isAssignable ? " (assignable)" : "")  \(f.summary)\n" }
+        func columns(_ heading: String, _ rows: [(String, String)]) {
+            guard !rows.isEmpty else { return }
+            out += "  \(heading):\n"
+            // A name too long for the column (a method's signature) puts its summary on the next line.
+            let nameWidth = min(rows.map(\.0.count).max() ?? 0, max(12, width / 3))
+            for (name, summary) in rows {
+                if name.count > nameWidth {
+                    out += "    " + name + "\n" + wrap(summary, indent: 6 + nameWidth, width: width)
+                    continue
+                }
+                let text = wrap(summary, indent: 6 + nameWidth, width: width)
+                out += "    " + name + String(repeating: " ", count: nameWidth - name.count + 2)
+                    + text.drop(while: { $0 == " " })
+            }
         }
-        if !t.methods.isEmpty {
-            out += "  methods:\n"
-            for m in t.methods { out += "    \(m.signature)  \(m.summary)\n" }
-        }
+        columns("fields", t.fields.map { ($0.name + ($0.isAssignable ? " (assignable)" : ""), $0.summary) })
+        columns("methods", t.methods.map { ($0.signature, $0.summary) })
         return out
     }
 }

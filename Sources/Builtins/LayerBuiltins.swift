@@ -123,10 +123,10 @@ enum LayerBuiltins {
              details: "Give `input:` (one sample's shape, without the batch axis) to see output shapes.",
              example: "summary(net, input: [1, 28, 28])") { a in
             let net = try layer(a, "net")
-            guard !a["input"].isNil else { return .string(NetAccess.describe(net)) }
+            guard !a["input"].isNil else { return .native(TableObject(NetAccess.describe(net))) }
             let shape = try TensorConversion.ints(a["input"], what: "`summary`: argument 2 (`input`)")
             let rows = try net.summary(inputShape: shape)
-            return .string(SummaryTable.render(rows, total: net.countParams, trainable: net.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count }))
+            return .native(TableObject(SummaryTable.render(rows, total: net.countParams, trainable: net.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count })))
         },
         spec("params", [.required("net", "Net")], "The parameters as a record keyed by path (`0.weight`, ...).",
              details: "A parameter several layers share (a layer used twice, a template bank) is listed once, at its first path; its other paths are in `.aliases`. Gates' parameters (`3.mask_logit`) are listed under their layer.",

@@ -23,6 +23,11 @@ public final class Session {
         public var stepBudget: Int? = nil
         /// Terminal width for pretty printing.
         public var width = 80
+        /// Where `report` appends its JSON lines (a sweep point's `result.jsonl`); nil prints them.
+        public var reportPath: String? = nil
+        /// Cancelled by Ctrl-C: the executable hands in the token its signal handler sets; a
+        /// session made without one (tests, embedders) owns a fresh token nobody else sees.
+        public var token = CancellationToken()
         public init() {}
     }
 
@@ -36,10 +41,13 @@ public final class Session {
     let errorOutput: (String) -> Void
     /// Inputs of this session, and those that ran without error (for `:history` and `:save`).
     var history: [String] = []
-    var savedInputs: [String] = []
-    var inputCount = 0
+    var savedInputs: [SavedInput] = []
+    /// Code inputs run so far at the prompt; the next one is `<input \(inputCount + 1)>` and binds `_N`.
+    public internal(set) var inputCount = 0
     /// Values given with `--set`.
     var settings: [String: Value] = [:]
+    /// The setting names the running script asked for, given or not.
+    var settingsRead = Set<String>()
     public internal(set) var isQuitRequested = false
     /// True at an interactive prompt: `tutorial(name)` then waits for Enter between steps instead
     /// of running the lesson straight through.
@@ -55,7 +63,7 @@ public final class Session {
         self.options = options
         self.output = output
         self.errorOutput = errorOutput
-        interpreter = Interpreter(output: output)
+        interpreter = Interpreter(output: output, token: options.token)
         interpreter.isSandboxed = options.sandboxed
         interpreter.stepBudget = options.stepBudget
         interpreter.width = options.width
@@ -104,24 +112,47 @@ public final class Session {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return .success }
         history.append(text)
+        if trimmed.hasPrefix("??") {
+            return source(String(trimmed.dropFirst(2)).trimmingCharacters(in: .whitespaces))
+        }
         if trimmed.hasPrefix("?") {
             return help(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces))
         }
         if trimmed.hasPrefix(":") { return command(String(trimmed.dropFirst())) }
         if trimmed.hasPrefix("$") { return shell(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces)) }
         inputCount += 1
+        let number = inputCount
         let start = Date()
-        let outcome = execute(SourceFile(path: "<prompt>", text: text), layer: interpreter.userGlobals,
-                              echo: trimmed.hasSuffix(";") ? .none : .repr)
+        // Each input is its own file, so errors in functions it defines say which input (`<input 3>:4:3`).
+        let (outcome, echoed) = runEchoing(SourceFile(path: "<input \(number)>", text: text), number: number,
+                                           echo: trimmed.hasSuffix(";") ? .none : .repr)
         let elapsed = Date().timeIntervalSince(start)
-        if elapsed > 1 { output(String(format: "time: %.2f s\n", elapsed)) }
-        if outcome == .success { savedInputs.append(text) }
+        if elapsed > 1 { output("time: \(Session.duration(elapsed))\n") }
+        if outcome == .success { savedInputs.append(SavedInput(text: text, resultNumber: echoed ? number : nil)) }
         return outcome
     }
 
-    /// Runs a whole script file.
+    /// Runs a whole script file; then warns about `--set` settings the script never read (a
+    /// misspelt `--set lrr=0.01` would otherwise be silently ignored).
     public func runScript(source: String, path: String) -> Outcome {
-        execute(SourceFile(path: path, text: source), layer: interpreter.userGlobals, echo: .none)
+        let file = SourceFile(path: path, text: source)
+        let outcome = execute(file, layer: interpreter.userGlobals, echo: .none)
+        if outcome == .success {
+            // A setting is read through `setting(name, …)` or as the global `--set` binds.
+            let names = Set(Lexer(file: file).tokenize().filter { $0.kind == .name }.map(\.text))
+            warnAboutUnreadSettings(mentioned: names)
+        }
+        return outcome
+    }
+
+    /// One warning line per `--set` name the script neither asked for nor mentions.
+    func warnAboutUnreadSettings(mentioned: Set<String>) {
+        let read = settingsRead.union(options.settings.map(\.name).filter(mentioned.contains)).sorted()
+        for (name, _) in options.settings where !read.contains(name) {
+            let hint = nearestName(to: name, among: read).map { " (did you mean `\($0)`?)" } ?? ""
+            let known = read.isEmpty ? "it reads no settings" : "it reads \(read.joined(separator: ", "))"
+            errorOutput("warning: the script never read the setting `\(name)` given with --set\(hint); \(known)\n")
+        }
     }
 
     /// Runs `-e` code and prints the last expression's value (strings unquoted, nil nothing).
@@ -153,9 +184,24 @@ public final class Session {
 
     /// Parses, resolves and runs `file` with its globals in `layer`; reports errors; echoes the
     /// value of a final expression statement as asked.
-    func execute(_ file: SourceFile, layer: GlobalLayer, echo: Echo) -> Outcome {
+    func execute(_ file: SourceFile, layer: GlobalLayer, echo: Echo, resultNumber: Int? = nil) -> Outcome {
+        executeEchoing(file, layer: layer, echo: echo, resultNumber: resultNumber).outcome
+    }
+
+    /// A prompt input: runs with prompt-only behaviour (clipped lists, "wrote FILE" notes) and binds
+    /// `_` and `_N`; `echoed` says whether a value was shown (and so bound).
+    func runEchoing(_ file: SourceFile, number: Int?, echo: Echo) -> (outcome: Outcome, echoed: Bool) {
+        let wasInteractive = interpreter.isInteractive
+        interpreter.isInteractive = true
+        defer { interpreter.isInteractive = wasInteractive }
+        return executeEchoing(file, layer: interpreter.userGlobals, echo: echo, resultNumber: number)
+    }
+
+    private func executeEchoing(_ file: SourceFile, layer: GlobalLayer, echo: Echo,
+                                resultNumber: Int?) -> (outcome: Outcome, echoed: Bool) {
         interpreter.token.reset()
-        return interpreter.runOnLargeStack { () -> Outcome in
+        var echoed = false
+        let outcome = interpreter.runOnLargeStack { () -> Outcome in
             let (program, diagnostics) = Parser.parse(file)
             if !diagnostics.isEmpty {
                 for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
@@ -173,23 +219,34 @@ public final class Session {
                 if value.isNil { return .success }
                 if echo == .repr {
                     self.interpreter.userGlobals.define("_", value)
-                    self.output(value.pretty(width: self.options.width) + "\n")
+                    if let n = resultNumber { self.interpreter.userGlobals.define("_\(n)", value) }
+                    echoed = true
+                    self.output(value.pretty(width: self.options.width, clipped: true) + "\n")
                 } else {
                     self.output(value.printed + "\n")
                 }
                 return .success
-            } catch let e as RuntimeError {
-                self.errorOutput(e.diagnostic.render(color: self.options.color))
-                return .runtimeError
-            } catch let e as Interrupted {
-                self.errorOutput("\(e.description)\n")
-                return .interrupted
-            } catch let e as ExitRequest {
-                return .exit(e.code)
             } catch {
-                self.errorOutput("error: \(error)\n")
-                return .runtimeError
+                return self.report(error)
             }
+        }
+        return (outcome, echoed)
+    }
+
+    /// Reports an error from running code the way `execute` does, and gives its outcome.
+    func report(_ error: Error) -> Outcome {
+        switch error {
+        case let e as RuntimeError:
+            errorOutput(e.diagnostic.render(color: options.color))
+            return .runtimeError
+        case let e as Interrupted:
+            errorOutput("\(e.description)\n")
+            return .interrupted
+        case let e as ExitRequest:
+            return .exit(e.code)
+        default:
+            errorOutput("error: \(error)\n")
+            return .runtimeError
         }
     }
 
@@ -229,8 +286,11 @@ public final class Session {
         }
     }
 
-    /// The `--set` value for `name`, if one was given.
-    func setting(_ name: String) -> Value? { settings[name] }
+    /// The `--set` value for `name`, if one was given; remembers that the script asked for it.
+    func setting(_ name: String) -> Value? {
+        settingsRead.insert(name)
+        return settings[name]
+    }
 }
 
 /// Lets built-ins reach their session without a reference cycle.
@@ -242,4 +302,11 @@ final class WeakSession {
 extension Interpreter {
     /// The session running this interpreter, when there is one.
     var session: Session? { (extensions["session"] as? WeakSession)?.session }
+
+    /// True while a prompt input runs: built-ins then note side effects (`wrote FILE (12 KB)`) that a
+    /// script would keep quiet about.
+    var isInteractive: Bool {
+        get { extensions["interactive"] as? Bool ?? false }
+        set { extensions["interactive"] = newValue }
+    }
 }

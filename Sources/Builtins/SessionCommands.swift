@@ -9,12 +9,14 @@ extension Session {
       :help           this list
       :load FILE      run a file in the session's globals
       :time EXPR      run EXPR and report how long it took
+      :timeit EXPR    run EXPR many times: mean ± standard deviation per run
       :vars           your variables with their types and sizes
       :reset          forget your variables (built-ins and the standard library stay)
       :history        the inputs of this session
       :save FILE      save the inputs that ran without error as a script
       :quit           leave (Ctrl-D too)
       ?name           help for a built-in, method, field or documented function
+      ??name          the source of a function defined in this session
       $ CMD           run a shell command
 
     """
@@ -33,6 +35,19 @@ extension Session {
         let hint = nearestName(to: name, among: candidates).map { "; did you mean `\($0)`?" } ?? ""
         errorOutput("error: no help for `\(name)`\(hint)\n")
         return .runtimeError
+    }
+
+    /// `??name`: the source of a function defined in this session (its doc comment included), else
+    /// what `?name` says.
+    func source(_ name: String) -> Outcome {
+        guard case .closure(let c)? = interpreter.userGlobals.lookup(name) else { return help(name) }
+        let declaration = c.function.declaration
+        let file = declaration.span.file
+        let docLines = declaration.documentation.map { $0.split(separator: "\n", omittingEmptySubsequences: false).count } ?? 0
+        let firstLine = max(1, declaration.span.line - docLines)
+        let text = file.text(from: file.lineStarts[firstLine - 1], to: declaration.span.end)
+        output(text + "\n  defined at \(declaration.span.shortDescription)\n")
+        return .success
     }
 
     /// `:command arguments`.
@@ -57,7 +72,7 @@ extension Session {
         case "save":
             guard !rest.isEmpty else { errorOutput("error: `:save` needs a file name\n"); return .runtimeError }
             if options.sandboxed { errorOutput("error: `:save` is disabled in sandboxed mode\n"); return .runtimeError }
-            let text = savedInputs.map { $0.hasSuffix("\n") ? $0 : $0 + "\n" }.joined()
+            let text = savedScript()
             do { try text.write(toFile: rest, atomically: true, encoding: .utf8) } catch {
                 errorOutput("error: cannot write file \(rest)\n")
                 return .runtimeError
@@ -71,18 +86,22 @@ extension Session {
                 return .runtimeError
             }
             let outcome = runScript(source: source, path: rest)
-            if outcome == .success { savedInputs.append("load(\(Value.string(rest).repr))") }
+            if outcome == .success { savedInputs.append(SavedInput(text: "load(\(Value.string(rest).repr))")) }
             return outcome
         case "time":
             guard !rest.isEmpty else { errorOutput("error: `:time` needs an expression\n"); return .runtimeError }
             let start = Date()
-            let outcome = execute(SourceFile(path: "<prompt>", text: rest), layer: interpreter.userGlobals, echo: .repr)
-            output(String(format: "time: %.6f s\n", Date().timeIntervalSince(start)))
-            if outcome == .success { savedInputs.append(rest) }
+            let (outcome, _) = runEchoing(SourceFile(path: "<time>", text: rest), number: nil, echo: .repr)
+            output("time: \(Session.duration(Date().timeIntervalSince(start)))\n")
+            if outcome == .success { savedInputs.append(SavedInput(text: rest)) }
             return outcome
+        case "timeit":
+            guard !rest.isEmpty else { errorOutput("error: `:timeit` needs an expression\n"); return .runtimeError }
+            return timeit(rest)
         default:
-            let names = ["help", "quit", "vars", "reset", "history", "save", "load", "time"]
-            let hint = nearestName(to: name, among: names).map { "; did you mean `:\($0)`?" } ?? ""
+            let names = ["help", "quit", "vars", "reset", "history", "save", "load", "time", "timeit"]
+            let hint = nearestName(to: name, among: names).map { "; did you mean `:\($0)`?" }
+                ?? "; the commands are \(names.map { ":" + $0 }.joined(separator: ", ")) (`:help` explains them)"
             errorOutput("error: unknown command `:\(name)`\(hint)\n")
             return .runtimeError
         }
@@ -117,6 +136,8 @@ extension Session {
             errorOutput("error: shell commands are disabled in sandboxed mode\n")
             return .runtimeError
         }
+        // `cd` must change this process's folder, or the next `$ ls` and `:load` would not see it.
+        if cd(cmd) { return changeDirectory(String(cmd.dropFirst(2)).trimmingCharacters(in: .whitespaces)) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", cmd]
@@ -130,6 +151,33 @@ extension Session {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         output(String(decoding: data, as: UTF8.self))
-        return process.terminationStatus == 0 ? .success : .runtimeError
+        if process.terminationReason == .uncaughtSignal {
+            errorOutput("error: shell command killed by signal \(process.terminationStatus)\n")
+            return .runtimeError
+        }
+        guard process.terminationStatus == 0 else {
+            errorOutput("error: shell command exited with status \(process.terminationStatus)\n")
+            return .runtimeError
+        }
+        return .success
+    }
+
+    /// Whether a shell command is a plain `cd` (no `&&`, `;` or pipe after it).
+    private func cd(_ cmd: String) -> Bool {
+        (cmd == "cd" || cmd.hasPrefix("cd ")) && !cmd.contains(where: { ";&|<>`$".contains($0) })
+    }
+
+    /// `$ cd DIR`: changes the session's working folder (`~` and no argument mean the home folder).
+    private func changeDirectory(_ argument: String) -> Outcome {
+        var path = argument
+        if path.count >= 2, let q = path.first, q == "\"" || q == "'", path.last == q { path = String(path.dropFirst().dropLast()) }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/"
+        if path.isEmpty || path == "~" { path = home } else if path.hasPrefix("~/") { path = home + path.dropFirst() }
+        guard FileManager.default.changeCurrentDirectoryPath(path) else {
+            errorOutput("error: cd: cannot change to \(path)\n")
+            return .runtimeError
+        }
+        output(FileManager.default.currentDirectoryPath + "\n")
+        return .success
     }
 }

@@ -29,7 +29,7 @@ extension Session {
         var outcome = Outcome.success
         if !chunk.code.isEmpty {
             outcome = execute(chunk.source(path: lesson.path), layer: interpreter.userGlobals, echo: .repr)
-            if outcome == .success { savedInputs.append(chunk.code) }
+            if outcome == .success { savedInputs.append(SavedInput(text: chunk.code)) }
         }
         if outcome != .success {
             output("(this step stopped; fix it by hand and press Enter to run it again, or q to leave)\n")

@@ -19,6 +19,7 @@ extension Session {
             QueryBuiltins.table,
             SparsificationBuiltins.table,
             OutputBuiltins.table,
+            SweepBuiltins.table,
             TeachingBuiltins.table,
         ]
     }
@@ -28,6 +29,6 @@ extension Session {
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
-         TicketMembers.table]
+         TableMembers.table, TicketMembers.table]
     }
 }

@@ -24,9 +24,19 @@ public final class RunObject: NativeObject {
         return lines.joined(separator: "\n")
     }
 
-    private func fmt(_ x: Double) -> String {
-        let s = String(format: "%.4f", x)
-        return s
+    /// Four significant digits, as in the description line and the progress bar.
+    private func fmt(_ x: Double) -> String { formatted(x) }
+
+    /// The settings as a record with their types (`epochs: 50`, `shuffle: true`, `test: nil`).
+    static func settings(_ run: Run) -> Value {
+        .record(run.settings.map { name, value in
+            switch value {
+            case .int(let i): return (name, .int(i))
+            case .bool(let b): return (name, .bool(b))
+            case .text(let s): return (name, .string(s))
+            case .none: return (name, .null)
+            }
+        })
     }
 
     /// One epoch as a record (for `run.history`, `on_epoch` and the JSON Lines log).
@@ -35,7 +45,9 @@ public final class RunObject: NativeObject {
                  ("accuracy", r.accuracy.map { .float($0) } ?? .null),
                  ("test_loss", r.testLoss.map { .float($0) } ?? .null),
                  ("test_accuracy", r.testAccuracy.map { .float($0) } ?? .null),
-                 ("lr", .float(r.lr)), ("samples", .int(r.samples)), ("seconds", .float(r.seconds)),
+                 ("lr", .float(r.lr)), ("samples", .int(r.samples)),
+                 // A measured duration: more digits would be noise.
+                 ("seconds", .float(significant(r.seconds, 4))),
                  ("hooks", TrainingPlatform.hooks(r.hooks))])
     }
 }
@@ -55,7 +67,7 @@ enum RunMembers {
                       get: { floats(run($0).testAccuracy) }),
             FieldSpec("history", "List", summary: "one record per epoch", get: { .list(run($0).history.map(RunObject.record)) }),
             FieldSpec("settings", "Record", summary: "the settings of the run",
-                      get: { .record(run($0).settings.map { ($0.name, .string($0.value)) }) }),
+                      get: { RunObject.settings(run($0)) }),
             FieldSpec("complete", "Bool", summary: "false when interrupted or stopped by an error",
                       get: { .bool(run($0).isComplete) }),
             FieldSpec("stop_reason", "String or nil", summary: "why the run stopped early",
@@ -119,7 +131,8 @@ enum TrainingBuiltins {
             let test = a["test"].isNil ? nil : try LossBuiltins.data(a, "test")
             let seed = try DataBuiltins.seed(a, "seed")
             let settings = FitSettings<Float>(epochs: epochs, batchSize: batchSize, shuffle: try a.bool("shuffle"),
-                                              seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, "loss"))
+                                              seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, "loss"),
+                                              token: a.interpreter.token)
             let onEpoch = a["on_epoch"].isNil ? nil : try a.function("on_epoch")
             let logPath = try a.optionalString("log")
             let run = Run()
@@ -133,15 +146,22 @@ enum TrainingBuiltins {
                     try appendJSONLine(path, try JSONBridge.json(.record([
                         ("event", .string("start")), ("whittle", .string(Session.version)),
                         ("blas", .string(blasVersion)), ("swift", .string(swiftVersion)),
-                        ("seed", .int(seed)), ("settings", .record(run.settings.map { ($0.name, .string($0.value)) })),
-                    ])))
+                        ("seed", .int(seed)), ("settings", RunObject.settings(run)),
+                    ]), op: "fit"))
                 }
-                try appendJSONLine(path, try JSONBridge.json(record))
+                try appendJSONLine(path, try JSONBridge.json(record, op: "fit"))
             }
-            try fit(net, data: data, optimizer: opt, settings: settings, test: test, into: run) { record in
-                let value = RunObject.record(record)
-                try log(value)
-                if let f = onEpoch { _ = try a.call(f, [value]) }
+            do {
+                try fit(net, data: data, optimizer: opt, settings: settings, test: test, into: run) { record in
+                    let value = RunObject.record(record)
+                    try log(value)
+                    if let f = onEpoch { _ = try a.call(f, [value]) }
+                }
+            } catch let error as TrainingError {
+                // A caught NaN error carries the run, as `e.run`.
+                var failure = RuntimeError(String(describing: error), kind: error.errorKind)
+                failure.fields = [("run", runValue)]
+                throw failure
             }
             if logPath != nil, !logStarted { try log(.record([("event", .string("end"))])) }
             return runValue

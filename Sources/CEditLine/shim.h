@@ -30,6 +30,16 @@ static inline int wh_el_set_getc(EditLine *el, int (*getc)(EditLine *, wchar_t *
     return el_set(el, EL_GETCFN, getc);
 }
 
+/// Puts the terminal back in the editor's mode (1) or in the mode it had before editing (0).
+static inline int wh_el_prep_term(EditLine *el, int on) {
+    return el_set(el, EL_PREP_TERM, on);
+}
+
+/// Redraws the prompt and the line being edited on a fresh terminal line.
+static inline int wh_el_refresh(EditLine *el) {
+    return el_set(el, EL_REFRESH);
+}
+
 /// Binds a key sequence such as "^R" or "^I" to a named editor function.
 static inline int wh_el_bind(EditLine *el, const char *key, const char *function) {
     return el_set(el, EL_BIND, key, function, (const char *)NULL);

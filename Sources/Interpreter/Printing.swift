@@ -17,10 +17,18 @@ extension Value {
 /// Renders values to text. Lists and records already being printed show as `[...]` / `{...}`.
 struct Printer {
     let width: Int
+    /// Lists longer than `clipAbove` show their first and last `edgeItems` around `…` (the prompt's
+    /// echo, like NumPy's summarised arrays); `print` shows them whole.
+    var clipsLists = false
+    static let clipAbove = 1000
+    static let edgeItems = 3
     private var active = Set<ObjectIdentifier>()
     private var depth = 0
 
-    init(width: Int) { self.width = width }
+    init(width: Int, clipsLists: Bool = false) {
+        self.width = width
+        self.clipsLists = clipsLists
+    }
 
     mutating func render(_ v: Value, quoted: Bool) -> String {
         switch v {
@@ -36,8 +44,14 @@ struct Printer {
             depth += 1
             defer { active.remove(id); depth -= 1 }
             var parts: [String] = []
-            parts.reserveCapacity(l.items.count)
-            for item in l.items { parts.append(render(item, quoted: true)) }
+            if clipsLists && l.items.count > Printer.clipAbove {
+                for item in l.items.prefix(Printer.edgeItems) { parts.append(render(item, quoted: true)) }
+                parts.append("…")
+                for item in l.items.suffix(Printer.edgeItems) { parts.append(render(item, quoted: true)) }
+            } else {
+                parts.reserveCapacity(l.items.count)
+                for item in l.items { parts.append(render(item, quoted: true)) }
+            }
             return "[" + parts.joined(separator: ", ") + "]"
         case .record(let r):
             let id = ObjectIdentifier(r)
@@ -119,14 +133,20 @@ enum TokenKeywords {
 extension Value {
     /// The prompt's echo: like `repr`, but a record too long for one line becomes aligned
     /// `key: value` lines.
-    public func pretty(width: Int) -> String {
-        let line = repr(width: width)
+    ///
+    /// With `clipped`, lists longer than 1000 items show their ends around `…`, and a clipped
+    /// top-level list says its length (`print` still shows every item).
+    public func pretty(width: Int, clipped: Bool = false) -> String {
+        var printer = Printer(width: width, clipsLists: clipped)
+        let line = printer.render(self, quoted: true)
+        if clipped, case .list(let l) = self, l.items.count > Printer.clipAbove { return line + "  (\(l.items.count) items)" }
         guard case .record(let r) = self, line.count > width, r.count > 0 else { return line }
         let keyWidth = r.keys.map { Printer.key($0).count }.max() ?? 0
         var out: [String] = []
         for (k, v) in zip(r.keys, r.values) {
             let key = Printer.key(k)
-            out.append(key + ":" + String(repeating: " ", count: keyWidth - key.count + 1) + v.repr(width: width))
+            var fieldPrinter = Printer(width: width, clipsLists: clipped)
+            out.append(key + ":" + String(repeating: " ", count: keyWidth - key.count + 1) + fieldPrinter.render(v, quoted: true))
         }
         return out.joined(separator: "\n")
     }

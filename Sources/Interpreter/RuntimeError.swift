@@ -42,6 +42,8 @@ public struct RuntimeError: Error, CustomStringConvertible {
     public var trace: [TraceEntry] = []
     /// The value given to `error(x)` when x is not a String.
     public var payload: Value?
+    /// More fields a built-in attaches (`e.run` after a NaN loss in `fit`).
+    public var fields: [(name: String, value: Value)] = []
 
     public init(_ message: String, kind: String = "value", span: SourceSpan? = nil) {
         self.message = message

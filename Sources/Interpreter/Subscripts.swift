@@ -138,7 +138,8 @@ public enum Subscripts {
             case "value": return err.payload ?? .string(err.message)
             default: break
             }
-            let fields = ["message", "kind", "file", "line", "column", "trace", "value"]
+            if let extra = err.fields.first(where: { $0.name == name }) { return extra.value }
+            let fields = ["message", "kind", "file", "line", "column", "trace", "value"] + err.fields.map(\.name)
             let hint = nearestName(to: name, among: fields).map { "; did you mean `\($0)`?" } ?? ""
             throw runtimeError("Error has no field `\(name)`\(hint)", kind: "key")
         case .native(let n):

@@ -66,8 +66,10 @@ struct Driver {
         options.settings = invocation.settings
         options.args = invocation.args
         options.quiet = invocation.quiet
+        options.reportPath = getenv("WHITTLE_REPORT").map { String(cString: $0) }
         options.color = terminal.colorOnStdout && terminal.colorOnStderr
         options.width = Terminal.columns(of: 1) ?? 80
+        options.token = Signals.token
         let clearsBar = terminal.stdoutIsTerminal && terminal.stderrIsTerminal
         return Session(options: options, output: { text in
             if clearsBar { progress?.clearLine() }
@@ -104,15 +106,15 @@ struct Driver {
         // Draw where the results go when that is the terminal; otherwise keep the prompt out of the file.
         let screen: UnsafeMutablePointer<FILE>? = terminal.stdoutIsTerminal ? stdout : stderr
         let colored = terminal.stdoutIsTerminal ? terminal.colorOnStdout : terminal.colorOnStderr
-        let prompt = colored ? "\u{1}\u{1B}[1;36m\u{1}whittle>\u{1}\u{1B}[0m\u{1} " : "whittle> "
-        let continuation = colored ? "\u{1}\u{1B}[2m\u{1}     ...\u{1}\u{1B}[0m\u{1} " : "     ... "
-        guard let screen, let editor = LineEditor(prompt: prompt, continuation: continuation, historyFile: historyPath(),
-                                      output: screen,
+        guard let screen, let editor = LineEditor(prompt: { promptText(number: session.inputCount + 1, continuation: $0, colored: colored) },
+                                      historyFile: historyPath(), output: screen,
                                       completer: { line, cursor in session.completions(line: line, cursor: cursor) })
         else {
             return runPrompt(session, lines: PlainLines(), afterEachInput: flush)
         }
         session.pausesLessons = true
+        fputs(promptBanner, screen)
+        fflush(screen)
         return runPrompt(session, lines: editor, afterEachInput: flush)
     }
 

@@ -1,4 +1,4 @@
-// The prompt's line editor on libedit: emacs keys, persistent history, Ctrl-R search, Tab completion.
+// The prompt's line editor on libedit: emacs keys, persistent whole-entry history, Ctrl-R search, Tab completion, Ctrl-Z / fg.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,8 +20,10 @@ enum LineRead: Equatable {
 protocol LineSource: AnyObject {
     /// Reads one line; `continuation` selects the continuation prompt for unfinished input.
     func readLine(continuation: Bool) -> LineRead
-    /// Remembers an entered line in the history (a no-op without one).
-    func remember(_ line: String)
+    /// Remembers a whole entry (all its lines) in the history (a no-op without one).
+    func remember(_ entry: String)
+    /// More typed or pasted input is already waiting (a paste in progress).
+    var hasPendingInput: Bool { get }
 }
 
 /// libedit behind `LineSource`.
@@ -31,15 +33,17 @@ protocol LineSource: AnyObject {
 /// nothing more to insert, are listed in columns under the line.
 final class LineEditor: LineSource {
     typealias Completer = (_ line: String, _ cursor: Int) -> (start: Int, candidates: [String])
+    /// The prompt text for the first line (false) or a continuation line (true) of an entry.
+    typealias PromptText = (_ continuation: Bool) -> String
 
     private let editor: OpaquePointer
     private let history: OpaquePointer
     private let historyFile: String?
     private let completer: Completer
     private let output: UnsafeMutablePointer<FILE>
+    private let promptFor: PromptText
+    /// The current prompt as C text; libedit reads it through `promptFunction` while editing.
     private var promptText: UnsafeMutablePointer<CChar>
-    private var continuationText: UnsafeMutablePointer<CChar>
-    private var continuing = false
 
     /// Most entries kept in the history file.
     static let historySize: Int32 = 5000
@@ -49,10 +53,10 @@ final class LineEditor: LineSource {
     /// Opens the editor on the terminal at standard input, drawing on `output`.
     ///
     /// - Parameters:
-    ///   - prompt: the primary prompt; may contain colour escapes wrapped in `\u{1}` markers.
-    ///   - continuation: the prompt for the following lines of unfinished input.
+    ///   - prompt: the prompt for the first and the following lines of an entry (it may change, as
+    ///     `whittle[3]>` does); may contain colour escapes wrapped in `\u{1}` markers.
     ///   - historyFile: where history is loaded from and saved to; nil keeps it in memory only.
-    init?(prompt: String, continuation: String, historyFile: String?, output: UnsafeMutablePointer<FILE>,
+    init?(prompt: @escaping PromptText, historyFile: String?, output: UnsafeMutablePointer<FILE>,
           completer: @escaping Completer) {
         // Multibyte input (β, λ) needs the user's character set.
         setlocale(LC_CTYPE, "")
@@ -66,8 +70,8 @@ final class LineEditor: LineSource {
         self.historyFile = historyFile
         self.completer = completer
         self.output = output
-        self.promptText = strdup(prompt) ?? strdup("")
-        self.continuationText = strdup(continuation) ?? strdup("")
+        self.promptFor = prompt
+        self.promptText = strdup(prompt(false)) ?? strdup("")
 
         wh_history_setsize(history, Self.historySize)
         wh_history_setunique(history, 1)
@@ -95,11 +99,15 @@ final class LineEditor: LineSource {
         history_end(history)
         el_end(editor)
         free(promptText)
-        free(continuationText)
     }
 
     func readLine(continuation: Bool) -> LineRead {
-        continuing = continuation
+        if let text = strdup(promptFor(continuation)) {
+            free(promptText)
+            promptText = text
+        }
+        // A stop and resume while a command ran needs nothing: el_gets sets its mode up afresh.
+        _ = Signals.takeContinued()
         // The width may have changed since the last line (no SIGWINCH handler while a command runs).
         el_resize(editor)
         var count: Int32 = 0
@@ -122,10 +130,25 @@ final class LineEditor: LineSource {
         return .line(line)
     }
 
-    func remember(_ line: String) {
-        guard !line.allSatisfy(\.isWhitespace) else { return }
-        wh_history_enter(history, line)
+    func remember(_ entry: String) {
+        guard !entry.allSatisfy(\.isWhitespace) else { return }
+        // One entry, newlines included: Up and Ctrl-R bring back a whole function, not its first line.
+        wh_history_enter(history, entry)
         saveHistory()
+    }
+
+    var hasPendingInput: Bool {
+        var poller = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, 0) > 0
+    }
+
+    /// After Ctrl-Z and `fg`: the shell left the terminal in its own (cooked) mode, so put the
+    /// editor's raw mode back (cooked first, so libedit reads the terminal's current settings) and
+    /// redraw the prompt and the line.
+    fileprivate func resumeAfterStop() {
+        wh_el_prep_term(editor, 0)
+        wh_el_prep_term(editor, 1)
+        wh_el_refresh(editor)
     }
 
     private func saveHistory() {
@@ -133,9 +156,7 @@ final class LineEditor: LineSource {
         wh_history_save(history, historyFile)
     }
 
-    fileprivate var currentPrompt: UnsafeMutablePointer<CChar> {
-        continuing ? continuationText : promptText
-    }
+    fileprivate var currentPrompt: UnsafeMutablePointer<CChar> { promptText }
 
     // MARK: - Completion
 
@@ -201,7 +222,7 @@ private let promptFunction: @convention(c) (OpaquePointer?) -> UnsafeMutablePoin
 }
 
 /// Reads one UTF-8 character from standard input: 1 when read, 0 at end of input, -1 on error or Ctrl-C.
-private let readCharacter: @convention(c) (OpaquePointer?, UnsafeMutablePointer<wchar_t>?) -> Int32 = { _, out in
+private let readCharacter: @convention(c) (OpaquePointer?, UnsafeMutablePointer<wchar_t>?) -> Int32 = { editor, out in
     // A Ctrl-C that came just before the read (while the terminal was still cooked) counts too.
     guard let out, !Signals.wasInterrupted else { return -1 }
     func byte() -> Int32 {
@@ -211,6 +232,7 @@ private let readCharacter: @convention(c) (OpaquePointer?, UnsafeMutablePointer<
             if n == 1 { return Int32(b) }
             if n == 0 { return -2 }
             if errno != EINTR || Signals.wasInterrupted { return -1 }
+            if Signals.takeContinued() { editorObject(editor)?.resumeAfterStop() }
         }
     }
     let first = byte()
@@ -258,5 +280,8 @@ final class PlainLines: LineSource {
         }
     }
 
-    func remember(_ line: String) {}
+    func remember(_ entry: String) {}
+
+    /// Piped input is all there from the start, as a paste is.
+    var hasPendingInput: Bool { true }
 }

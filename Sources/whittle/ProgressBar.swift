@@ -35,7 +35,7 @@ final class ProgressBar: ProgressSink {
     let redrawInterval = 0.1
     let quietPeriod = 0.25
     let summaryInterval = 10.0
-    /// Work shorter than this gets no summary line (keeps logs of many quick evaluations short).
+    /// Nested work shorter than this gets no summary line (keeps logs of many quick evaluations short).
     let summaryThreshold = 2.0
 
     /// - Parameters:
@@ -85,7 +85,8 @@ final class ProgressBar: ProgressSink {
             write("\n")
             isLineOpen = false
         case .summary:
-            guard task.reported || elapsed >= summaryThreshold else { return }
+            // Outermost work (an epoch) always gets its line, so a log of short epochs is not empty.
+            guard task.reported || elapsed >= summaryThreshold || tasks.isEmpty else { return }
             write(Self.line(update, elapsed: elapsed, barWidth: 0, finished: true) + "\n")
         }
         // The parent's bar, if any, is redrawn on its next update.

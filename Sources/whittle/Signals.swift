@@ -1,4 +1,4 @@
-// Signal handling: Ctrl-C cancels the running command (three presses end the process); a closed pipe is not fatal.
+// Signal handling: Ctrl-C cancels the running command (three presses end the process); a closed pipe is not fatal; `fg` after Ctrl-Z is noticed.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,10 +9,14 @@ import Synchronization
 
 /// Installs the process's signal dispositions and remembers Ctrl-C presses.
 ///
-/// The SIGINT handler only does async-signal-safe work: atomic stores on the shared cancellation
+/// The SIGINT handler only does async-signal-safe work: atomic stores on the cancellation
 /// token and on a press counter. It is installed without `SA_RESTART`, so a `read` blocked at the
 /// prompt returns `EINTR` and the line editor can clear the line.
 enum Signals {
+    /// The process's cancellation token, handed to the Session: the handler below cancels it (a
+    /// signal handler cannot capture context, so the executable keeps it here).
+    static let token = CancellationToken()
+
     /// Ctrl-C presses since the last `acknowledgeInterrupt()`.
     static let pressCount = Atomic<Int>(0)
 
@@ -21,16 +25,20 @@ enum Signals {
     /// The receiver is blocked reading input: only then is it woken (other waits need no EINTR).
     static let receiverIsReading = Atomic<Bool>(false)
 
+    /// SIGCONT arrived (the job was resumed after Ctrl-Z) and the line editor has not yet restored its mode.
+    static let continued = Atomic<Bool>(false)
+
     /// Presses after which a command that ignores cancellation is abandoned and the process exits.
     static let forcedExitPresses = 3
 
     /// Ignores SIGPIPE (writes then fail with EPIPE, see `StandardStream`) and handles SIGINT.
     static func install() {
         // Touch the lazily created globals now: the handler must not run their one-time initialisers.
-        _ = CancellationToken.shared.isCancelled
+        _ = token.isCancelled
         _ = pressCount.load(ordering: .relaxed)
         _ = receiver.load(ordering: .relaxed)
         _ = receiverIsReading.load(ordering: .relaxed)
+        _ = continued.load(ordering: .relaxed)
 
         signal(SIGPIPE, SIG_IGN)
         var action = sigaction()
@@ -50,7 +58,19 @@ enum Signals {
         action.__sigaction_u.__sa_handler = onWake
         #endif
         sigaction(SIGUSR2, &action, nil)
+
+        // SIGCONT: the shell put its own terminal mode back while we were stopped; the editor must
+        // restore raw mode and redraw (the blocked read returns EINTR, see `LineEditor`).
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = onContinue
+        #else
+        action.__sigaction_u.__sa_handler = onContinue
+        #endif
+        sigaction(SIGCONT, &action, nil)
     }
+
+    /// True once after each SIGCONT: the caller restores the terminal.
+    static func takeContinued() -> Bool { continued.exchange(false, ordering: .relaxed) }
 
     /// Makes the calling thread the one whose blocking reads Ctrl-C interrupts. The kernel may deliver
     /// SIGINT to any thread that does not block it (OpenBLAS starts its own before `main`), so the
@@ -62,6 +82,7 @@ enum Signals {
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGUSR2)
+        sigaddset(&set, SIGCONT)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
@@ -71,7 +92,7 @@ enum Signals {
     /// Forgets earlier presses and clears the cancellation flag, before the next command runs.
     static func acknowledgeInterrupt() {
         pressCount.store(0, ordering: .relaxed)
-        CancellationToken.shared.reset()
+        token.reset()
     }
 
     /// Runs a blocking read that Ctrl-C should cut short (it then fails with EINTR).
@@ -84,7 +105,7 @@ enum Signals {
 
 /// The SIGINT handler: cancel the running work; on the third press give up on it.
 private func onInterrupt(_ signal: Int32) {
-    CancellationToken.shared.cancel()
+    Signals.token.cancel()
     let presses = Signals.pressCount.add(1, ordering: .relaxed).newValue
     let receiver = Signals.receiver.load(ordering: .relaxed)
     if receiver != 0 && receiver != UInt(pthread_self()) && Signals.receiverIsReading.load(ordering: .relaxed) {
@@ -94,6 +115,15 @@ private func onInterrupt(_ signal: Int32) {
         let message: StaticString = "\nwhittle: interrupted three times, exiting\n"
         _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
         _exit(130)
+    }
+}
+
+/// The SIGCONT handler: remember it, and wake the reading thread when another thread got it.
+private func onContinue(_ signal: Int32) {
+    Signals.continued.store(true, ordering: .relaxed)
+    let receiver = Signals.receiver.load(ordering: .relaxed)
+    if receiver != 0 && receiver != UInt(pthread_self()) && Signals.receiverIsReading.load(ordering: .relaxed) {
+        pthread_kill(pthread_t(receiver), SIGUSR2)
     }
 }
 

@@ -10,21 +10,11 @@ final class PromptTests: XCTestCase {
     }
 
     private func start() throws -> PseudoTerminal {
-        let terminal = try PseudoTerminal(environment: Whittle.environment(home: home))
-        XCTAssertTrue(terminal.wait(for: "whittle> "), "no prompt; saw: \(terminal.text)")
-        return terminal
+        try PseudoTerminal.prompt(environment: Whittle.environment(home: home))
     }
 
-    /// Types a line and waits for its output and the next prompt.
     private func enter(_ line: String, in terminal: PseudoTerminal, expect: String) {
-        let mark = terminal.text.count
-        terminal.type(line + "\r")
-        XCTAssertTrue(terminal.wait(timeout: 20) { text in
-            let after = String(text.dropFirst(mark))
-            if expect.isEmpty { return after.contains("\nwhittle> ") }
-            guard let found = after.range(of: expect) else { return false }
-            return after[found.upperBound...].contains("whittle> ")
-        }, "expected \(expect.debugDescription) after \(line.debugDescription); saw: \(terminal.text)")
+        terminal.enter(line, expect: expect)
     }
 
     func testEvaluatesAndCtrlDExitsWithZero() throws {
@@ -81,7 +71,7 @@ final class PromptTests: XCTestCase {
         XCTAssertTrue(terminal.wait(for: "finished ("))
         let mark = terminal.text.count
         terminal.type("\u{3}")
-        XCTAssertTrue(terminal.wait(for: "whittle> ", after: mark), terminal.text)
+        XCTAssertTrue(terminal.wait(for: PseudoTerminal.promptEnd, after: mark), terminal.text)
         enter("1 + 2", in: terminal, expect: "3\n")
         XCTAssertFalse(terminal.text.contains("error"), terminal.text)
     }

@@ -74,6 +74,16 @@ final class PseudoTerminal {
         bytes.removeAll()
     }
 
+    /// Puts the terminal in the canonical, echoing mode a shell leaves it in.
+    func setCookedMode() {
+        var mode = termios()
+        tcgetattr(master, &mode)
+        mode.c_lflag |= tcflag_t(ICANON | ECHO | ECHOE | ISIG | IEXTEN)
+        mode.c_iflag |= tcflag_t(ICRNL)
+        mode.c_oflag |= tcflag_t(OPOST | ONLCR)
+        tcsetattr(master, TCSANOW, &mode)
+    }
+
     /// Screen text so far without escape sequences, carriage returns or bells.
     var text: String { Self.plain(raw) }
 
@@ -134,6 +144,32 @@ final class PseudoTerminal {
             }
         }
         return out
+    }
+}
+
+// MARK: - Driving the prompt
+
+extension PseudoTerminal {
+    /// How every prompt ends (`whittle[3]> `).
+    static let promptEnd = "]> "
+
+    /// Starts the prompt and waits for its first `whittle[1]> `.
+    static func prompt(arguments: [String] = [], environment: [String: String]) throws -> PseudoTerminal {
+        let terminal = try PseudoTerminal(arguments: arguments, environment: environment)
+        XCTAssertTrue(terminal.wait(for: "whittle[1]> "), "no prompt; saw: \(terminal.text)")
+        return terminal
+    }
+
+    /// Types a line and waits for `expect` in its output and then the next prompt.
+    func enter(_ line: String, expect: String, file: StaticString = #filePath, line number: UInt = #line) {
+        let mark = text.count
+        type(line + "\r")
+        XCTAssertTrue(wait(timeout: 20) { text in
+            let after = String(text.dropFirst(mark))
+            if expect.isEmpty { return after.contains("\nwhittle[") && after.hasSuffix(Self.promptEnd) }
+            guard let found = after.range(of: expect) else { return false }
+            return expect.hasSuffix(Self.promptEnd) || after[found.upperBound...].contains(Self.promptEnd)
+        }, "expected \(expect.debugDescription) after \(line.debugDescription); saw: \(text)", file: file, line: number)
     }
 }
 

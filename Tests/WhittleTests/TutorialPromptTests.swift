@@ -5,8 +5,7 @@ import XCTest
 final class TutorialPromptTests: XCTestCase {
     func testEnterRunsAStepAndQLeavesTheLessonWithItsVariables() throws {
         let home = try Whittle.temporaryFolder(self)
-        let terminal = try PseudoTerminal(environment: Whittle.environment(home: home))
-        XCTAssertTrue(terminal.wait(for: "whittle> "), terminal.text)
+        let terminal = try PseudoTerminal.prompt(environment: Whittle.environment(home: home))
         var mark = terminal.text.count
         terminal.type("tutorial(\"masks\")\r")
         XCTAssertTrue(terminal.wait(for: "[Enter] run this step", after: mark), terminal.text)

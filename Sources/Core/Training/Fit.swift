@@ -25,10 +25,10 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         throw CoreError.badArgument(op: "fit", message: "batch must be at least 1, got \(settings.batchSize)")
     }
     guard data.count > 0 else { throw CoreError.badArgument(op: "fit", message: "the data set is empty") }
-    run.settings = [("epochs", String(settings.epochs)), ("batch", String(settings.batchSize)),
-                    ("loss", settings.loss?.description ?? "auto"), ("optimizer", optimizer.description),
-                    ("shuffle", String(settings.shuffle)), ("seed", String(settings.seed)),
-                    ("examples", String(data.count)), ("test", test.map { String($0.count) } ?? "none")]
+    run.settings = [("epochs", .int(settings.epochs)), ("batch", .int(settings.batchSize)),
+                    ("loss", .text(settings.loss?.description ?? "auto")), ("optimizer", .text(optimizer.description)),
+                    ("shuffle", .bool(settings.shuffle)), ("seed", .int(Int(truncatingIfNeeded: settings.seed))),
+                    ("examples", .int(data.count)), ("test", test.map { .int($0.count) } ?? .none)]
     // Clamped so the index arithmetic below cannot overflow for a huge `batch:`.
     let n = data.count, size = min(settings.batchSize, n), batchCount = (n + size - 1) / size
     let hooks = trainingHooks(net: net, optimizer: optimizer)
@@ -40,11 +40,16 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         }
         net.train()
         let lr = optimizer.lr
-        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run, unit: "samples", totalUnits: n)
+        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run, token: settings.token)
         let clock = ContinuousClock()
         let started = clock.now
         var lossSum = 0.0, correct = 0, seen = 0, classification = true
-        try runner(count: batchCount, position: { "after epoch \(epoch - 1), batch \($0)" }) { b in
+        // Numbered as the bar shows it: epoch 1/3 is the first, and batch b of it is done.
+        let position = { (b: Int) in
+            b > 0 ? "in epoch \(epoch)/\(settings.epochs), after batch \(b)/\(batchCount)"
+                : epoch > 1 ? "after epoch \(epoch - 1)/\(settings.epochs)" : "before the first batch"
+        }
+        do { try runner(count: batchCount, position: position) { b in
             let slice = order[(b * size)..<min((b + 1) * size, n)]
             let (x, y) = try data.batch(slice)
             let result: (loss: Double, output: Tensor<S>, chosen: Loss<S>)
@@ -53,7 +58,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
                                           batchesPerEpoch: batchCount)
                 result = try trainStep(net, optimizer, x: x, y: y, loss: settings.loss, context: context)
             } catch TrainingError.nonFiniteLoss(let value, _, _, _) {
-                run.stopReason = "the loss became \(value) at epoch \(epoch), batch \(b + 1)"
+                run.stopReason = "the loss became \(formatted(value)) at epoch \(epoch), batch \(b + 1)"
                 throw TrainingError.nonFiniteLoss(loss: value, epoch: epoch, batch: b + 1, run: run)
             }
             lossSum += result.loss * Double(slice.count)
@@ -65,7 +70,11 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
             }
             run.batches += 1
             run.partialLoss = lossSum / Double(seen)
-            return LoopStep(metrics: [("loss", lossSum / Double(seen))], units: slice.count)
+            return LoopStep(metrics: [("loss", lossSum / Double(seen))])
+        } } catch let stop as Interrupted {
+            // The partial epoch's running loss is kept, so `last_run.loss` is not empty.
+            if let partial = run.partialLoss { run.loss.append(partial) }
+            throw stop
         }
         let trainSeconds = seconds(clock.now - started)
         var record = EpochRecord(epoch: epoch, loss: lossSum / Double(seen),
@@ -98,9 +107,24 @@ func seconds(_ d: Duration) -> Double {
     return Double(s) + Double(atto) * 1e-18
 }
 
-/// Four significant digits for progress text.
-func formatted(_ x: Double) -> String {
-    guard x.isFinite else { return String(x) }
-    let scale = x == 0 ? 1 : Double.nnPow(10, Double(3 - Int(Double.nnLog(Swift.abs(x)) / 2.302585092994046)))
-    return String((x * scale).rounded() / scale)
+/// Four significant digits for progress text and summaries (`1.015`, `0.001291`, `nan`).
+public func formatted(_ x: Double) -> String {
+    // Swift writes a negative NaN as `-nan`; a NaN has no sign worth showing.
+    if x.isNaN { return "nan" }
+    return String(significant(x, 4))
+}
+
+/// `x` rounded to `digits` significant digits (a division by an exact power of ten, so the result
+/// prints as the short decimal: 0.0012910640000000002 → 0.001291).
+public func significant(_ x: Double, _ digits: Int) -> Double {
+    guard x.isFinite, x != 0, digits > 0 else { return x }
+    let exponent = Int((Double.log(Swift.abs(x)) / 2.302585092994046).rounded(.down))
+    let shift = digits - 1 - exponent
+    // log10 can be off by one next to a power of ten; the check below corrects it.
+    func rounded(_ shift: Int) -> Double {
+        let power = Double.pow(10, Double(Swift.abs(shift)))
+        return shift >= 0 ? (x * power).rounded() / power : (x / power).rounded() * power
+    }
+    let r = rounded(shift)
+    return Swift.abs(r) >= Double.pow(10, Double(digits - shift)) ? rounded(shift - 1) : r
 }

@@ -5,14 +5,11 @@ import Runtime
 public struct LoopStep {
     /// Figures shown on the progress line, in order, e.g. [("loss", 0.31)] or [("best f", 2.4)].
     public var metrics: [(name: String, value: Double)]
-    /// Work done in this iteration in the loop's unit (samples for `fit`, 1 for a search step).
-    public var units: Int
     /// True to end the loop after this iteration (converged, budget spent).
     public var isDone: Bool
 
-    public init(metrics: [(name: String, value: Double)] = [], units: Int = 1, isDone: Bool = false) {
+    public init(metrics: [(name: String, value: Double)] = [], isDone: Bool = false) {
         self.metrics = metrics
-        self.units = units
         self.isDone = isDone
     }
 }
@@ -28,7 +25,7 @@ public struct NonFiniteMetric: Error, CustomStringConvertible {
 
 /// Runs `count` iterations of a loop the way every long loop in Whittle runs: the cancellation
 /// token is checked before each iteration (Ctrl-C stops between iterations with everything done so
-/// far in `run` and the reason in `run.stopReason`), progress is reported with rate and ETA, and
+/// far in `run` and the reason in `run.stopReason`), progress is reported (the sink shows rate and ETA), and
 /// `guardMetric` (when set) is checked for NaN / infinity after each iteration.
 public struct LoopRunner {
     /// The progress label, e.g. "epoch 2/5" or "hrco".
@@ -37,17 +34,14 @@ public struct LoopRunner {
     public var run: Run
     /// The metric whose becoming non-finite stops the loop (nil: none).
     public var guardMetric: String?
-    /// The name of the work unit on the progress line ("samples" gives "samples/s").
-    public var unit: String
-    /// Total units over the loop, for the ETA (nil: iterations).
-    public var totalUnits: Int?
+    /// Checked before each iteration: the session's token (cancelled by Ctrl-C), handed down.
+    public var token: CancellationToken
 
-    public init(label: String, run: Run, guardMetric: String? = nil, unit: String = "steps", totalUnits: Int? = nil) {
+    public init(label: String, run: Run, guardMetric: String? = nil, token: CancellationToken = CancellationToken()) {
+        self.token = token
         self.label = label
         self.run = run
         self.guardMetric = guardMetric
-        self.unit = unit
-        self.totalUnits = totalUnits
     }
 
     /// Runs `body(i)` for i in 0..<count, or until an iteration says it is done.
@@ -59,35 +53,28 @@ public struct LoopRunner {
     @discardableResult
     public func callAsFunction(count: Int, position: ((Int) -> String)? = nil,
                                _ body: (Int) throws -> LoopStep) throws -> Int {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let total = totalUnits ?? count
-        var units = 0, done = 0
+        var done = 0
         var shown: [(String, String)] = []
         Progress.begin(ProgressUpdate(label: label, done: 0, total: count))
         // The closing line keeps the last figures (the epoch's loss), without rate and ETA.
         defer { Progress.end(ProgressUpdate(label: label, done: done, total: count, metrics: shown)) }
         for i in 0..<count {
             do {
-                try CancellationToken.shared.check(position?(i) ?? "after step \(i)")
+                try token.check(position?(i) ?? "after step \(i)")
             } catch {
                 run.stopReason = String(describing: error)
                 throw error
             }
             let step = try body(i)
             done = i + 1
-            units += step.units
             if let name = guardMetric, let value = step.metrics.first(where: { $0.name == name })?.value, !value.isFinite {
                 let error = NonFiniteMetric(metric: name, value: value, iteration: i + 1, run: run)
                 run.stopReason = error.description
                 throw error
             }
-            let elapsed = seconds(clock.now - started)
-            let rate = elapsed > 0 ? Double(units) / elapsed : 0
-            let eta = rate > 0 ? Double(Swift.max(0, total - units)) / rate : 0
             shown = step.metrics.map { ($0.name, formatted($0.value)) }
-            Progress.update(ProgressUpdate(label: label, done: done, total: count,
-                metrics: shown + [("\(unit)/s", String(Int(rate))), ("eta", formatted(eta) + "s")]))
+            // The sink shows the rate and ETA itself (issue 16: they were shown twice).
+            Progress.update(ProgressUpdate(label: label, done: done, total: count, metrics: shown))
             if step.isDone { break }
         }
         return done

@@ -1,4 +1,5 @@
 // Run: the record of one `fit` — per-epoch figures, history records and the settings used.
+import Runtime
 
 /// The settings of a `fit` call.
 public struct FitSettings<Scalar: TensorScalar> {
@@ -12,9 +13,13 @@ public struct FitSettings<Scalar: TensorScalar> {
     public var seed: UInt64 = 0
     /// The loss; nil picks cross-entropy for class labels and MSE otherwise.
     public var loss: Loss<Scalar>?
+    /// Checked between minibatches: the session's token (cancelled by Ctrl-C); a fresh one when
+    /// nobody can cancel (tests make their own).
+    public var token: CancellationToken
 
     public init(epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
-                loss: Loss<Scalar>? = nil) {
+                loss: Loss<Scalar>? = nil, token: CancellationToken = CancellationToken()) {
+        self.token = token
         self.epochs = epochs
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -45,6 +50,13 @@ public struct EpochRecord: Equatable, Sendable {
     public var samplesPerSecond: Double { seconds > 0 ? Double(samples) / seconds : 0 }
 }
 
+/// One setting of a run, with its type kept (a script compares `run.settings.epochs` with an Int).
+public enum SettingValue: Equatable, Sendable {
+    case int(Int), bool(Bool), text(String)
+    /// Not given (no test set).
+    case none
+}
+
 /// The record of a training run, filled in as it goes: a run interrupted by Ctrl-C or stopped by a
 /// NaN loss keeps everything up to that point (the caller keeps it as `last_run`).
 public final class Run: CustomStringConvertible {
@@ -57,8 +69,8 @@ public final class Run: CustomStringConvertible {
     public internal(set) var testAccuracy: [Double] = []
     /// One record per completed epoch.
     public internal(set) var history: [EpochRecord] = []
-    /// The settings as (name, value) text pairs: epochs, batch, loss, optimizer, …
-    public internal(set) var settings: [(name: String, value: String)] = []
+    /// The settings as (name, value) pairs: epochs, batch, loss, optimizer, …
+    public internal(set) var settings: [(name: String, value: SettingValue)] = []
     /// Batches trained and the running mean loss of the current (possibly partial) epoch.
     public internal(set) var batches = 0
     public internal(set) var partialLoss: Double?
@@ -77,7 +89,7 @@ public final class Run: CustomStringConvertible {
     public init() {}
 
     public var description: String {
-        let last = loss.last.map { String($0) } ?? "-"
+        let last = loss.last.map(formatted) ?? "-"
         return "Run(\(history.count) epochs, loss \(last)\(isComplete ? "" : ", incomplete"))"
     }
 }

@@ -12,7 +12,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         switch self {
         case let .nonFiniteLoss(loss, epoch, batch, run):
             let at = run == nil ? "" : " at epoch \(epoch), batch \(batch)"
-            return "the loss became \(loss)\(at); lower the learning rate (the weights were not updated by that batch)"
+            return "the loss became \(formatted(loss))\(at); lower the learning rate (the weights were not updated by that batch)"
         case let .noNetwork(name):
             return "step: this \(name) optimizer was made from parameters, not a net; pass a net to \(name)(…) to step on a batch"
         }
@@ -53,7 +53,6 @@ public func optimizerStep<S: TensorScalar>(_ optimizer: any Optimizer<S>, net: (
 /// answers without a second forward pass.
 func trainStep<S: TensorScalar>(_ net: any Layer<S>, _ optimizer: any Optimizer<S>, x: Tensor<S>, y: Tensor<S>,
                                 loss: Loss<S>?, context: HookContext<S>) throws -> (loss: Double, output: Tensor<S>, chosen: Loss<S>) {
-    _ = AllocatorTuning.applied
     let hooks = trainingHooks(net: net, optimizer: optimizer)
     let tape = Tape<S>()
     // Register every parameter first so one the forward pass skips gets a zero gradient rather
