@@ -44,9 +44,10 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
         // The mask is committed outside soft mode: its logits get no gradient and no update.
         didSet { logits.isFrozen = mode != .soft }
     }
-    /// g = σ(βs) of the last soft forward pass on `cachedTape`, reused by the penalty.
+    /// g = σ(βs) and its slope σ(βs)·σ(−βs) of the last soft forward pass on `cachedTape`, reused
+    /// by the backward pass and the penalty.
     private weak var cachedTape: Tape<Scalar>?
-    private var cachedGate: Tensor<Scalar>?
+    private var cachedGate: (gate: Tensor<Scalar>, slope: Tensor<Scalar>)?
 
     /// A gate for a weight of `weightShape`; `unitAxis` names its output-unit axis.
     /// - Throws: `CoreError.badArgument` for a non-finite s_init.
@@ -144,9 +145,9 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
     private func softApply(_ weight: Variable<Scalar>) -> Variable<Scalar> {
         let tape = weight.tape
         let s = tape.variable(for: logits)
-        let g = softGate
+        let (g, slope) = CSKernels.gateAndSlope(logits.value, beta: Scalar(beta))
         cachedTape = tape
-        cachedGate = g
+        cachedGate = (g, slope)
         let c = scale, b = Scalar(beta)
         let theta = weight.value
         let gFull = expanded(g)
@@ -176,7 +177,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
                     }
                     gs = Tensor(uncheckedShape: sValues.shape, scalars: sums)
                 }
-                CSKernels.scaleByGateSlope(&gs, gate: g, logits: sValues, beta: b, scale: c)
+                CSKernels.scale(&gs, by: slope, factor: c * b)
                 return [(wid, dTheta), (sid, gs)]
             }
         }
@@ -187,7 +188,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
     @_specialize(where Scalar == Float)
     public func penaltySum(on tape: Tape<Scalar>) throws -> Variable<Scalar> {
         let s = tape.variable(for: logits)
-        let g = (cachedTape === tape ? cachedGate : nil) ?? softGate
+        let (g, slope) = (cachedTape === tape ? cachedGate : nil) ?? CSKernels.gateAndSlope(logits.value, beta: Scalar(beta))
         let c = scale, b = Scalar(beta)
         let total = g.scalars.withUnsafeBufferPointer { pg in
             var acc = 0.0
@@ -199,7 +200,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
         return tape.record(Tensor(scalar: Scalar(total)), inputs: [s]) {
             { grad in
                 var gs = Tensor(uncheckedShape: sValues.shape, scalars: [Scalar](repeating: grad.scalars[0], count: sValues.count))
-                CSKernels.scaleByGateSlope(&gs, gate: g, logits: sValues, beta: b, scale: c)
+                CSKernels.scale(&gs, by: slope, factor: c * b)
                 return [(sid, gs)]
             }
         }
@@ -277,17 +278,36 @@ enum CSKernels {
         return Tensor(uncheckedShape: x.shape, scalars: out)
     }
 
-    /// t ⊙= c·β·g·σ(−βs): the gate's slope, never through 1 − g.
+    /// g = σ(βx) and σ(βx)·σ(−βx), from one exponential per entry (e = e^−|βx|), never through 1 − g.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
-    static func scaleByGateSlope<S: TensorScalar>(_ t: inout Tensor<S>, gate g: Tensor<S>, logits s: Tensor<S>, beta: S, scale c: S) {
-        let n = Swift.min(t.count, g.count, s.count)
-        let k = c * beta
-        t.scalars.withUnsafeMutableBufferPointer { pt in
-            g.scalars.withUnsafeBufferPointer { pg in
-                s.scalars.withUnsafeBufferPointer { ps in
-                    for i in 0..<n { pt[i] *= k * pg[i] * Tensor<S>.sigmoid(-beta * ps[i]) }
+    static func gateAndSlope<S: TensorScalar>(_ x: Tensor<S>, beta: S) -> (Tensor<S>, Tensor<S>) {
+        let n = x.count
+        var g = [S](repeating: 0, count: n), slope = [S](repeating: 0, count: n)
+        x.scalars.withUnsafeBufferPointer { px in
+            g.withUnsafeMutableBufferPointer { pg in
+                slope.withUnsafeMutableBufferPointer { ps in
+                    for i in 0..<n {
+                        let z = beta * px[i]
+                        let e = S.exp(-Swift.abs(z)), d = 1 / (1 + e)
+                        let high = d, low = e * d   // σ(|z|), σ(−|z|)
+                        pg[i] = z >= 0 ? high : low
+                        ps[i] = high * low
+                    }
                 }
+            }
+        }
+        return (Tensor(uncheckedShape: x.shape, scalars: g), Tensor(uncheckedShape: x.shape, scalars: slope))
+    }
+
+    /// t ⊙= factor · slope.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func scale<S: TensorScalar>(_ t: inout Tensor<S>, by slope: Tensor<S>, factor: S) {
+        let n = Swift.min(t.count, slope.count)
+        t.scalars.withUnsafeMutableBufferPointer { pt in
+            slope.scalars.withUnsafeBufferPointer { ps in
+                for i in 0..<n { pt[i] *= factor * ps[i] }
             }
         }
     }
