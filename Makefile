@@ -11,6 +11,7 @@
 #   make repro-rvsm        RVSM on the no-overlap teacher and on Fashion-MNIST (EPOCHS=5)
 #   make repro-adaptive    the thesis' chapter 6 (adaptive optimizers): §6.5.1 and Fashion-MNIST
 #                          (REPRO_FLAGS="--set steps=10000 --set seeds=1" for a quick look)
+#   make repro-cs          continuous sparsification: ticket search and one-shot pruning (SEEDS=1)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -28,7 +29,7 @@ TEST_FLAGS ?=
 RUNS ?= 100
 EPOCHS ?= 5
 
-.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive clean
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs clean
 
 all: build
 
@@ -89,10 +90,18 @@ repro-iht: build
 repro-rvsm: build
 	$(WHITTLE) scripts/rvsm_teacher.wh
 	$(WHITTLE) --set epochs=$(EPOCHS) scripts/rvsm_fmnist.wh
+
 REPRO_FLAGS ?=
 repro-adaptive: build
 	$(WHITTLE) $(REPRO_FLAGS) scripts/adam_nonconvergence.wh
 	$(WHITTLE) $(REPRO_FLAGS) scripts/optimizers_fmnist.wh
+
+SEEDS ?= 1
+
+# The thesis' chapter 4 at CPU scale (issue 9): tickets on LeNet-300-100, one-shot pruning of W1's CNN.
+repro-cs: build
+	$(WHITTLE) --set seeds=$(SEEDS) scripts/cs_tickets.wh
+	$(WHITTLE) scripts/cs_pruning.wh
 
 clean:
 	rm -rf .build-fuzz

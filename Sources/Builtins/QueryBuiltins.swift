@@ -86,13 +86,25 @@ enum QueryBuiltins {
     }
 
     static let table: [BuiltinSpec] = [
-        spec("masked", [.required("net", "Net"), .named("only", "List", .null)],
-             "Adds a hard mask buffer (all ones) to the Dense and Conv2D layers of a net, in place; returns the net.",
+        spec("masked", [.required("net", "Net"), .named("only", "List", .null), .named("gate", "String", .string("hard")),
+                        .named("s_init", "Float", .float(0)), .named("granularity", "String", .string("weight")),
+                        .named("ties", "String", .string("keep")), .named("scale", "String", .string("none"))],
+             "Adds a mask to the Dense and Conv2D layers of a net, in place: a hard 0/1 mask, or a continuous-sparsification gate; returns the net.",
              topic: "Layers and networks",
-             details: "`only:` names the layers by path (`[0, 3]` or `[\"2.body.0\"]`). A mask is the buffer `<layer>.mask`; the weight keeps its path. Masked weights stay exactly zero through every optimizer step.",
-             example: "masked(net, only: [9, 12])\nsparsity(net)") { a in
+             details: "`only:` names the layers by path (`[0, 3]` or `[\"2.body.0\"]`). `gate: \"hard\"` adds the buffer `<layer>.mask` (all ones); masked weights stay exactly zero through every optimizer step. `gate: \"cs\"` adds the logits `<layer>.mask_logit` (role mask_logit: no weight decay), filled with `s_init`, and a gate with modes soft (weight ⊙ σ(βs)), hard (weight ⊙ H(s)) and off; train it with `cs(opt)`. For CS: `granularity: \"unit\"` gives one logit per output unit (Dense column, Conv2D filter); `ties: \"drop\"` makes H(0) = 0 (the reference code's s > 0; default \"keep\", s ≥ 0); `scale: \"inverse_init\"` multiplies the gate by 1/σ(s_init), as the reference code does. The weight keeps its path.",
+             example: "masked(net, only: [9, 12])\nmasked(net, gate: \"cs\", s_init: -0.05)\nsparsity(net)") { a in
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
-            try addMasks(to: net, only: try paths(a["only"]))
+            let only = try paths(a["only"])
+            switch try a.string("gate") {
+            case "hard": try addMasks(to: net, only: only)
+            case "cs":
+                let ties = try a.string("ties")
+                guard ties == "keep" || ties == "drop" else { throw a.valueError("ties", "must be \"keep\" or \"drop\", got \"\(ties)\"") }
+                try addCSGates(to: net, sInit: try a.double("s_init"), only: only,
+                               granularity: try SparsificationBuiltins.enumValue(a, "granularity", GateGranularity.self),
+                               keepsTies: ties == "keep", scale: try SparsificationBuiltins.enumValue(a, "scale", CSGateScale.self))
+            case let other: throw a.valueError("gate", "must be \"hard\" or \"cs\", got \"\(other)\"")
+            }
             return a["net"]
         },
         spec("prune", [.required("x", "Net or Tensor"), .named("threshold", "Float", .null), .named("amount", "Float", .null),

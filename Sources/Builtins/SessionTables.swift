@@ -20,6 +20,7 @@ extension Session {
             IHTBuiltins.table,
             RVSMBuiltins.table,
             QueryBuiltins.table,
+            SparsificationBuiltins.table,
             OutputBuiltins.table,
             SweepBuiltins.table,
             TeachingBuiltins.table,
@@ -31,6 +32,6 @@ extension Session {
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
-         TableMembers.table]
+         TableMembers.table, TicketMembers.table]
     }
 }

@@ -72,13 +72,18 @@ enum TrainingPlatform {
         },
         BuiltinSpec("next_round", [.required("opt", "Optimizer"), .named("net", "Net", .null)], topic: "Optimizers and training",
                     summary: "Ends a round of a method that works in rounds (ticket search): every training hook's round-end step.",
-                    details: "Returns a record of what each hook did, keyed by hook name (empty when no hook works in rounds). `net:` is needed only for an optimizer made from a list of parameters.",
+                    details: "Returns a record of what each hook did, keyed by hook name; an optimizer with no hook that works in rounds is an error. `net:` is needed only for an optimizer made from a list of parameters.",
                     example: "next_round(opt)") { a in
             let o = try a.native("opt", as: OptimizerObject.self, expected: "Optimizer").optimizer
             guard let net = try a.optionalNative("net", as: LayerObject.self, expected: "Net")?.layer ?? o.core.network else {
                 throw TrainingError.noNetwork(optimizer: o.name)
             }
-            return hooks(try endRound(net: net, optimizer: o))
+            let reports = try endRound(net: net, optimizer: o)
+            // No hook acting at round ends means rounds mean nothing here: say so rather than do nothing.
+            guard !reports.isEmpty else {
+                throw runtimeError("`next_round`: \(o.name) works in no rounds; wrap it in a method that does, e.g. cs(\(o.name)(net), round_epochs: 5) or imp(\(o.name)(net))", kind: "value")
+            }
+            return hooks(reports)
         },
     ]
 }

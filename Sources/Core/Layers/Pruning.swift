@@ -1,7 +1,7 @@
 // Magnitude pruning of a network's Dense / Conv2D weights, by threshold or by amount.
 
 /// Whether `amount` pruning ranks weights across all layers or within each layer.
-public enum PruningScope: String, Sendable {
+public enum PruningScope: String, Sendable, CaseIterable {
     /// One ranking over every masked weight of the network.
     case global
     /// Each layer loses the same fraction of its own weights.

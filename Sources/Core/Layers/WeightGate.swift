@@ -35,6 +35,10 @@ public protocol WeightGate<Scalar>: AnyObject {
     /// The 0/1 keep-mask in force in the current mode, the parameter's shape; nil when this gate
     /// removes no entry. Optimizers keep the removed entries and their state at exactly zero.
     var keepMask: Tensor<Scalar>? { get }
+    /// The 0/1 mask sparsity queries count: `keepMask` by default; a soft gate that decides a mask
+    /// without imposing it yet (a CS gate's H(s)) reports that one, so `sparsity(net)` shows what
+    /// committing would keep while the optimizers leave the weights alone.
+    var reportedKeepMask: Tensor<Scalar>? { get }
     /// The gate's parameters by local name under its layer (e.g. "mask_logit").
     var localParams: [(name: String, param: Param<Scalar>)] { get }
     /// The gate's buffers by local name under its layer (e.g. "mask").
@@ -46,6 +50,7 @@ public protocol WeightGate<Scalar>: AnyObject {
 extension WeightGate {
     public var localParams: [(name: String, param: Param<Scalar>)] { [] }
     public var localBuffers: [(name: String, buffer: Buffer<Scalar>)] { [] }
+    public var reportedKeepMask: Tensor<Scalar>? { keepMask }
     /// "mask hard", as layer descriptions show it.
     public var summary: String { "\(kind) \(mode.rawValue)" }
 }
@@ -96,10 +101,15 @@ extension Param {
     }
 
     /// The product of the keep-masks of the gates in force; nil when no gate removes an entry.
-    public var keepMask: Tensor<Scalar>? {
+    public var keepMask: Tensor<Scalar>? { maskProduct { $0.keepMask } }
+
+    /// The product of the gates' reported keep-masks (what `sparsity(net)` counts).
+    public var reportedKeepMask: Tensor<Scalar>? { maskProduct { $0.reportedKeepMask } }
+
+    private func maskProduct(_ mask: (any WeightGate<Scalar>) -> Tensor<Scalar>?) -> Tensor<Scalar>? {
         var result: Tensor<Scalar>?
         for g in gates {
-            guard let m = g.keepMask, m.count == value.count else { continue }
+            guard let m = mask(g), m.count == value.count else { continue }
             result = result.map { GateKernels.product($0, m) } ?? m
         }
         return result

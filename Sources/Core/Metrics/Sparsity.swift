@@ -28,9 +28,9 @@ public func sparsityReport<S: TensorScalar>(_ net: any Layer<S>) -> SparsityRepo
     var rows: [SparsityRow] = []
     for (path, layer) in gatedLayers(net) {
         let w = layer.weight.value.scalars
-        // Whatever gates remove counts as removed, whichever gate it is (a hard mask, a CS gate in
-        // hard mode, a zero-bit quantizer).
-        let mask = layer.weight.keepMask?.scalars
+        // Whatever gates remove counts as removed, whichever gate it is (a hard mask, a CS gate's
+        // H(s) in soft or hard mode, a zero-bit quantizer).
+        let mask = layer.weight.reportedKeepMask?.scalars
         var kept = 0
         for j in 0..<w.count where w[j] != 0 && (mask?[j] ?? 1) != 0 { kept += 1 }
         rows.append(SparsityRow(path: path, kind: layer.kind, weights: w.count, kept: kept,

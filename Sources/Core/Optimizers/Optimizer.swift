@@ -165,6 +165,13 @@ public final class OptimizerCore<Scalar: TensorScalar> {
         if let schedule { lr = schedule.lr(base: baseLR, epoch: epoch) }
     }
 
+    /// Starts the schedule over (epoch 0, the base rate): a method that works in rounds restarts its
+    /// per-round schedule at each round.
+    public func restartSchedule() {
+        epoch = 0
+        lr = baseLR
+    }
+
     /// All state as (`<path>.<slot>`, tensor) for checkpoints, including each parameter's step
     /// count as the 0-d slot `step`.
     public func stateTensors() -> [(name: String, tensor: Tensor<Scalar>)] {

@@ -1,0 +1,42 @@
+// The fast versions of the CS reproductions (scripts/cs_tickets.wh, scripts/cs_pruning.wh) run through on a few hundred images.
+import Builtins
+import Foundation
+import XCTest
+
+final class CSReproductionTests: XCTestCase {
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts")
+
+    func run(_ name: String, _ settings: [(String, String)]) throws -> String {
+        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
+            throw XCTSkip("Fashion-MNIST is not installed (make setup)")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cs-repro-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var options = Session.Options()
+        options.quiet = true
+        options.settings = settings + [("out", dir)]
+        var out = "", err = ""
+        let session = Session(options: options, output: { out += $0 }, errorOutput: { err += $0 })
+        let url = CSReproductionTests.scripts.appendingPathComponent(name)
+        let outcome = session.runScript(source: try String(contentsOf: url, encoding: .utf8), path: url.path)
+        XCTAssertEqual(outcome, .success, "\(name):\n\(err)")
+        return out
+    }
+
+    func testTicketSearchFastVersion() throws {
+        let out = try run("cs_tickets.wh", [("train", "128"), ("val", "100"), ("test", "100"), ("epochs", "1"),
+                                            ("imp_rounds", "1"), ("cs_rounds", "2"), ("s_inits", "[0.0]")])
+        for line in ["dense        1", "IMP          1      80.00", "IMP-C        1      80.00", "CS 0.0       2"] {
+            XCTAssertTrue(out.contains(line), "missing \"\(line)\" in:\n\(out)")
+        }
+        XCTAssertTrue(out.contains("dense validation accuracy"), out)
+    }
+
+    func testOneShotPruningFastVersion() throws {
+        let out = try run("cs_pruning.wh", [("train", "128"), ("val", "100"), ("test", "100"), ("epochs", "1"),
+                                            ("tune", "1"), ("s_inits", "[0.0]")])
+        XCTAssertTrue(out.contains("s_init 0.0: sparsity"), out)
+        XCTAssertTrue(out.contains("MP val"), out)
+    }
+}
