@@ -16,6 +16,7 @@ extension Session {
             OptimizerBuiltins.table,
             TrainingBuiltins.table,
             TrainingPlatform.table,
+            SearchBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
             TeachingBuiltins.table,
@@ -27,6 +28,6 @@ extension Session {
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
-         TableMembers.table]
+         TableMembers.table, SearchMembers.table, ProblemMembers.table]
     }
 }
