@@ -46,7 +46,32 @@ enum ProblemMembers {
             FieldSpec("threshold", "Float", summary: "the feasibility threshold (R² or η)", get: { .float(problem($0).problem.threshold) }),
             FieldSpec("start", "List or nil", summary: "the natural start (the net's dense part)",
                       get: { o in problem(o).start.map { SearchBuiltins.point($0, problem(o).layout, .list) } ?? .null }),
+        ],
+        methods: [
+            method("f", "f at a point (a Tensor or a List of Tensors with K components).", example: "p.f(h.best)") { p, x in try p.problem.f(x) },
+            method("score", "The feasibility score at a point: R² or the accuracy P_t.", example: "p.score(h.best)") { p, x in try p.problem.score(x) },
         ])
+
+    /// A method of a Problem taking one point.
+    static func method(_ name: String, _ summary: String, example: String,
+                       _ body: @escaping (ProblemObject, [Double]) throws -> Double) -> BuiltinSpec {
+        BuiltinSpec(name, [.required("x", "Tensor or List")], topic: "Optimizers and training", summary: summary, example: example) { a in
+            guard case .native(let n)? = a.receiver, let p = n as? ProblemObject else { throw a.typeError("x") }
+            let tensors: [Tensor<Float>]
+            switch a["x"] {
+            case .native(let t as TensorObject): tensors = [t.tensor]
+            case .list(let l):
+                tensors = try l.items.map { item in
+                    guard case .native(let t as TensorObject) = item else { throw a.valueError("x", "must hold tensors, found \(item.typeName)") }
+                    return t.tensor
+                }
+            default: throw a.typeError("x", expected: "Tensor or List of Tensors")
+            }
+            let v = SearchLayout.flatten(tensors).vector
+            guard v.count == p.layout.count else { throw a.valueError("x", "has \(v.count) components, the problem has K = \(p.layout.count)") }
+            return .float(try body(p, v))
+        }
+    }
 }
 
 /// A search in progress, shared by reference.
@@ -264,6 +289,18 @@ enum SearchBuiltins {
         return TrainingPlatform.record(o.search.report(r))
     }
 
+    /// The best f per step, and the improvements of each regime as points (the regimes marked).
+    static func plotSeries(_ h: Search) -> [PlotSeries] {
+        var out = [PlotSeries(name: "best f", x: h.log.map { Double($0.m) }, y: h.bestCurve)]
+        for regime in [SearchRegime.gs, .cs] {
+            let marks = h.log.filter { $0.improved && $0.regime == regime }
+            if !marks.isEmpty {
+                out.append(PlotSeries(name: "\(regime.rawValue) improvements", x: marks.map { Double($0.m) }, y: marks.map(\.best)))
+            }
+        }
+        return out
+    }
+
     static func lassoRecord(_ r: LassoResult) -> Value {
         .record([("coef", .tensor(Tensor(r.coef.map(Float.init)))), ("intercept", .float(r.intercept)), ("n_iter", .int(r.nIter)),
                  ("dual_gap", .float(r.dualGap)), ("objective", .float(r.objective)), ("converged", .bool(r.converged))])
@@ -340,13 +377,16 @@ enum SearchBuiltins {
             return lassoRecord(try lasso(try a.tensorValue("X"), try a.tensorValue("y"), alpha: try a.double("alpha"), tol: try a.double("tol"),
                                          maxIter: try a.int("max_iter"), fitIntercept: try a.bool("fit_intercept"), run: run))
         },
-        spec("prune_problem", [.required("net", "Net"), .required("data", "Dataset"), .named("t", "Float", .float(0.01)), .named("eta", "Float", .float(0.87))],
+        spec("prune_problem", [.required("net", "Net"), .required("data", "Dataset"), .named("t", "Float", .float(0.01)), .named("eta", "Float", .float(0.87)),
+                               .named("early", "Bool", .bool(true))],
              "The HRCO paper's pruning problem on a net's dense part: maximise T_t (the fraction with |c| ≤ t) keeping accuracy P_t > eta on `data`.",
-             details: "The layers before the dense part are frozen and their features of `data` computed once; f = −T_t; feasibility stops counting as soon as the correct answers settle it (the same decisions as a full evaluation). `problem.start` is the dense part now; `hrco(problem: p)` starts there. Use a validation split as `data` and report test accuracy apart.",
+             details: "The layers before the dense part are frozen and their features of `data` computed once; f = −T_t; feasibility stops counting as soon as the correct answers settle it (the same decisions as a full evaluation; `early: false` scores every image, for checking). `problem.start` is the dense part now; `hrco(problem: p)` starts there. Use a validation split as `data` and report test accuracy apart.",
              example: "p = prune_problem(net, data.test, t: 0.01, eta: 0.87)\nh = hrco(problem: p, schedule: \"alternate\")") { a in
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
             let p = try PruningProblem(net: net, data: try LossBuiltins.data(a, "data"), t: try a.double("t"), eta: try a.double("eta"))
-            return .native(ProblemObject(p.problem, layout: p.layout, start: p.start, pruning: p))
+            var problem = p.problem
+            if try !a.bool("early") { problem.decide = nil }
+            return .native(ProblemObject(problem, layout: p.layout, start: p.start, pruning: p))
         },
     ]
 }

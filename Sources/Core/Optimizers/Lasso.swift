@@ -28,7 +28,8 @@ public struct LassoResult: Sendable {
 /// `Lasso` (`enet_coordinate_descent` with l1_ratio = 1): the intercept by centring X and y; each
 /// pass updates w_j ← soft(X_jᵀR + ‖X_j‖² w_j, αN)/‖X_j‖²; when the largest change of a pass is
 /// below tol·max|w| (or at the last pass) the duality gap is computed and the loop stops once it is
-/// below tol·‖y‖². Everything is in Double; X is copied once into centred columns (8·N·p bytes).
+/// below tol·‖y‖² (as scikit-learn 1.9, whose gap-safe screening only skips
+/// features it has proved zero, so the answer is the same). Everything is in Double; X is copied once into centred columns (8·N·p bytes).
 /// - Parameters:
 ///   - x: `[N, p]`; y: `[N]`.
 ///   - run: gets one record per pass (`pass`, `max change`, `gap` when computed); Ctrl-C stops
@@ -107,6 +108,12 @@ public func lasso(_ x: Tensor<Float>, _ y: Tensor<Float>, alpha: Double = LassoD
         return g
     }
 
+    // As scikit-learn: a start already within tolerance (alpha ≥ max|Xᵀy|/N) takes no pass.
+    gap = dualityGap()
+    if gap <= gapTol {
+        run.complete()
+        return LassoResult(coef: w, intercept: yMean, nIter: 0, dualGap: gap / Double(n), objective: yy / (2 * Double(n)), converged: true)
+    }
     let runner = LoopRunner(label: "lasso", run: run, guardMetric: "max change")
     try runner(count: maxIter) { pass in
         var wMax = 0.0, dwMax = 0.0
@@ -131,10 +138,10 @@ public func lasso(_ x: Tensor<Float>, _ y: Tensor<Float>, alpha: Double = LassoD
         passes = pass + 1
         var entries: [(name: String, value: ReportValue)] = [("pass", .int(passes)), ("max change", .number(dwMax))]
         var done = false
-        if wMax == 0 || dwMax / wMax < tol || pass == maxIter - 1 {
+        if wMax == 0 || dwMax / wMax <= tol || pass == maxIter - 1 {
             gap = dualityGap()
             entries.append(("gap", .number(gap / Double(n))))
-            if gap < gapTol {
+            if gap <= gapTol {
                 converged = true
                 done = true
             }
