@@ -5,6 +5,7 @@
 #   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
 #   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
 #   make experiments       every saved experiment (scripts/*.wh)
+#   make repro-hrco        the HRCO paper's Lasso and pruning experiments (FULL=1: full-size Lasso)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -16,7 +17,7 @@ FILE ?=
 FUZZ_SECONDS ?= 60
 TEST_FLAGS ?=
 
-.PHONY: all setup build run test bench fuzz experiments clean
+.PHONY: all setup build run test bench fuzz experiments clean repro-hrco
 
 all: build
 
@@ -70,3 +71,9 @@ experiments: build
 clean:
 	rm -rf .build-fuzz
 	$(SWIFT) package clean
+
+# The HRCO paper's two experiments (scripts/hrco_lasso.wh, scripts/hrco_prune.wh); FULL=1 for the
+# paper's full-size Lasso problem.
+repro-hrco: build
+	$(WHITTLE) $(if $(FULL),--set full=true) scripts/hrco_lasso.wh
+	$(WHITTLE) scripts/hrco_prune.wh
