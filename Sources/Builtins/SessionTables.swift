@@ -19,6 +19,7 @@ extension Session {
             SearchBuiltins.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            SweepBuiltins.table,
             TeachingBuiltins.table,
         ]
     }
