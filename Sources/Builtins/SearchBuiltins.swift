@@ -12,68 +12,6 @@ enum SearchPointKind {
     case net(any Layer<Float>)
 }
 
-/// A problem made by `l1_problem` or `prune_problem`, to hand to `hrco(problem:)`.
-public final class ProblemObject: NativeObject {
-    let problem: SearchProblem
-    let layout: SearchLayout
-    /// The natural start (the trained net's dense part), when the problem has one.
-    let start: [Double]?
-    let pruning: PruningProblem?
-    let l1: L1Problem?
-
-    init(_ problem: SearchProblem, layout: SearchLayout, start: [Double]? = nil, pruning: PruningProblem? = nil, l1: L1Problem? = nil) {
-        self.problem = problem
-        self.layout = layout
-        self.start = start
-        self.pruning = pruning
-        self.l1 = l1
-    }
-
-    public var typeName: String { "Problem" }
-    public var memberTable: MemberTable? { ProblemMembers.table }
-    public func render(width: Int) -> String { "Problem(\(problem.name), K = \(layout.count))" }
-}
-
-enum ProblemMembers {
-    static func problem(_ o: NativeObject) -> ProblemObject { o as! ProblemObject }
-
-    static let table = MemberTable(
-        typeName: "Problem",
-        summary: "A built-in search problem (fast f and feasibility) for `hrco(problem:)`.",
-        fields: [
-            FieldSpec("name", "String", summary: "what is minimised, subject to what", get: { .string(problem($0).problem.name) }),
-            FieldSpec("k", "Int", summary: "the number of components K", get: { .int(problem($0).layout.count) }),
-            FieldSpec("threshold", "Float", summary: "the feasibility threshold (R² or η)", get: { .float(problem($0).problem.threshold) }),
-            FieldSpec("start", "List or nil", summary: "the natural start (the net's dense part)",
-                      get: { o in problem(o).start.map { SearchBuiltins.point($0, problem(o).layout, .list) } ?? .null }),
-        ],
-        methods: [
-            method("f", "f at a point (a Tensor or a List of Tensors with K components).", example: "p.f(h.best)") { p, x in try p.problem.f(x) },
-            method("score", "The feasibility score at a point: R² or the accuracy P_t.", example: "p.score(h.best)") { p, x in try p.problem.score(x) },
-        ])
-
-    /// A method of a Problem taking one point.
-    static func method(_ name: String, _ summary: String, example: String,
-                       _ body: @escaping (ProblemObject, [Double]) throws -> Double) -> BuiltinSpec {
-        BuiltinSpec(name, [.required("x", "Tensor or List")], topic: "Optimizers and training", summary: summary, example: example) { a in
-            guard case .native(let n)? = a.receiver, let p = n as? ProblemObject else { throw a.typeError("x") }
-            let tensors: [Tensor<Float>]
-            switch a["x"] {
-            case .native(let t as TensorObject): tensors = [t.tensor]
-            case .list(let l):
-                tensors = try l.items.map { item in
-                    guard case .native(let t as TensorObject) = item else { throw a.valueError("x", "must hold tensors, found \(item.typeName)") }
-                    return t.tensor
-                }
-            default: throw a.typeError("x", expected: "Tensor or List of Tensors")
-            }
-            let v = SearchLayout.flatten(tensors).vector
-            guard v.count == p.layout.count else { throw a.valueError("x", "has \(v.count) components, the problem has K = \(p.layout.count)") }
-            return .float(try body(p, v))
-        }
-    }
-}
-
 /// A search in progress, shared by reference.
 public final class SearchObject: NativeObject {
     let search: Search
@@ -389,4 +327,68 @@ enum SearchBuiltins {
             return .native(ProblemObject(problem, layout: p.layout, start: p.start, pruning: p))
         },
     ]
+}
+
+// MARK: - Problems (last in the file: the method helper below builds specs of its own)
+
+/// A problem made by `l1_problem` or `prune_problem`, to hand to `hrco(problem:)`.
+public final class ProblemObject: NativeObject {
+    let problem: SearchProblem
+    let layout: SearchLayout
+    /// The natural start (the trained net's dense part), when the problem has one.
+    let start: [Double]?
+    let pruning: PruningProblem?
+    let l1: L1Problem?
+
+    init(_ problem: SearchProblem, layout: SearchLayout, start: [Double]? = nil, pruning: PruningProblem? = nil, l1: L1Problem? = nil) {
+        self.problem = problem
+        self.layout = layout
+        self.start = start
+        self.pruning = pruning
+        self.l1 = l1
+    }
+
+    public var typeName: String { "Problem" }
+    public var memberTable: MemberTable? { ProblemMembers.table }
+    public func render(width: Int) -> String { "Problem(\(problem.name), K = \(layout.count))" }
+}
+
+enum ProblemMembers {
+    static func problem(_ o: NativeObject) -> ProblemObject { o as! ProblemObject }
+
+    static let table = MemberTable(
+        typeName: "Problem",
+        summary: "A built-in search problem (fast f and feasibility) for `hrco(problem:)`.",
+        fields: [
+            FieldSpec("name", "String", summary: "what is minimised, subject to what", get: { .string(problem($0).problem.name) }),
+            FieldSpec("k", "Int", summary: "the number of components K", get: { .int(problem($0).layout.count) }),
+            FieldSpec("threshold", "Float", summary: "the feasibility threshold (R² or η)", get: { .float(problem($0).problem.threshold) }),
+            FieldSpec("start", "List or nil", summary: "the natural start (the net's dense part)",
+                      get: { o in problem(o).start.map { SearchBuiltins.point($0, problem(o).layout, .list) } ?? .null }),
+        ],
+        methods: [
+            method("f", "f at a point (a Tensor or a List of Tensors with K components).", example: "p.f(h.best)") { p, x in try p.problem.f(x) },
+            method("score", "The feasibility score at a point: R² or the accuracy P_t.", example: "p.score(h.best)") { p, x in try p.problem.score(x) },
+        ])
+
+    /// A method of a Problem taking one point.
+    static func method(_ name: String, _ summary: String, example: String,
+                       _ body: @escaping (ProblemObject, [Double]) throws -> Double) -> BuiltinSpec {
+        BuiltinSpec(name, [.required("x", "Tensor or List")], topic: "Optimizers and training", summary: summary, example: example) { a in
+            guard case .native(let n)? = a.receiver, let p = n as? ProblemObject else { throw a.typeError("x") }
+            let tensors: [Tensor<Float>]
+            switch a["x"] {
+            case .native(let t as TensorObject): tensors = [t.tensor]
+            case .list(let l):
+                tensors = try l.items.map { item in
+                    guard case .native(let t as TensorObject) = item else { throw a.valueError("x", "must hold tensors, found \(item.typeName)") }
+                    return t.tensor
+                }
+            default: throw a.typeError("x", expected: "Tensor or List of Tensors")
+            }
+            let v = SearchLayout.flatten(tensors).vector
+            guard v.count == p.layout.count else { throw a.valueError("x", "has \(v.count) components, the problem has K = \(p.layout.count)") }
+            return .float(try body(p, v))
+        }
+    }
 }
