@@ -3,7 +3,9 @@
 #   make run [FILE=x.wh]   set up, build release, open the prompt (or run FILE)
 #   make test              set up, build and run the whole test suite
 #   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
-#   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
+#   make fuzz              FUZZ_CALL_SECONDS of generated built-in calls, FUZZ_LOADER_FILES mutated files
+#                          per loader (safetensors, IDX, CSV, JSON), then FUZZ_RUNS libFuzzer inputs
+#                          (default 1,000,000) on a sandboxed Session
 #   make experiments       every saved experiment (scripts/*.wh)
 #   make repro-hrco        the HRCO paper's Lasso and pruning experiments (FULL=1: full-size Lasso)
 
@@ -14,7 +16,10 @@ PIP_PACKAGES := numpy safetensors
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WHITTLE := .build/release/whittle
 FILE ?=
-FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 1000000
+FUZZ_SECONDS ?= 3600
+FUZZ_CALL_SECONDS ?= 600
+FUZZ_LOADER_FILES ?= 10000
 TEST_FLAGS ?=
 
 .PHONY: all setup build run test bench fuzz experiments clean repro-hrco
@@ -60,8 +65,12 @@ bench: build
 	  esac; \
 	done
 
+# Long runs of the bounded fuzz tests that `make test` runs briefly, then libFuzzer.
 fuzz: setup
-	bash fuzz/run.sh $(FUZZ_SECONDS)
+	$(SWIFT) build --build-tests
+	WHITTLE_CALLS_SECONDS=$(FUZZ_CALL_SECONDS) $(SWIFT) test --skip-build --filter GeneratedCallTests
+	WHITTLE_LOADER_FILES=$(FUZZ_LOADER_FILES) $(SWIFT) test --skip-build --filter LoaderMutationTests
+	bash fuzz/run.sh $(FUZZ_RUNS) $(FUZZ_SECONDS)
 
 experiments: build
 	@shopt -s nullglob; files=(scripts/*.wh); \

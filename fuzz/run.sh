@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harness in its own folder (.build-fuzz) and fuzzes a sandboxed Session for a bounded time.
 #
-# Usage: fuzz/run.sh [SECONDS]   (default 60). One fuzzing process, in-process (no fuzz-N.log files).
+# Usage: fuzz/run.sh [RUNS] [SECONDS]   (defaults 1000000 inputs, at most 3600 s). One fuzzing process,
+# in-process (no fuzz-N.log files), within 4 GB of memory; it stops at whichever limit comes first.
 # Crashes and hangs are written to .build-fuzz/artifacts/; the working corpus grows in .build-fuzz/corpus/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds="${1:-${FUZZ_SECONDS:-60}}"
+runs="${1:-${FUZZ_RUNS:-1000000}}"
+seconds="${2:-${FUZZ_SECONDS:-3600}}"
 scratch=.build-fuzz
 build="$scratch/release"
 targets=(Runtime Lang Interpreter Core Builtins)
@@ -35,18 +37,21 @@ mkdir -p "$scratch/corpus" "$scratch/artifacts"
 # Seeds: a few programs here, plus the language's script test corpus when present.
 seeds=(fuzz/seeds)
 [ -d Tests/Scripts ] && seeds+=(Tests/Scripts)
-echo "fuzz: running for $seconds s (seeds: ${seeds[*]}, dictionary: fuzz/whittle.dict)"
+echo "fuzz: running $runs inputs, at most $seconds s (seeds: ${seeds[*]}, dictionary: fuzz/whittle.dict)"
+started=$(date +%s)
 log="$scratch/fuzz.log"
 status=0
 "$build/whittle-fuzz" "$scratch/corpus" "${seeds[@]}" \
-    -dict=fuzz/whittle.dict -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+    -dict=fuzz/whittle.dict -runs="$runs" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
     -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
 
-runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | awk '{s += $2} END {print s + 0}')
+elapsed=$(( $(date +%s) - started ))
+done_runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | awk '{s += $2} END {print s + 0}')
+peak=$(grep -Eo 'peak_rss_mb: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -n 1)
 corpus=$(find "$scratch/corpus" -type f | wc -l)
 if [ "$status" -ne 0 ]; then
     tail -n 40 "$log"
-    echo "fuzz: FAILED after $runs inputs; the input that failed is in $scratch/artifacts/"
+    echo "fuzz: FAILED after $done_runs inputs in $elapsed s; the input that failed is in $scratch/artifacts/"
     exit "$status"
 fi
-echo "fuzz: $runs inputs ran in $seconds s without a crash or hang; corpus holds $corpus inputs"
+echo "fuzz: $done_runs inputs ran in $elapsed s without a crash or hang (peak RSS ${peak:-?} MB); corpus holds $corpus inputs"

@@ -22,7 +22,11 @@ enum CoreBuiltins {
         case .list(let l): return l.items.count
         case .string(let s): return s.count
         case .record(let r): return r.count
-        case .range(let r): return r.count
+        case .range(let r):
+            guard let n = Int(exactly: r.length) else {
+                throw runtimeError("range of \(r.length) elements is longer than the largest Int", kind: "limit")
+            }
+            return n
         case .native(let n):
             if let m = n.memberTable?.method("len") {
                 if case .int(let k) = try args.interpreter.callBuiltin(m, CallArguments(), receiver: v) { return k }
@@ -52,11 +56,8 @@ enum CoreBuiltins {
             case .string(let s): return .bool(s.contains(try a.string("x")))
             case .record(let r): return .bool(r[try a.string("x")] != nil)
             case .range(let r):
-                guard case .int(let x) = a["x"], r.count > 0 else { return .bool(false) }
-                let offset = x &- r.start
-                let (q, o1) = offset.dividedReportingOverflow(by: r.step)
-                let (rem, o2) = offset.remainderReportingOverflow(dividingBy: r.step)
-                return .bool(!o1 && !o2 && rem == 0 && q >= 0 && q < r.count)
+                guard case .int(let x) = a["x"] else { return .bool(false) }
+                return .bool(r.contains(x))
             default: return .bool(try a.elements("xs").contains { Equality.equal($0, a["x"]) })
             }
         },
@@ -70,9 +71,15 @@ enum CoreBuiltins {
              example: "for i, x in enumerate([\"a\", \"b\"]) { print(i, x) }") { a in
             var i = try a.int("start")
             var out: [Value] = []
-            for x in try a.elements("xs") {
+            let items = try a.elements("xs")
+            for (k, x) in items.enumerated() {
                 out.append(.list([.int(i), x]))
-                i = i &+ 1
+                // Only a following element needs the next index: `start: Int.max` numbers one.
+                if k + 1 < items.count {
+                    let (next, o) = i.addingReportingOverflow(1)
+                    if o { throw a.valueError("start", "is too large: the indices would pass \(Int.max)") }
+                    i = next
+                }
             }
             return .list(out)
         },
@@ -182,7 +189,12 @@ enum CoreBuiltins {
                 let f = try a.function("key")
                 keys = try items.map { try a.call(f, [$0]) }
             }
+            // Ctrl-C stops a long sort: the token is polled every 65,536 comparisons.
+            let token = a.interpreter.token
+            var comparisons = 0
             let order = try Array(items.indices).sorted { i, j in
+                comparisons &+= 1
+                if comparisons & 0xFFFF == 0 { try token.check("during `sort`") }
                 guard case .bool(let less) = try Operators.compare(.less, keys[i], keys[j]) else { return false }
                 return less
             }

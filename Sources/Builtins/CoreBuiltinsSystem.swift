@@ -1,4 +1,5 @@
 // Core helpers that reach outside the language: time, seed, settings, files, JSON, exit.
+import Core
 import Foundation
 import Core
 import Interpreter
@@ -15,7 +16,9 @@ extension CoreBuiltins {
     static func resolve(_ path: String, _ a: Arguments) -> String {
         if path.hasPrefix("/") { return path }
         guard let current = a.interpreter.currentFile, current.contains("/") else { return path }
-        return (current as NSString).deletingLastPathComponent + "/" + path
+        // By hand: Foundation's `deletingLastPathComponent` traps on some one-character paths.
+        guard let slash = current.lastIndex(of: "/") else { return path }
+        return String(current[...slash]) + path
     }
 
     /// Runs `file` in the user's global scope from inside a built-in (`load`, a lesson run straight
@@ -24,7 +27,7 @@ extension CoreBuiltins {
     static func runNested(_ file: SourceFile, _ a: Arguments) throws -> (value: Value, isExpression: Bool) {
         let (program, diagnostics) = Parser.parse(file)
         if !diagnostics.isEmpty {
-            for d in diagnostics { a.interpreter.session?.errorOutput(d.render()) }
+            a.interpreter.session?.errorOutput(Diagnostic.render(diagnostics))
             throw RuntimeError("\(a.qualifiedName): \(diagnostics.count) syntax error\(diagnostics.count == 1 ? "" : "s") in \(file.path)",
                                kind: "syntax")
         }
@@ -54,8 +57,7 @@ extension CoreBuiltins {
         spec("load", [.required("path", "String")],
              "Runs another Whittle file in the user's global scope (path relative to the calling file).",
              example: "load(\"common.wh\")") { a in
-            try refuseInSandbox(a)
-            let path = resolve(try a.string("path"), a)
+            let path = resolve(try a.filePath("path"), a)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RuntimeError("cannot read file \(path)", kind: "io")
             }
@@ -69,8 +71,7 @@ extension CoreBuiltins {
             JSONBridge.value(try parseJSON(try a.string("text"), source: "parse_json"))
         },
         spec("read", [.required("path", "String")], "The text of a file.", example: "text = read(\"notes.txt\")") { a in
-            try refuseInSandbox(a)
-            let path = resolve(try a.string("path"), a)
+            let path = resolve(try a.filePath("path"), a)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw RuntimeError("cannot read file \(path)", kind: "io")
             }
@@ -99,11 +100,9 @@ extension CoreBuiltins {
         },
         spec("write", [.required("path", "String"), .required("text", "String")], "Writes `text` to a file (replacing it).",
              example: "write(\"out.txt\", json(results))") { a in
-            try refuseInSandbox(a)
-            let path = resolve(try a.string("path"), a)
-            do { try (try a.string("text")).write(toFile: path, atomically: true, encoding: .utf8) } catch {
-                throw RuntimeError("cannot write file \(path)", kind: "io")
-            }
+            let path = resolve(try a.filePath("path"), a)
+            let text = try a.string("text")
+            try writeFileAtomically(path) { try $0.write(Array(text.utf8)) }
             return .null
         },
     ]

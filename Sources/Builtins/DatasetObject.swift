@@ -16,7 +16,11 @@ public final class DatasetObject: NativeObject {
         guard indices.count == 1 else { throw runtimeError("a Dataset takes one index", kind: "type") }
         switch indices[0] {
         case .index(let v):
-            guard let i = v.numberValue.flatMap({ $0 == $0.rounded() && abs($0) < 9e18 ? Int($0) : nil }) else {
+            let integral: Int?
+            if case .int(let n) = v { integral = n } else {
+                integral = v.numberValue.flatMap { $0 == $0.rounded() && abs($0) < 9e18 ? Int($0) : nil }
+            }
+            guard let i = integral else {
                 throw runtimeError("a Dataset index must be an Int, got \(v.typeName)", kind: "type")
             }
             let k = i < 0 ? i + data.count : i

@@ -33,8 +33,11 @@ enum OptimizerMembers {
             FieldSpec("lr", "Float", summary: "the learning rate of the next step (assignable)",
                       get: { .float(opt($0).lr) },
                       set: { o, v in
-                          guard let lr = v.numberValue, lr.isFinite, lr >= 0 else {
+                          guard let lr = v.numberValue else {
                               throw runtimeError("Optimizer.lr expects a Float >= 0, got \(v.typeName)", kind: "type")
+                          }
+                          guard lr.isFinite, lr >= 0 else {
+                              throw runtimeError("Optimizer.lr must be a finite Float >= 0, got \(lr)", kind: "value")
                           }
                           let optimizer = opt(o)
                           optimizer.lr = lr

@@ -10,11 +10,6 @@ enum OutputBuiltins {
         BuiltinSpec(name, parameters, topic: "Output", summary: summary, details: details, example: example, body: body)
     }
 
-    /// Files are written only outside the fuzzing sandbox.
-    static func refuseInSandbox(_ a: Arguments) throws {
-        if a.interpreter.isSandboxed { throw runtimeError("`\(a.spec.name)` is disabled in sandboxed mode", kind: "io") }
-    }
-
     /// Writes `text` to `path` atomically (a temporary file, then rename).
     static func writeText(_ text: String, to path: String) throws {
         try writeFileAtomically(path) { try $0.write(Array(text.utf8)) }
@@ -92,8 +87,7 @@ enum OutputBuiltins {
 
     /// Writes the SVG when `file:` is given (returning nil), else returns the terminal drawing.
     static func draw(_ a: Arguments, svg: () throws -> String, terminal: () throws -> String) throws -> Value {
-        if let path = try a.optionalString("file") {
-            try refuseInSandbox(a)
+        if let path = try a.optionalFilePath("file") {
             try writeText(try svg(), to: path)
             noteWritten(path, a)
             return .null
@@ -152,9 +146,8 @@ enum OutputBuiltins {
              "Saves the net's parameters and buffers as a safetensors file (atomically), named by path.",
              details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy. `layout: \"torch\"` writes PyTorch's `state_dict` layout (Dense weights [out, in], masks baked into the weights), which `model.load_state_dict(load_file(path))` accepts for the equivalent `nn.Sequential`.",
              example: "save(net, \"cnn.safetensors\")\nsave(net, \"cnn.pt.safetensors\", layout: \"torch\")") { a in
-            try refuseInSandbox(a)
+            let path = try a.filePath("path")
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
-            let path = try a.string("path")
             try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version], layout: try layout(a) ?? .whittle)
             noteWritten(path, a)
             return .null
@@ -163,22 +156,21 @@ enum OutputBuiltins {
              "Loads a safetensors checkpoint into the net, checking every name, shape and dtype first.",
              details: "All mismatches are reported together and the net is left unchanged unless everything fits. PyTorch's `num_batches_tracked` counters are accepted. `layout:` is \"whittle\", \"torch\" (a PyTorch `state_dict` saved with `safetensors.torch.save_file`: Linear weights [out, in]) or \"auto\": a Whittle file says which; any other file is PyTorch's when its Dense weights fit only transposed or are all square.",
              example: "load_weights(net, \"cnn.safetensors\")") { a in
-            try refuseInSandbox(a)
+            let path = try a.filePath("path")
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
-            try loadCheckpoint(net, from: try a.string("path"), layout: try layout(a), token: a.interpreter.token)
+            try loadCheckpoint(net, from: path, layout: try layout(a), token: a.interpreter.token)
             return a["net"]
         },
         spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],
              "Appends one JSON line to a file (NaN and Infinity written as Python's json does).",
              example: "write_jsonl(\"runs.jsonl\", {lr: 0.1, accuracy: acc})") { a in
-            try refuseInSandbox(a)
-            try appendJSONLine(try a.string("path"), try JSONBridge.json(a["record"], op: "write_jsonl"))
+            try appendJSONLine(try a.filePath("path"), try JSONBridge.json(a["record"], op: "write_jsonl"))
             return .null
         },
         spec("to_csv", [.required("path", "String"), .required("rows", "List")],
              "Writes a list of records (columns from the first record's keys, as the header) or of lists (no header) as CSV.",
              example: "to_csv(\"results.csv\", [{t: 0.01, acc: 0.9}, {t: 0.05, acc: 0.88}])") { a in
-            try refuseInSandbox(a)
+            let path = try a.filePath("path")
             let rows = try a.list("rows").items
             var header: [String] = []
             var cells: [[String]] = []
@@ -198,13 +190,12 @@ enum OutputBuiltins {
                 default: throw a.valueError("rows", "row \(i + 1) is \(row.typeName), not a Record or List")
                 }
             }
-            try writeCSV(try a.string("path"), header: header, rows: cells)
+            try writeCSV(path, header: header, rows: cells)
             return .null
         },
         spec("mkdir", [.required("path", "String")], "Creates a directory (and its parents) if it does not exist.",
              example: "mkdir(\"out/run1\")") { a in
-            try refuseInSandbox(a)
-            let path = try a.string("path")
+            let path = try a.filePath("path")
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {

@@ -64,6 +64,7 @@ public final class Session {
         self.output = output
         self.errorOutput = errorOutput
         interpreter = Interpreter(output: output, token: options.token)
+        TensorMath.interruptToken = options.token
         interpreter.isSandboxed = options.sandboxed
         interpreter.stepBudget = options.stepBudget
         interpreter.width = options.width
@@ -80,6 +81,10 @@ public final class Session {
             interpreter.userGlobals.define(name, v)
         }
     }
+
+    /// Frees everything this session's code made, cycles included (see `Interpreter.close`);
+    /// the session must not be used afterwards.
+    public func close() { interpreter.close() }
 
     // MARK: - Standard library
 
@@ -165,7 +170,7 @@ public final class Session {
         let file = SourceFile(path: path, text: source)
         return interpreter.runOnLargeStack {
             let (program, diagnostics) = Parser.parse(file)
-            for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
+            self.errorOutput(Diagnostic.render(diagnostics, color: self.options.color))
             if !diagnostics.isEmpty { return .syntaxError }
             let resolver = Resolver.resolve(program, globalExists: { self.interpreter.userGlobals.defines($0) })
             let known = Set(self.interpreter.userGlobals.visibleNames).union(resolver.globalWrites).union(["_"])
@@ -204,7 +209,7 @@ public final class Session {
         let outcome = interpreter.runOnLargeStack { () -> Outcome in
             let (program, diagnostics) = Parser.parse(file)
             if !diagnostics.isEmpty {
-                for d in diagnostics { self.errorOutput(d.render(color: self.options.color)) }
+                self.errorOutput(Diagnostic.render(diagnostics, color: self.options.color))
                 return .syntaxError
             }
             Resolver.resolve(program, globalExists: { layer.defines($0) })
@@ -213,6 +218,9 @@ public final class Session {
             defer { self.interpreter.currentFile = savedFile }
             do {
                 let value = try self.interpreter.run(program, in: layer)
+                // An interrupt that came during the last built-in, with no check after it, is
+                // still an interrupt (a script exits 130), never a success.
+                try self.interpreter.token.check()
                 guard echo != .none, let last = program.body.statements.last, case .expression = last.kind else {
                     return .success
                 }

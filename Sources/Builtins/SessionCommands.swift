@@ -1,4 +1,5 @@
 // The prompt's extras: `?name` help, `:` commands (`:vars`, `:reset`, `:save`, ...) and `$ shell`.
+import Core
 import Foundation
 import Interpreter
 import Lang
@@ -73,8 +74,8 @@ extension Session {
             guard !rest.isEmpty else { errorOutput("error: `:save` needs a file name\n"); return .runtimeError }
             if options.sandboxed { errorOutput("error: `:save` is disabled in sandboxed mode\n"); return .runtimeError }
             let text = savedScript()
-            do { try text.write(toFile: rest, atomically: true, encoding: .utf8) } catch {
-                errorOutput("error: cannot write file \(rest)\n")
+            do { try writeFileAtomically(rest) { try $0.write(Array(text.utf8)) } } catch {
+                errorOutput("error: \(error)\n")
                 return .runtimeError
             }
             output("saved \(savedInputs.count) input\(savedInputs.count == 1 ? "" : "s") to \(rest)\n")

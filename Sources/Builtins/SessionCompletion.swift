@@ -170,6 +170,8 @@ extension Session {
     }
 
     func pathCompletions(_ partial: String) -> [String] {
+        // A sandboxed session does not look at the file system, not even to list a directory.
+        if options.sandboxed { return [] }
         let dir: String, prefix: String
         if let slash = partial.lastIndex(of: "/") {
             dir = String(partial[...slash])

@@ -15,7 +15,7 @@ extension Session {
         let file = SourceFile(path: "<timeit>", text: code)
         let (program, diagnostics) = interpreter.runOnLargeStack { Parser.parse(file) }
         if !diagnostics.isEmpty {
-            for d in diagnostics { errorOutput(d.render(color: options.color)) }
+            errorOutput(Diagnostic.render(diagnostics, color: options.color))
             return .syntaxError
         }
         interpreter.runOnLargeStack { Resolver.resolve(program) }

@@ -15,7 +15,7 @@ enum SweepBuiltins {
              "Records this run's results: one JSON line in the sweep point's folder (printed when not in a sweep).",
              details: "Under `whittle sweep` each point's `report` lines go to `result.jsonl` in its folder (the file named by the environment variable WHITTLE_REPORT), and `whittle sweep collect` and `sweep_results` read them back, so nothing depends on parsing printed text. Several calls add fields; a later value for a key replaces an earlier one. Outside a sweep the record is printed as `report: {...}`.",
              example: "report({lr: lr, accuracy: acc, sparsity: sparsity(net)})") { a in
-            try OutputBuiltins.refuseInSandbox(a)
+            try a.requireFileAccess()
             let json = try JSONBridge.json(.record(try a.record("results")), op: "report")
             if let path = a.interpreter.session?.options.reportPath {
                 try appendJSONLine(path, json)
@@ -28,9 +28,8 @@ enum SweepBuiltins {
              "Every point of a sweep folder as a record: its settings, its reported results, status, error and seconds.",
              details: "Every record has the same fields in the same order (nil where a point has no value), so the list goes straight to `to_csv`, and its columns to `plot` or, reshaped into a tensor, `heatmap`. Settings read as they did in the script (`0.1` is a Float). A failed point has status \"failed\" and its error; a point not yet run has status \"pending\".",
              example: "rs = sweep_results(\"runs/lr\")\nto_csv(\"lr.csv\", rs)\nplot(map(filter(rs, fn(r) r.status == \"done\"), fn(r) r.accuracy))") { a in
-            try OutputBuiltins.refuseInSandbox(a)
             let collection: SweepCollection
-            do { collection = SweepCollection(try SweepFolder.open(try a.string("dir"))) } catch let e as SweepError {
+            do { collection = SweepCollection(try SweepFolder.open(try a.filePath("dir"))) } catch let e as SweepError {
                 throw runtimeError("`sweep_results`: \(e.message)", kind: "io")
             }
             return .list(collection.points.map { record($0, collection) })

@@ -141,7 +141,7 @@ enum TrainingBuiltins {
                                               seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, "loss"),
                                               token: a.interpreter.token)
             let onEpoch = a["on_epoch"].isNil ? nil : try a.function("on_epoch")
-            let logPath = try a.optionalString("log")
+            let logPath = try a.optionalFilePath("log")
             let run = Run()
             let runValue = Value.native(RunObject(run))
             a.interpreter.userGlobals.cell("last_run").value = runValue

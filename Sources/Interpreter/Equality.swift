@@ -3,12 +3,40 @@
 /// `==` semantics: numbers by value (`1 == 1.0`), lists element-wise, records by keys and values
 /// regardless of order, natives through `isEqual`, functions and errors by identity.
 public enum Equality {
-    /// Nesting beyond this compares unequal rather than risk the stack.
+    /// Nesting beyond this is refused by `deepCopy` rather than risk the stack.
     static let maxDepth = 2_000
 
+    /// True when `a == b`. Walks the two values with an explicit stack of pairs still to compare,
+    /// so lists and records nested millions deep compare correctly; a pair met a second time (a
+    /// value that contains itself) is taken as equal.
     public static func equal(_ a: Value, _ b: Value) -> Bool {
+        // Most comparisons are of scalars: no stack to allocate.
+        switch (a, b) {
+        case (.list, .list), (.record, .record): break
+        default: return shallowEqual(a, b)
+        }
         var seen = Set<Pair>()
-        return equal(a, b, &seen, 0)
+        var pending = [(a, b)]
+        while let (p, q) = pending.popLast() {
+            switch (p, q) {
+            case (.list(let x), .list(let y)):
+                if x === y { continue }
+                if x.items.count != y.items.count { return false }
+                guard seen.insert(Pair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))).inserted else { continue }
+                pending.append(contentsOf: zip(x.items, y.items).reversed())
+            case (.record(let x), .record(let y)):
+                if x === y { continue }
+                if x.count != y.count { return false }
+                guard seen.insert(Pair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))).inserted else { continue }
+                for (k, v) in zip(x.keys, x.values).reversed() {
+                    guard let w = y[k] else { return false }
+                    pending.append((v, w))
+                }
+            default:
+                if !shallowEqual(p, q) { return false }
+            }
+        }
+        return true
     }
 
     struct Pair: Hashable {
@@ -16,7 +44,8 @@ public enum Equality {
         let b: ObjectIdentifier
     }
 
-    static func equal(_ a: Value, _ b: Value, _ seen: inout Set<Pair>, _ depth: Int) -> Bool {
+    /// `==` on two values that are not both lists or both records.
+    static func shallowEqual(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -25,27 +54,9 @@ public enum Equality {
         case (.int(let x), .float(let y)): return Double(x) == y && Double(exactly: x) != nil
         case (.float(let x), .int(let y)): return x == Double(y) && Double(exactly: y) != nil
         case (.string(let x), .string(let y)): return x == y
-        case (.list(let x), .list(let y)):
-            if x === y { return true }
-            if x.items.count != y.items.count || depth > maxDepth { return false }
-            let p = Pair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))
-            if seen.contains(p) { return true }
-            seen.insert(p)
-            for (p, q) in zip(x.items, y.items) where !equal(p, q, &seen, depth + 1) { return false }
-            return true
-        case (.record(let x), .record(let y)):
-            if x === y { return true }
-            if x.count != y.count || depth > maxDepth { return false }
-            let p = Pair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))
-            if seen.contains(p) { return true }
-            seen.insert(p)
-            for (k, v) in zip(x.keys, x.values) {
-                guard let w = y[k], equal(v, w, &seen, depth + 1) else { return false }
-            }
-            return true
         case (.range(let x), .range(let y)):
-            let n = x.count
-            if n != y.count { return false }
+            let n = x.length
+            if n != y.length { return false }
             return n == 0 || (x.start == y.start && (n == 1 || x.step == y.step))
         case (.closure(let x), .closure(let y)): return x === y
         case (.builtin(let x), .builtin(let y)): return x.spec.name == y.spec.name && x.receiver == nil && y.receiver == nil

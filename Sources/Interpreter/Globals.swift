@@ -125,6 +125,9 @@ public final class GlobalLayer {
     /// Releases the closures replaced in this layer's cells (see `GlobalCell.closure`).
     func dropRetired() { for c in cells.values { c.dropRetired() } }
 
+    /// The values defined in this layer.
+    var allValues: [Value] { cells.values.compactMap(\.value) }
+
     /// Undefines every name of this layer (cells stay, so compiled code keeps working).
     public func clear() { for c in cells.values { c.value = nil } }
 }

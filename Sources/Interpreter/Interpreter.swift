@@ -309,8 +309,8 @@ public final class Interpreter {
         switch value {
         case .list(let l): return l.items
         case .range(let r):
+            if r.length > 100_000_000 { throw runtimeError("range of \(r.length) elements is too large to materialize", kind: "limit") }
             let n = r.count
-            if n > 100_000_000 { throw runtimeError("range of \(n) elements is too large to materialize", kind: "limit") }
             var out: [Value] = []
             out.reserveCapacity(n)
             for i in 0..<n { out.append(.int(r.element(i))) }

@@ -194,16 +194,44 @@ public enum Operators {
 
     enum Ordering { case less, equal, greater, unordered }
 
+    /// Lexicographic order of lists, element by element, with an explicit stack instead of
+    /// recursion: lists nested millions deep compare without exhausting the native stack. A pair
+    /// of lists already being compared further out (a list that contains itself) counts as equal,
+    /// as `==` treats it.
     static func order(_ a: Value, _ b: Value, _ op: ComparisonOperator) throws -> Ordering {
+        struct Frame { let x: ListObject; let y: ListObject; var index: Int }
+        var frames: [Frame] = []
+        var active = Set<Equality.Pair>()
+        var pending: (Value, Value)? = (a, b)
+        while true {
+            if let (p, q) = pending {
+                pending = nil
+                if case .list(let x) = p, case .list(let y) = q {
+                    let pair = Equality.Pair(a: ObjectIdentifier(x), b: ObjectIdentifier(y))
+                    if x !== y && active.insert(pair).inserted { frames.append(Frame(x: x, y: y, index: 0)) }
+                } else {
+                    let c = try scalarOrder(p, q, op)
+                    if c != .equal { return c }
+                }
+            }
+            guard let top = frames.last else { return .equal }
+            if top.index < min(top.x.items.count, top.y.items.count) {
+                frames[frames.count - 1].index += 1
+                pending = (top.x.items[top.index], top.y.items[top.index])
+            } else {
+                frames.removeLast()
+                active.remove(Equality.Pair(a: ObjectIdentifier(top.x), b: ObjectIdentifier(top.y)))
+                let (m, n) = (top.x.items.count, top.y.items.count)
+                if m != n { return m < n ? .less : .greater }
+            }
+        }
+    }
+
+    /// The order of two values that are not both lists.
+    static func scalarOrder(_ a: Value, _ b: Value, _ op: ComparisonOperator) throws -> Ordering {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y ? .less : (x == y ? .equal : .greater)
         case (.string(let x), .string(let y)): return x < y ? .less : (x == y ? .equal : .greater)
-        case (.list(let x), .list(let y)):
-            for (p, q) in zip(x.items, y.items) {
-                let c = try order(p, q, op)
-                if c != .equal { return c }
-            }
-            return x.items.count < y.items.count ? .less : (x.items.count == y.items.count ? .equal : .greater)
         default:
             if let x = a.numberValue, let y = b.numberValue, !isBool(a), !isBool(b) {
                 if x < y { return .less }

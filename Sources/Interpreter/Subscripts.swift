@@ -36,7 +36,8 @@ public enum Subscripts {
         let s = clamp(start, step > 0 ? lower : upper)
         let e = clamp(stop, step > 0 ? upper : lower)
         let length: Int
-        if step > 0 { length = e > s ? (e - s - 1) / step + 1 : 0 } else { length = s > e ? (s - e - 1) / (-step) + 1 : 0 }
+        // Through the step's magnitude: `-step` traps for a step of Int.min.
+        if step > 0 { length = e > s ? (e - s - 1) / step + 1 : 0 } else { length = s > e ? Int(UInt(s - e - 1) / step.magnitude) + 1 : 0 }
         return (s, step, length)
     }
 
@@ -73,13 +74,24 @@ public enum Subscripts {
         case .range(let r):
             switch index {
             case .index(let v):
-                return .int(r.element(try position(try intIndex(v, "Range"), count: r.count, typeName: "Range")))
+                let i = try intIndex(v, "Range")
+                guard let x = r.element(index: i) else {
+                    throw runtimeError("index \(i) out of range for Range of length \(r.length)", kind: "index")
+                }
+                return .int(x)
             case .slice(let a, let b, let c):
+                guard r.length <= UInt(Int.max) else {
+                    throw runtimeError("cannot slice a range of \(r.length) elements (more than \(Int.max))", kind: "limit")
+                }
                 let (s, step, length) = try slice(count: r.count, a, b, c)
+                guard length > 0 else { return .range(RangeObject(start: 0, end: 0)) }
                 let newStart = r.element(s)
                 let (newStep, o) = r.step.multipliedReportingOverflow(by: step)
-                if o { throw runtimeError("range slice overflows", kind: "overflow") }
-                return .range(RangeObject(start: newStart, end: newStart &+ newStep &* length, step: newStep))
+                // The end is one step-direction past the last element; `start + step * length`
+                // can overflow even when every element fits.
+                let (end, o2) = r.element(s + (length - 1) * step).addingReportingOverflow(newStep > 0 ? 1 : -1)
+                if o || o2 { throw runtimeError("range slice overflows", kind: "overflow") }
+                return .range(RangeObject(start: newStart, end: end, step: newStep))
             }
         case .record(let r):
             guard case .index(.string(let key)) = index else {

@@ -79,6 +79,7 @@ public enum Value {
 public final class ListObject {
     public var items: [Value]
     public init(_ items: [Value] = []) { self.items = items }
+    deinit { Teardown.release(&items) }
 }
 
 /// A mutable record with ordered string keys, shared by reference.
@@ -89,6 +90,17 @@ public final class RecordObject {
 
     public init(_ pairs: [(String, Value)] = []) {
         for (k, v) in pairs { self[k] = v }
+    }
+
+    deinit { Teardown.release(&values) }
+
+    /// Moves the values out (for `Teardown`), leaving the record without keys.
+    func takeValues() -> [Value] {
+        let out = values
+        keys = []
+        values = []
+        positions = [:]
+        return out
     }
 
     public var count: Int { keys.count }
@@ -131,23 +143,45 @@ public final class RangeObject {
         self.step = step == 0 ? 1 : step
     }
 
-    /// The number of elements (a reversed range is empty). Computed in unsigned arithmetic, so no
-    /// bounds or step (even `Int.min`) can overflow.
-    public var count: Int {
-        let magnitude = step.magnitude
+    /// The exact number of elements (a reversed range is empty). Unsigned, because
+    /// `Int.min..<Int.max` has 2⁶⁴ − 1 of them; no bounds or step (even `Int.min`) can overflow.
+    public var length: UInt {
         if step > 0 {
             guard end > start else { return 0 }
-            let span = UInt(bitPattern: end &- start)
-            return Int(clamping: (span - 1) / magnitude + 1)
+            return (UInt(bitPattern: end &- start) - 1) / step.magnitude + 1
         } else {
             guard end < start else { return 0 }
-            let span = UInt(bitPattern: start &- end)
-            return Int(clamping: (span - 1) / magnitude + 1)
+            return (UInt(bitPattern: start &- end) - 1) / step.magnitude + 1
         }
     }
 
+    /// The number of elements, for loops and copies; past `Int.max` it is `Int.max` (such a loop
+    /// never ends anyway). Anything that reports or indexes by the length uses `length` instead.
+    public var count: Int { Int(clamping: length) }
+
     /// The i-th element, for 0 <= i < count.
     public func element(_ i: Int) -> Int { start &+ i &* step }
+
+    /// The i-th element, for 0 <= i < length. Two's-complement wrapping gives the exact element,
+    /// because every element lies between `start` and `end`.
+    public func element(at i: UInt) -> Int { start &+ Int(bitPattern: i &* UInt(bitPattern: step)) }
+
+    /// The element at script index `i` (negative counts from the end), or nil when out of range.
+    public func element(index i: Int) -> Int? {
+        let n = length
+        if i >= 0 { return UInt(i) < n ? element(at: UInt(i)) : nil }
+        return i.magnitude <= n ? element(at: n - i.magnitude) : nil
+    }
+
+    /// True when the Int `x` is one of the elements.
+    public func contains(_ x: Int) -> Bool {
+        if step > 0 {
+            guard x >= start && x < end else { return false }
+            return UInt(bitPattern: x &- start) % step.magnitude == 0
+        }
+        guard x <= start && x > end else { return false }
+        return UInt(bitPattern: start &- x) % step.magnitude == 0
+    }
 }
 
 /// A mutable box holding a variable captured by a closure.

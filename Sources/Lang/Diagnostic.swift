@@ -45,14 +45,45 @@ public struct Diagnostic: Error, CustomStringConvertible {
             let number = String(line)
             let pad = String(repeating: " ", count: number.count)
             let lineEnd = span.file.lineStarts[line - 1] + text.count
-            let width = max(1, min(span.end, lineEnd) - span.start)
+            var width = max(1, min(span.end, lineEnd) - span.start)
             out += "\(pad)\(blue)-->\(reset) \(span.file.path):\(line):\(column)\n"
             out += "\(pad) \(blue)|\(reset)\n"
-            out += "\(blue)\(number) |\(reset) \(text)\n"
-            let lead = String(text.prefix(column - 1).map { $0 == "\t" ? "\t" : " " })
+            let (shown, caretColumn) = Diagnostic.clip(text, column: column)
+            width = min(width, max(1, shown.count - caretColumn + 1))
+            out += "\(blue)\(number) |\(reset) \(shown)\n"
+            let lead = String(shown.prefix(caretColumn - 1).map { $0 == "\t" ? "\t" : " " })
             out += "\(pad) \(blue)|\(reset) \(lead)\(red)\(String(repeating: "^", count: width))\(reset)\n"
         }
         for note in notes { out += "  \(note)\n" }
+        return out
+    }
+
+    /// Longest source line shown whole; longer ones are cut to a window around the caret.
+    public static let maxShownLine = 120
+
+    /// `text` cut to at most about `maxShownLine` characters around `column` (1-based), with `…`
+    /// where it was cut, and the caret's column in the result: a 60 KB line must not be printed
+    /// once per error.
+    static func clip(_ text: String, column: Int) -> (String, Int) {
+        guard text.count > maxShownLine else { return (text, column) }
+        let chars = Array(text)
+        let half = maxShownLine / 2
+        let start = max(0, min(column - 1 - half, chars.count - maxShownLine))
+        let end = min(chars.count, start + maxShownLine)
+        let head = start > 0 ? "…" : "", tail = end < chars.count ? "…" : ""
+        return (head + String(chars[start..<end]) + tail, column - start + head.count)
+    }
+
+    /// Errors reported in full before the rest are only counted.
+    public static let maxReported = 20
+
+    /// The rendering of `diagnostics`, the first `maxReported` in full, then "and N more errors".
+    public static func render(_ diagnostics: [Diagnostic], color: Bool = false) -> String {
+        var out = diagnostics.prefix(maxReported).map { $0.render(color: color) }.joined()
+        if diagnostics.count > maxReported {
+            let more = diagnostics.count - maxReported
+            out += "… and \(more) more error\(more == 1 ? "" : "s")\n"
+        }
         return out
     }
 }

@@ -56,6 +56,8 @@ public final class Lexer {
         // Skip blanks and comments.
         while let c = peek() {
             if c == " " || c == "\t" || c == "\r" { pos += 1; continue }
+            // A UTF-8 byte-order mark, as some editors write at the start of a file.
+            if c == "\u{FEFF}" && pos == 0 { pos += 1; continue }
             if c == "#" {
                 let start = pos
                 while let d = peek(), !d.isNewline { pos += 1 }
@@ -134,6 +136,16 @@ public final class Lexer {
             error("unexpected `|`; the pipeline operator is `|>`", start)
             return Token(kind: .invalid, span: span(start), text: "|")
         default:
+            // Characters are grapheme clusters: a combining mark right after `"` or `(` fuses
+            // with it into one character the lexer cannot match.
+            if c.unicodeScalars.count > 1, let first = c.unicodeScalars.first, first.isASCII {
+                let marks = c.unicodeScalars.dropFirst().map { scalar -> String in
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                }
+                error("combining mark \(marks.joined(separator: " ")) after `\(first)`; a combining mark must follow a letter (inside a string, put a letter before it)", start)
+                return Token(kind: .invalid, span: span(start), text: String(c))
+            }
             error("unexpected character `\(c)`", start)
             return Token(kind: .invalid, span: span(start), text: String(c))
         }

@@ -140,6 +140,11 @@ func parseCommandLine(_ arguments: [String]) -> ParsedCommandLine {
     }
     // The sweep has a parser of its own: its `--set` is for the points, not for this process.
     if options.first == "sweep" { return parseSweepCommandLine(Array(options.dropFirst())) }
+    // The parser takes `-1` for an option and would report `--seed` as missing its value.
+    if let i = options.firstIndex(of: "--seed"), i + 1 < options.count, options[i + 1].hasPrefix("-") {
+        return .exit(status: 2, stdout: "",
+                     stderr: "Error: --seed takes a non-negative integer, got '\(options[i + 1])'\n")
+    }
     do {
         let command = try WhittleCommand.parseAsRoot(options)
         if var root = command as? WhittleCommand {

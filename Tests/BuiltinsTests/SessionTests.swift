@@ -193,9 +193,38 @@ final class SessionTests: XCTestCase {
     func testSandboxRefusesFilesAndShell() {
         let s = session { $0.sandboxed = true }
         XCTAssertEqual(s.runScript(source: "read(\"/etc/hostname\")", path: "s.wh"), .runtimeError)
-        XCTAssertTrue(err.hasPrefix("error: `read` is disabled in sandboxed mode"), err)
+        XCTAssertTrue(err.hasPrefix("error: `read` cannot use files in sandboxed mode"), err)
         XCTAssertEqual(s.runPromptInput("$ ls"), .runtimeError)
         XCTAssertEqual(s.runScript(source: "exit(1)", path: "s.wh"), .runtimeError)
+    }
+
+    /// Issue 17.20: every built-in that takes a path is refused in the sandbox, before the file is
+    /// touched (a file that exists, so success would show), and no error echoes a file's contents.
+    func testSandboxShutsEveryFileBuiltin() throws {
+        let dir = NSTemporaryDirectory() + "whittle-sandbox-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let secret = dir + "/secret.csv"
+        try "a,b\nSECRET,2\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        let s = session { $0.sandboxed = true }
+        let calls: [(String, String)] = [
+            ("read", "read(\"\(secret)\")"), ("write", "write(\"\(dir)/w\", \"x\")"), ("load", "load(\"\(secret)\")"),
+            ("csv", "csv(\"\(secret)\")"), ("idx", "idx(\"\(secret)\", \"\(secret)\")"),
+            ("fashion_mnist", "fashion_mnist(dir: \"\(dir)\")"), ("save", "save(sequential(dense(1, 1)), \"\(dir)/n\")"),
+            ("load_weights", "load_weights(sequential(dense(1, 1)), \"\(secret)\")"),
+            ("write_jsonl", "write_jsonl(\"\(dir)/j\", {a: 1})"), ("to_csv", "to_csv(\"\(dir)/c\", [{a: 1}])"),
+            ("mkdir", "mkdir(\"\(dir)/m\")"), ("plot", "plot([1, 2], file: \"\(dir)/p.svg\")"),
+            ("heatmap", "heatmap(eye(2), file: \"\(dir)/h.svg\")"), ("hist", "hist(tensor([1, 2]), file: \"\(dir)/h2.svg\")"),
+            ("fit", "net = sequential(dense(4, 3)); fit(net, split(iris(), 0.8, seed: 0).train, adam(net), epochs: 1, log: \"\(dir)/l\")"),
+        ]
+        for (name, source) in calls {
+            err = ""
+            XCTAssertEqual(s.runScript(source: source, path: "s.wh"), .runtimeError, name)
+            XCTAssertTrue(err.contains("`\(name)` cannot use files in sandboxed mode"), "\(name): \(err)")
+            XCTAssertFalse(err.contains("SECRET"), name)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["secret.csv"])
+        XCTAssertEqual(s.completions(line: "read(\"\(dir)/", cursor: dir.count + 7).candidates.count, 0)
     }
 
     func testLoadRunsFilesRelativeToTheCaller() throws {

@@ -28,6 +28,8 @@ extension Variable {
             throw CoreError.shapeMismatch(op: "@", shapes: [a.shape, b.shape],
                 message: "")  // the tensor kernel's wording, so errors read the same inside `grad`
         }
+        // The kernel allocates the product unchecked: refuse a size past the limits or the memory first.
+        _ = try Tensor<Scalar>.elementCount(of: [a.shape[0], b.shape[1]], op: "@")
         let (ia, ib) = (id, other.id), (na, nb) = (requiresGrad, other.requiresGrad)
         return tape.record(try a.matmul(b), inputs: [self, other]) {
             { g in

@@ -12,15 +12,28 @@ import Runtime
 ///   - scaleBytes: divide unsigned-byte data by 255 (for images, giving values in [0, 1]).
 /// - Throws: `CoreError.badFile` naming the path for a missing, truncated or malformed file.
 public func readIDX(_ path: String, scaleBytes: Bool = false, token: CancellationToken? = nil) throws -> Tensor<Float> {
-    let bytes = try readFileBytes(path, token: token)
+    // The header bounds the decompression: a small gzip file claiming a huge shape is refused
+    // before it is inflated.
+    let bytes = try readFileBytes(path, token: token, expectedSize: { try idxHeader($0, path: path)?.fileSize })
     return try decodeIDX(bytes, path: path, scaleBytes: scaleBytes)
 }
 
-/// Decodes IDX bytes already in memory (see `readIDX`); `path` is used in error messages.
-public func decodeIDX(_ bytes: [UInt8], path: String, scaleBytes: Bool = false) throws -> Tensor<Float> {
-    guard bytes.count >= 4 else {
-        throw CoreError.badFile(path: path, message: "truncated IDX file: \(bytes.count) bytes, no header")
-    }
+/// What an IDX header says: the element type, the shape and the sizes it implies.
+struct IDXHeader {
+    let typeCode: UInt8
+    let shape: [Int]
+    let count: Int
+    let elementSize: Int
+    let headerSize: Int
+    /// Header plus data, in bytes.
+    var fileSize: Int { headerSize + count * elementSize }
+}
+
+/// The header at the start of `bytes`, or nil when `bytes` is too short to hold all of it.
+/// - Throws: `CoreError.badFile` for a bad magic number, an unknown type, or a shape too large
+///   for the memory available.
+func idxHeader(_ bytes: [UInt8], path: String) throws -> IDXHeader? {
+    guard bytes.count >= 4 else { return nil }
     guard bytes[0] == 0, bytes[1] == 0 else {
         throw CoreError.badFile(path: path, message: "not an IDX file (bad magic number)")
     }
@@ -36,9 +49,7 @@ public func decodeIDX(_ bytes: [UInt8], path: String, scaleBytes: Bool = false) 
         throw CoreError.badFile(path: path, message: "not an IDX file (unknown element type 0x\(String(typeCode, radix: 16)))")
     }
     let headerSize = 4 + 4 * rank
-    guard bytes.count >= headerSize else {
-        throw CoreError.badFile(path: path, message: "truncated IDX header: rank \(rank) needs \(headerSize) bytes, file has \(bytes.count)")
-    }
+    guard bytes.count >= headerSize else { return nil }
     var shape: [Int] = []
     for axis in 0..<rank {
         let at = 4 + 4 * axis
@@ -47,9 +58,23 @@ public func decodeIDX(_ bytes: [UInt8], path: String, scaleBytes: Bool = false) 
     let count: Int
     do {
         count = try Tensor<Float>.elementCount(of: shape, op: "idx")
-    } catch {
-        throw CoreError.badFile(path: path, message: "IDX shape \(Tensor<Float>.describe(shape)) is too large")
+    } catch let CoreError.badArgument(_, message) {
+        throw CoreError.badFile(path: path, message: "IDX \(message)")
     }
+    return IDXHeader(typeCode: typeCode, shape: shape, count: count, elementSize: elementSize, headerSize: headerSize)
+}
+
+/// Decodes IDX bytes already in memory (see `readIDX`); `path` is used in error messages.
+public func decodeIDX(_ bytes: [UInt8], path: String, scaleBytes: Bool = false) throws -> Tensor<Float> {
+    guard bytes.count >= 4 else {
+        throw CoreError.badFile(path: path, message: "truncated IDX file: \(bytes.count) bytes, no header")
+    }
+    guard let header = try idxHeader(bytes, path: path) else {
+        let headerSize = 4 + 4 * Int(bytes[3])
+        throw CoreError.badFile(path: path, message: "truncated IDX header: rank \(bytes[3]) needs \(headerSize) bytes, file has \(bytes.count)")
+    }
+    let (typeCode, shape, count, headerSize) = (header.typeCode, header.shape, header.count, header.headerSize)
+    let elementSize = header.elementSize
     let needed = headerSize + count * elementSize
     guard bytes.count >= needed else {
         throw CoreError.badFile(path: path,

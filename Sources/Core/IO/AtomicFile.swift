@@ -58,14 +58,15 @@ public func writeFileAtomically(_ path: String, _ body: (AtomicFileSink) throws 
 
 /// `writeFileAtomically` with a test hook that makes writes fail after `failAfter` bytes.
 func writeFileAtomically(_ path: String, failAfter: Int?, _ body: (AtomicFileSink) throws -> Void) throws {
-    let directory = (path as NSString).deletingLastPathComponent
-    let base = (path as NSString).lastPathComponent
-    guard !base.isEmpty else { throw CoreError.badFile(path: path, message: "not a file name") }
+    let (directory, base) = try splitFilePath(path)
+    let existingMode = try writableFileMode(path)
+    let prefix = (directory.isEmpty ? "" : directory + "/") + ".\(base).tmp-"
+    removeAbandonedTemporaries(directory: directory, base: base)
     var fd: Int32 = -1
     var temporary = ""
     for attempt in 0..<100 {
-        temporary = (directory.isEmpty ? "" : directory + "/") + ".\(base).tmp-\(getpid())-\(attempt)"
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        temporary = prefix + "\(getpid())-\(attempt)"
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         if fd >= 0 || errno != EEXIST { break }
     }
     guard fd >= 0 else {
@@ -76,6 +77,8 @@ func writeFileAtomically(_ path: String, failAfter: Int?, _ body: (AtomicFileSin
         if fd >= 0 { close(fd) }
         if !renamed { unlink(temporary) }
     }
+    // The new file keeps the permissions of the one it replaces.
+    if let existingMode { fchmod(fd, existingMode) }
     try body(AtomicFileSink(fd: fd, path: path, failAfter: failAfter))
     guard fsync(fd) == 0 else { throw CoreError.badFile(path: path, message: "fsync failed: \(String(cString: strerror(errno)))") }
     close(fd)
@@ -90,4 +93,72 @@ func writeFileAtomically(_ path: String, failAfter: Int?, _ body: (AtomicFileSin
         fsync(dirFD)
         close(dirFD)
     }
+}
+
+/// The directory part (empty for a bare name) and the file name of `path`.
+///
+/// Done by hand: Foundation's `deletingLastPathComponent` traps on some one-character paths.
+/// - Throws: `CoreError.badFile` when `path` names no file (`""`, `"x/"`, `"."`, `".."`).
+func splitFilePath(_ path: String) throws -> (directory: String, base: String) {
+    let directory: String, base: String
+    if let slash = path.lastIndex(of: "/") {
+        base = String(path[path.index(after: slash)...])
+        let head = String(path[..<slash])
+        directory = head.isEmpty ? "/" : head
+    } else {
+        directory = ""
+        base = path
+    }
+    guard !base.isEmpty, base != ".", base != ".." else {
+        throw CoreError.badFile(path: path, message: "not a file name")
+    }
+    return (directory, base)
+}
+
+/// The permission bits of the regular file at `path`, or nil when nothing is there yet (also used
+/// before appending, where a FIFO would block and a device would take the data).
+///
+/// Only a regular file is replaced: renaming over a symbolic link, a FIFO, a device or a directory
+/// would silently turn it into a plain file, and a read-only file stays read-only.
+/// - Throws: `CoreError.badFile` naming what is at `path` when it is not a writable regular file.
+func writableFileMode(_ path: String) throws -> mode_t? {
+    var status = stat()
+    guard lstat(path, &status) == 0 else {
+        if errno == ENOENT { return nil }
+        throw CoreError.badFile(path: path, message: String(cString: strerror(errno)))
+    }
+    let kind: String
+    switch status.st_mode & S_IFMT {
+    case S_IFREG:
+        guard status.st_mode & 0o222 != 0 else {
+            throw CoreError.badFile(path: path, message: "the file is read-only")
+        }
+        return status.st_mode & 0o7777
+    case S_IFLNK: kind = "a symbolic link"
+    case S_IFDIR: kind = "a directory"
+    case S_IFIFO: kind = "a FIFO"
+    case S_IFCHR, S_IFBLK: kind = "a device"
+    case S_IFSOCK: kind = "a socket"
+    default: kind = "not a regular file"
+    }
+    throw CoreError.badFile(path: path, message: "refusing to write to \(kind): only regular files are written")
+}
+
+/// Deletes the `.<base>.tmp-PID-N` files that writes killed mid-way left behind: those of
+/// processes that no longer exist. A live process's temporary is its write in progress.
+func removeAbandonedTemporaries(directory: String, base: String) {
+    let prefix = ".\(base).tmp-"
+    guard let dir = opendir(directory.isEmpty ? "." : directory) else { return }
+    defer { closedir(dir) }
+    var abandoned: [String] = []
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        guard name.hasPrefix(prefix) else { continue }
+        let parts = name.dropFirst(prefix.count).split(separator: "-")
+        guard parts.count == 2, let pid = Int32(parts[0]), Int(parts[1]) != nil else { continue }
+        if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH { abandoned.append(name) }
+    }
+    for name in abandoned { unlink((directory.isEmpty ? "" : directory + "/") + name) }
 }

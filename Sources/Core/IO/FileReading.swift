@@ -6,14 +6,22 @@ import Runtime
 
 /// Reads a whole file, decompressing it when it is gzip (zlib reads plain files unchanged).
 ///
+/// A gzip file cannot grow past what deflate can encode in its size (1032 : 1), past what its own
+/// header says (`expectedSize`), or past the memory available: a small corrupt or hostile file
+/// is an error, not a process killed for lack of memory.
 /// - Parameters:
 ///   - path: the file to read.
 ///   - decompress: false reads the bytes exactly as stored (binary formats such as safetensors).
 ///   - token: checked between 8 MiB pieces so Ctrl-C stops a long read (the session's token).
+///   - expectedSize: given the bytes read so far, the whole size the format's header claims, or
+///     nil while the header is still incomplete; called as the data arrive. Reading stops one byte
+///     past the claim (enough for the format to report trailing bytes).
 /// - Returns: the (decompressed) bytes.
 /// - Throws: `CoreError.badFile` naming the path when the file is missing, unreadable, or a
-///   corrupt or truncated gzip stream; `Interrupted` when `token` is cancelled.
-public func readFileBytes(_ path: String, decompress: Bool = true, token: CancellationToken? = nil) throws -> [UInt8] {
+///   corrupt or truncated gzip stream, or when it would decompress past its bounds; whatever
+///   `expectedSize` throws; `Interrupted` when `token` is cancelled.
+public func readFileBytes(_ path: String, decompress: Bool = true, token: CancellationToken? = nil,
+                          expectedSize: (([UInt8]) throws -> Int?)? = nil) throws -> [UInt8] {
     var status = stat()
     guard stat(path, &status) == 0 else {
         throw CoreError.badFile(path: path, message: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
@@ -21,28 +29,51 @@ public func readFileBytes(_ path: String, decompress: Bool = true, token: Cancel
     guard (status.st_mode & S_IFMT) == S_IFREG else {
         throw CoreError.badFile(path: path, message: "not a regular file")
     }
-    if !decompress { return try readPlainBytes(path, size: Int(status.st_size)) }
+    let stored = Int(status.st_size)
+    if !decompress {
+        try Tensor<Float>.checkMemory(bytes: stored, op: "read \(path)")
+        return try readPlainBytes(path, size: stored)
+    }
     guard let file = gzopen(path, "rb") else {
         throw CoreError.badFile(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
     }
     defer { gzclose(file) }
     gzbuffer(file, 1 << 20)
 
+    // Deflate's best ratio is about 1032 : 1; the slack covers the gzip header and tiny files.
+    var bound = stored.multipliedReportingOverflow(by: 1032).partialValue + (1 << 16)
+    var claimed: Int?
     // Inflate straight into the result, sized from the gzip trailer's length (mod 2^32) when
     // there is one, growing if the guess was short.
-    var bytes = [UInt8](repeating: 0, count: max(Int(status.st_size), gzipSizeHint(path) ?? 0) + 1)
+    let initial = min(bound, max(stored, gzipSizeHint(path) ?? 0)) + 1
+    try Tensor<Float>.checkMemory(bytes: initial, op: "read \(path)")
+    var bytes = [UInt8](repeating: 0, count: initial)
     var filled = 0
     while true {
         // Ctrl-C stops a long read between 8 MiB pieces.
         try token?.check("while reading \(path)")
-        if filled == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
-        let room = UInt32(min(bytes.count - filled, 1 << 23))
+        if filled > bound {
+            // One byte past the header's claim is enough for the format to report trailing data.
+            if claimed != nil { break }
+            throw CoreError.badFile(path: path,
+                message: "decompresses to more than \(bound) bytes, more than a gzip stream of \(stored) bytes can hold")
+        }
+        if filled == bytes.count {
+            let grown = min(bytes.count * 2, bound + 1)
+            try Tensor<Float>.checkMemory(bytes: grown, op: "read \(path)")
+            bytes += [UInt8](repeating: 0, count: grown - bytes.count)
+        }
+        let room = UInt32(min(bytes.count - filled, bound + 1 - filled, 1 << 23))
         let got = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress.map { $0 + filled }, room) }
         if got < 0 {
             throw CoreError.badFile(path: path, message: "corrupt or truncated gzip data (\(gzipError(file)))")
         }
         if got == 0 { break }
         filled += Int(got)
+        if claimed == nil, let expectedSize, let size = try expectedSize(Array(bytes[..<filled])) {
+            claimed = size
+            bound = min(bound, size)
+        }
     }
     bytes.removeLast(bytes.count - filled)
     // A stream cut short ends without a read error on some zlib versions; gzerror still knows.

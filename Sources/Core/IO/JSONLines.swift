@@ -9,7 +9,8 @@ import Foundation
 /// - Throws: `CoreError.badFile` naming the path when it cannot be opened or written.
 public func appendJSONLine(_ path: String, _ value: JSONValue) throws {
     let bytes = Array((value.encoded() + "\n").utf8)
-    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+    _ = try writableFileMode(path)
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
     guard fd >= 0 else { throw CoreError.badFile(path: path, message: "cannot open for appending: \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     try writeAll(fd, bytes, path: path)

@@ -31,6 +31,8 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
         self.kernel = kernel
         self.stride = stride
         self.padding = padding
+        // Sizing the weight first refuses shapes whose products overflow (`kernel` near √Int.max).
+        _ = try Tensor<Scalar>.elementCount(of: [outChannels, inChannels, kernel, kernel], op: "conv2d")
         let fanIn = inChannels * kernel * kernel
         let bound = 1 / Double(fanIn).squareRoot()
         weight = Param(try Initialization.uniform([outChannels, inChannels, kernel, kernel], bound: bound,

@@ -44,7 +44,9 @@ public struct Histogram: Equatable {
         // Values equal up to Float rounding get one bin around them.
         let single = high - low <= max(abs(low), abs(high)) * 1e-6
         if let b = bins {
-            let (a, z) = single ? (low - 0.5, high + 0.5) : (low, high)
+            // The padding grows with the magnitude: 1e16 ± 0.5 rounds back to 1e16 (a zero width).
+            let pad = max(0.5, max(abs(low), abs(high)) * 1e-6)
+            let (a, z) = single ? (low - pad, high + pad) : (low, high)
             edges = (0...b).map { a + (z - a) * Double($0) / Double(b) }
             labelStep = (z - a) / Double(b) / 10
         } else {
@@ -64,7 +66,9 @@ public struct Histogram: Equatable {
             tensor.scalars.withUnsafeBufferPointer { values in
                 for v in values where v.isFinite {
                     let x = Double(v)
-                    var i = min(binCount - 1, max(0, Int((x - first) / width)))
+                    // Clamped as a Double: a quotient past Int's range (or NaN) must not reach Int().
+                    let q = (x - first) / width
+                    var i = q.isNaN ? 0 : Int(min(Double(binCount - 1), max(0, q)))
                     // Correct for rounding in the division at the bin edges.
                     while i > 0 && x < e[i] { i -= 1 }
                     while i < binCount - 1 && x >= e[i + 1] { i += 1 }

@@ -1,5 +1,6 @@
 // GEMM on both cores without OpenBLAS's own threads: OpenBLAS runs single-threaded, Whittle splits.
 import Dispatch
+import Runtime
 
 extension TensorScalar {
     /// Products below this many multiply-adds run as one single-threaded call.
@@ -12,10 +13,15 @@ extension TensorScalar {
     /// larger of C's dimensions into one single-threaded OpenBLAS call per core.
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
-                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int, token: CancellationToken? = nil) {
         if m == 0 || n == 0 { return }  // C is empty (BLAS would reject ldc = 0)
         let workers = ParallelWorkers.count
         let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k).partialValue
+        if let token, work > interruptibleGemmWork && m > 1 {
+            gemmInRowBlocks(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                            a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, token: token)
+            return
+        }
         guard workers > 1, work >= parallelGemmThreshold, Swift.max(m, n) >= 2 * workers else {
             blasGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                         a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
@@ -46,6 +52,30 @@ extension TensorScalar {
             }
         }
     }
+    /// Products above this many multiply-adds (about a second of one core) run as a series of row
+    /// blocks, so Ctrl-C can stop them: one OpenBLAS call cannot be interrupted.
+    static var interruptibleGemmWork: Int { 1 << 32 }
+
+    /// `gemm` as blocks of C's rows of about `interruptibleGemmWork` each, stopping between blocks
+    /// once `token` is cancelled (C is then incomplete: callers check the token after the product
+    /// and discard it).
+    private static func gemmInRowBlocks(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                                        a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                                        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int,
+                                        token: CancellationToken) {
+        let rows = Swift.max(1, interruptibleGemmWork / Swift.max(1, n * k))
+        var lo = 0
+        while lo < m {
+            if token.isCancelled { return }
+            let hi = Swift.min(m, lo + rows)
+            // Rows lo..<hi of C come from rows lo..<hi of op(A).
+            let aBlock = transposeA ? a + lo : a + lo * lda
+            gemm(transposeA: transposeA, transposeB: transposeB, m: hi - lo, n: n, k: k, alpha: alpha,
+                 a: aBlock, lda: lda, b: b, ldb: ldb, beta: beta, c: c + lo * ldc, ldc: ldc)
+            lo = hi
+        }
+    }
+
     /// A product whose inner dimension dwarfs the output (a weight gradient summed over a batch of
     /// pixels, 32 × 64 × 14,400): split along k, each core its share of the sum, added at the end.
     /// Split along C instead, both cores would pack the whole of the shared operand.

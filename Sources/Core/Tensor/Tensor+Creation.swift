@@ -54,7 +54,8 @@ extension Tensor {
         guard length < Double(maxElements) else {
             throw CoreError.badArgument(op: "arange", message: "range of \(length) elements is too large")
         }
-        let n = max(0, Int(length))
+        // An empty range's length is negative and may be far below Int.min (`arange(1e308, 0)`).
+        let n = try elementCount(of: [length > 0 ? Int(length) : 0], op: "arange")
         var scalars = [Scalar](repeating: 0, count: n)
         for i in 0..<n { scalars[i] = Scalar(start + Double(i) * step) }
         return Tensor(uncheckedShape: [n], scalars: scalars)

@@ -47,6 +47,8 @@ extension Tensor {
             throw CoreError.badArgument(op: "solve", message: "matrix \(describe(a.shape)) is too large for LAPACK")
         }
         guard let dgesv = LAPACK.dgesv else { throw LAPACK.missing("solve", "dgesv") }
+        try a.requireFinite(op: "solve")
+        try b.requireFinite(op: "solve")
         // Row-major data read as column-major is the transpose: transpose a and b going in.
         var lu = a.transposed().scalars.map { $0.doubleValue }
         var rhs = (b.rank == 1 ? b : b.transposed()).scalars.map { $0.doubleValue }
@@ -77,6 +79,8 @@ extension Tensor {
             throw CoreError.badArgument(op: "svd", message: "matrix \(Tensor.describe(shape)) is too large for LAPACK")
         }
         guard let dgesdd = LAPACK.dgesdd else { throw LAPACK.missing("svd", "dgesdd") }
+        // LAPACK answers NaN input with "invalid argument 4" (or a NaN workspace size).
+        try requireFinite(op: "svd")
         // Our row-major [m, n] is LAPACK's column-major Aᵀ [n, m]. Decomposing Aᵀ = U' S V'ᵀ gives
         // A = V' S U'ᵀ, and U' (n × r, column-major) read row-major is exactly vt [r, n], while
         // V'ᵀ (r × m, column-major) read row-major is u [m, r].
@@ -98,5 +102,13 @@ extension Tensor {
         return (Tensor(uncheckedShape: [m, r], scalars: vtPrime.map { Scalar($0) }),
                 Tensor(uncheckedShape: [r], scalars: s.map { Scalar($0) }),
                 Tensor(uncheckedShape: [r, n], scalars: uPrime.map { Scalar($0) }))
+    }
+
+    /// Refuses NaN and infinite entries, which LAPACK reports only as an invalid argument.
+    /// - Throws: `CoreError.badArgument` naming the op and the first such entry.
+    func requireFinite(op: String) throws {
+        guard let i = scalars.firstIndex(where: { !$0.doubleValue.isFinite }) else { return }
+        throw CoreError.badArgument(op: op,
+            message: "the matrix has a non-finite entry (\(scalars[i]) at flat index \(i)); \(op) needs finite numbers")
     }
 }

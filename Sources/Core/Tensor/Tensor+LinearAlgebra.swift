@@ -1,4 +1,5 @@
 // Matrix products through BLAS gemm: matmul (with transposed-operand variants, batched), dot, outer.
+import Runtime
 
 extension Tensor {
     /// The matrix product `op(self) · op(other)` where `op` transposes the last two axes when asked.
@@ -10,7 +11,8 @@ extension Tensor {
     /// - Throws: `CoreError.shapeMismatch` (op `@`) naming both shapes when inner extents differ.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) throws -> Tensor {
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false,
+                       token: CancellationToken? = nil) throws -> Tensor {
         guard rank >= 1, other.rank >= 1 else {
             throw CoreError.shapeMismatch(op: "@", shapes: [shape, other.shape],
                 message: "matmul needs tensors of rank 1 or more, got \(Tensor.describe(shape)) and \(Tensor.describe(other.shape))")
@@ -49,12 +51,15 @@ extension Tensor {
                                         m: m, n: n, k: ka, alpha: 1,
                                         a: baseA + offA[i] &* sizeA, lda: Swift.max(ac, 1),
                                         b: baseB + offB[i] &* sizeB, ldb: Swift.max(bc, 1),
-                                        beta: 0, c: baseC + i &* sizeC, ldc: Swift.max(n, 1))
+                                        beta: 0, c: baseC + i &* sizeC, ldc: Swift.max(n, 1), token: token)
+                            if token?.isCancelled == true { break }
                         }
                     }
                 }
             }
         }
+        // A large product stops early on Ctrl-C (see `gemm`); its partial result is not returned.
+        try token?.check("during `@`")
         if other.rank == 1 { outShape.removeLast() }
         if rank == 1 { outShape.remove(at: outShape.count - (other.rank == 1 ? 1 : 2)) }
         return Tensor(uncheckedShape: outShape, scalars: out)

@@ -17,7 +17,8 @@ extension Tensor {
     public func reduce(_ op: ReductionOperator, axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
         let name = op.rawValue
         let (outer, length, inner, outShape) = try reductionLayout(axis: axis, keepDims: keepDims, op: name)
-        if length == 0, [.max, .min, .argmax, .argmin].contains(op) {
+        // The mean, variance and deviation of nothing are undefined too, not a quiet NaN.
+        if length == 0, [.max, .min, .argmax, .argmin, .mean, .variance, .std].contains(op) {
             throw CoreError.badArgument(op: name, message: "cannot reduce an empty extent of shape \(Tensor.describe(shape))")
         }
         let values: [Double]

@@ -1,4 +1,5 @@
 // The tensor: shape plus contiguous row-major storage, copy-on-write through Swift's Array.
+import Runtime
 
 /// An n-dimensional array of `Scalar`, contiguous and row-major.
 ///
@@ -105,7 +106,18 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
             }
             count = product
         }
+        try checkMemory(bytes: count * MemoryLayout<Scalar>.stride, op: op, shape: shape)
         return count
+    }
+
+    /// Refuses an allocation of `bytes` that the memory actually available cannot hold (Linux would
+    /// grant it and then kill the process), or that passes the process's ceiling.
+    /// - Throws: `CoreError.badArgument` naming the size and the allowance.
+    public static func checkMemory(bytes: Int, op: String, shape: [Int]? = nil) throws {
+        guard let allowed = MemoryLimit.exceeded(bytes) else { return }
+        let what = shape.map { "shape \(describe($0)) needs" } ?? "needs"
+        throw CoreError.badArgument(op: op,
+            message: "\(what) \(MemoryLimit.describe(bytes)), more than the \(MemoryLimit.describe(allowed)) that can be allocated now")
     }
 
     /// The largest tensor Whittle will allocate: 2^32 elements (16 GiB of Float32).
