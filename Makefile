@@ -12,6 +12,7 @@
 #   make repro-adaptive    the thesis' chapter 6 (adaptive optimizers): §6.5.1 and Fashion-MNIST
 #                          (REPRO_FLAGS="--set steps=10000 --set seeds=1" for a quick look)
 #   make repro-cs          continuous sparsification: ticket search and one-shot pruning (SEEDS=1)
+#   make repro-hrco        the HRCO paper's Lasso and pruning experiments (FULL=1: full-size Lasso)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -29,7 +30,7 @@ TEST_FLAGS ?=
 RUNS ?= 100
 EPOCHS ?= 5
 
-.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs clean
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco clean
 
 all: build
 
@@ -106,3 +107,9 @@ repro-cs: build
 clean:
 	rm -rf .build-fuzz
 	$(SWIFT) package clean
+
+# The HRCO paper's two experiments (scripts/hrco_lasso.wh, scripts/hrco_prune.wh); FULL=1 for the
+# paper's full-size Lasso problem.
+repro-hrco: build
+	$(WHITTLE) $(if $(FULL),--set full=true) scripts/hrco_lasso.wh
+	$(WHITTLE) scripts/hrco_prune.wh

@@ -40,6 +40,7 @@ enum OutputBuiltins {
             if !n.run.testLoss.isEmpty { out.append(PlotSeries(name: "test loss", values: n.run.testLoss)) }
             return out.map { s in PlotSeries(name: s.name, points: s.points.map { ($0.x + 1, $0.y) }) }
         }
+        if case .native(let h as SearchObject) = v { return SearchBuiltins.plotSeries(h.search) }
         if case .record(let r) = v { return [try oneSeries(r)] }
         if case .list(let l) = v, l.items.contains(where: { if case .list = $0 { return true }; if case .record = $0 { return true }; return $0.isNative && $0.numberValue == nil }) {
             return try l.items.enumerated().map { i, item in
@@ -106,11 +107,11 @@ enum OutputBuiltins {
     }
 
     static let table: [BuiltinSpec] = [
-        spec("plot", [.required("data", "List, Tensor, Record, Run"), .named("title", "String", .null),
+        spec("plot", [.required("data", "List, Tensor, Record, Run, Search"), .named("title", "String", .null),
                       .named("file", "String", .null), .named("log_y", "Bool", .bool(false)),
                       .named("x_label", "String", .null), .named("y_label", "String", .null)],
              "A line chart: in the terminal, or as an SVG file when `file:` is given.",
-             details: "Takes a list of numbers, a tensor, a {x, y} record (with an optional `name`), a list of series, or a Run (its loss per epoch, and the test loss when there is one).",
+             details: "Takes a list of numbers, a tensor, a {x, y} record (with an optional `name`), a list of series, a Run (its loss per epoch, and the test loss when there is one), or a Search (its best f per step, with the GS and CS improvements as their own series).",
              example: "plot(run.loss, title: \"training loss\")\nplot([{name: \"train\", y: run.accuracy}, {name: \"test\", y: run.test_accuracy}], file: \"acc.svg\")") { a in
             let s = try series(a["data"])
             let options = try chartOptions(a, labels: true)

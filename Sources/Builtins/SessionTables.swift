@@ -19,6 +19,7 @@ extension Session {
             TrainingPlatform.table,
             IHTBuiltins.table,
             RVSMBuiltins.table,
+            SearchBuiltins.table,
             QueryBuiltins.table,
             SparsificationBuiltins.table,
             OutputBuiltins.table,
@@ -32,6 +33,7 @@ extension Session {
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
-         TableMembers.table, TicketMembers.table]
+         TableMembers.table, TicketMembers.table,
+         SearchMembers.table, ProblemMembers.table]
     }
 }

@@ -46,6 +46,7 @@ enum TeachingBuiltins {
         case let l as LayerObject: return l.layer as? any Explainable
         case let r as RunObject: return r.run
         case let d as DatasetObject: return d.data
+        case let h as SearchObject: return h.search
         default: return nil
         }
     }
@@ -61,7 +62,7 @@ enum TeachingBuiltins {
     }
 
     static let table: [BuiltinSpec] = [
-        spec("explain", [.required("obj", "Optimizer, Layer, Net, Run or Dataset")],
+        spec("explain", [.required("obj", "Optimizer, Layer, Net, Run, Dataset or Search")],
              "What an optimizer, layer (with its mask), net, run or data set is: its formula and its current numbers.",
              details: "The numbers are live: an optimizer's lr, steps taken and last step (Adam adds its moments' norms); a layer's weight norm and zero fraction, and its mask's kept count; a run's epochs and losses. It prints as text; `.text`, `.numbers` and `.formula` read it in a script.",
              example: "opt = adam(net, lr: 1e-3)\nexplain(opt)\nexplain(net.layers[0]).numbers") { a in

@@ -20,6 +20,7 @@ public final class RunObject: NativeObject {
             parts.append("\(Int(r.samplesPerSecond.rounded())) samples/s")
             lines.append("  " + parts.joined(separator: ", "))
         }
+        if !run.records.isEmpty { lines.append("  \(run.records.count) step records (run.records)") }
         if let reason = run.stopReason { lines.append("  stopped: \(reason)") }
         return lines.joined(separator: "\n")
     }
@@ -68,6 +69,8 @@ enum RunMembers {
             FieldSpec("history", "List", summary: "one record per epoch", get: { .list(run($0).history.map(RunObject.record)) }),
             FieldSpec("settings", "Record", summary: "the settings of the run",
                       get: { RunObject.settings(run($0)) }),
+            FieldSpec("records", "List", summary: "one record per step of a loop that is not `fit` (a search, a Lasso)",
+                      get: { .list(run($0).records.map(TrainingPlatform.record)) }),
             FieldSpec("complete", "Bool", summary: "false when interrupted or stopped by an error",
                       get: { .bool(run($0).isComplete) }),
             FieldSpec("stop_reason", "String or nil", summary: "why the run stopped early",
@@ -103,11 +106,15 @@ enum TrainingBuiltins {
     static let fitDefaults = FitSettings<Float>()
 
     static let table: [BuiltinSpec] = [
-        spec("step", [.required("opt", "Optimizer"), .optional("batch", "Dataset or {x, y}", .null), .named("loss", "Function", .null),
+        spec("step", [.required("opt", "Optimizer or Search"), .optional("batch", "Dataset or {x, y}", .null), .named("loss", "Function", .null),
                       .named("net", "Net", .null)],
              "One update: on a batch (forward, backward, update; returns the loss), or from the gradients already in `.grad`.",
-             details: "`loss:` defaults to cross_entropy for class-index labels and mse otherwise. The training hooks of the net's layers and gates and of the optimizer take part: their penalties are added to the loss (the returned loss is the data loss alone) and their after-update steps run, also after a step from `.grad`. `opt.last_step` records what the step did, with each hook's report under `hooks`. `net:` lets an optimizer made from a list of parameters step on a batch.",
-             example: "for x, y in batches(data.train, 64) { step(opt, [x, y]) }\ngrad(fn(n) mse(n(x), y), net); step(opt)") { a in
+             details: "`loss:` defaults to cross_entropy for class-index labels and mse otherwise. The training hooks of the net's layers and gates and of the optimizer take part: their penalties are added to the loss (the returned loss is the data loss alone) and their after-update steps run, also after a step from `.grad`. `opt.last_step` records what the step did, with each hook's report under `hooks`. `net:` lets an optimizer made from a list of parameters step on a batch. On a Search (`hrco`), `step(h)` does one draw and returns its record.",
+             example: "for x, y in batches(data.train, 64) { step(opt, [x, y]) }\ngrad(fn(n) mse(n(x), y), net); step(opt)\nstep(h)   # one draw of a search") { a in
+            if case .native(let h as SearchObject) = a["opt"] {
+                guard a["batch"].isNil else { throw a.valueError("batch", "is not taken by a Search: step(h) does one draw") }
+                return try SearchBuiltins.step(h)
+            }
             let o = try a.native("opt", as: OptimizerObject.self, expected: "Optimizer").optimizer
             let net = try a.optionalNative("net", as: LayerObject.self, expected: "Net")?.layer
             if a["batch"].isNil {

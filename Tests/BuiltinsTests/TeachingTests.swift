@@ -47,7 +47,7 @@ final class TeachingTests: XCTestCase {
     func testExplainRefusesWhatCannotExplainItself() {
         let (s, _, err) = session()
         XCTAssertEqual(s.runCode("explain(3)"), .runtimeError)
-        XCTAssertTrue(err().contains("`explain`: argument 1 (`obj`) expects Optimizer, Layer, Net, Run or Dataset, got Int"), err())
+        XCTAssertTrue(err().contains("`explain`: argument 1 (`obj`) expects Optimizer, Layer, Net, Run, Dataset or Search, got Int"), err())
         XCTAssertEqual(s.runCode("explain(sparsity(sequential(dense(2, 2))))"), .runtimeError)
         XCTAssertTrue(err().contains("is a Sparsity, which has no explanation yet"), err())
     }

@@ -7,10 +7,13 @@ public struct LoopStep {
     public var metrics: [(name: String, value: Double)]
     /// True to end the loop after this iteration (converged, budget spent).
     public var isDone: Bool
+    /// Text figures shown after the numbers, e.g. [("regime", "cs")].
+    public var notes: [(name: String, text: String)]
 
-    public init(metrics: [(name: String, value: Double)] = [], isDone: Bool = false) {
+    public init(metrics: [(name: String, value: Double)] = [], isDone: Bool = false, notes: [(name: String, text: String)] = []) {
         self.metrics = metrics
         self.isDone = isDone
+        self.notes = notes
     }
 }
 
@@ -72,7 +75,7 @@ public struct LoopRunner {
                 run.stopReason = error.description
                 throw error
             }
-            shown = step.metrics.map { ($0.name, formatted($0.value)) }
+            shown = step.metrics.map { ($0.name, formatted($0.value)) } + step.notes.map { ($0.name, $0.text) }
             // The sink shows the rate and ETA itself (issue 16: they were shown twice).
             Progress.update(ProgressUpdate(label: label, done: done, total: count, metrics: shown))
             if step.isDone { break }

@@ -1,0 +1,194 @@
+// The HRCO paper's second application: maximise the pruned fraction of a net's dense part keeping accuracy above η.
+
+/// The pruning problem of the HRCO paper (§5): the search vector c is the dense part of a trained
+/// net (every Dense weight and bias after the last non-dense layer; the layers before are frozen),
+/// T_t(c) = (1/K)·#{k : |c^k| ≤ t} the pruned fraction, P_t(c) the accuracy after setting those
+/// components to 0; f = −T_t and S = {c : P_t(c) > η}.
+///
+/// The frozen features φ(x) of the evaluation images are computed once (in eval mode), so each P_t
+/// is the dense layers only. Feasibility is decided exactly and early: the images are scored in
+/// fixed chunks and counting stops as soon as the correct answers so far, or the ones still
+/// possible, settle whether accuracy > η — the same decision as the full evaluation by construction.
+public final class PruningProblem {
+    /// The dense tail: (weight [in, out], bias [out]?) per Dense layer, ReLU after each but the last
+    /// when the net has one there.
+    struct Stage { var inputs: Int, outputs: Int, hasBias: Bool, relu: Bool }
+    let stages: [Stage]
+    let features: Tensor<Float>   // [N, d]
+    let labels: [Int]
+    public let t: Double
+    public let eta: Double
+    public let layout: SearchLayout
+    /// The paths of the searched parameters, in order (for per-layer figures).
+    public let paths: [String]
+    /// The dense part's values at the start.
+    public let start: [Double]
+    /// Images scored per chunk of the early decision.
+    public var chunkRows = 1000
+    /// Images looked at by the feasibility tests so far, against N per test (how much the early decision saved).
+    public private(set) var imagesScored = 0
+    public private(set) var decisions = 0
+
+    /// - Throws: `CoreError.badArgument` when the net is not a Sequential ending in Dense layers
+    ///   (with ReLU / Dropout / Flatten between), the data has no class labels, or t, η are not finite.
+    public init(net: any Layer<Float>, data: Dataset, t: Double, eta: Double) throws {
+        let op = "prune_problem"
+        guard let seq = net as? Sequential<Float> else {
+            throw CoreError.badArgument(op: op, message: "needs a sequential net ending in dense layers, got \(net.kind)")
+        }
+        guard t.isFinite, t >= 0, eta.isFinite else {
+            throw CoreError.badArgument(op: op, message: "t must be finite and ≥ 0 and eta finite, got \(t) and \(eta)")
+        }
+        guard data.isClassification, data.count > 0 else { throw CoreError.badArgument(op: op, message: "needs a data set with class labels") }
+        _ = seq.params   // assigns the paths
+        let layers = seq.layers
+        func isTailKind(_ l: any Layer<Float>) -> Bool { l is Dense<Float> || l is ReLU<Float> || l is Dropout<Float> || l is Flatten<Float> }
+        let tailStart = (layers.lastIndex { !isTailKind($0) } ?? -1) + 1
+        guard let first = layers[tailStart...].firstIndex(where: { $0 is Dense<Float> }) else {
+            throw CoreError.badArgument(op: op, message: "the net has no dense layer after its last other layer")
+        }
+        // Frozen features, in eval mode, in batches (conv activations of 10,000 images would not fit at once).
+        let prefix = Array(layers[..<first])
+        let modes = prefix.map(\.isTraining)
+        prefix.forEach { $0.isTraining = false }
+        defer { for (l, m) in zip(prefix, modes) { l.isTraining = m } }
+        let n = data.count, per = data.x.count / n
+        var rows: [Float] = []
+        var width = 0
+        var i = 0
+        while i < n {
+            let b = Swift.min(256, n - i)
+            var h = try Tensor<Float>(shape: [b] + data.featureShape, scalars: Array(data.x.scalars[i * per..<(i + b) * per]))
+            for l in prefix { h = try l(h) }
+            width = h.count / b
+            rows.append(contentsOf: h.scalars)
+            i += b
+        }
+        features = try Tensor(shape: [n, width], scalars: rows)
+        labels = data.y.scalars.map { Int($0) }
+        var stages: [Stage] = []
+        var shapes: [[Int]] = [], paths: [String] = [], start: [Double] = []
+        let tail = Array(layers[first...])
+        for (j, l) in tail.enumerated() {
+            guard let d = l as? Dense<Float> else { continue }
+            let relu = tail[(j + 1)...].prefix { !($0 is Dense<Float>) }.contains { $0 is ReLU<Float> }
+            stages.append(Stage(inputs: d.inputs, outputs: d.outputs, hasBias: d.bias != nil, relu: relu))
+            shapes.append(d.weight.value.shape); paths.append(d.weight.path); start += d.weight.value.scalars.map(Double.init)
+            if let b = d.bias { shapes.append(b.value.shape); paths.append(b.path); start += b.value.scalars.map(Double.init) }
+        }
+        guard stages.first?.inputs == width else {
+            throw CoreError.badArgument(op: op, message: "the first dense layer takes \(stages.first?.inputs ?? 0) inputs but the features have \(width)")
+        }
+        self.stages = stages
+        self.t = t
+        self.eta = eta
+        self.layout = SearchLayout(shapes: shapes)
+        self.paths = paths
+        self.start = start
+    }
+
+    public var K: Int { layout.count }
+    public var count: Int { labels.count }
+
+    /// T_t(c): the fraction of components with |c^k| ≤ t.
+    public func prunedFraction(_ c: [Double]) -> Double {
+        Double(c.reduce(0) { $0 + (Swift.abs($1) <= t ? 1 : 0) }) / Double(c.count)
+    }
+
+    /// The number of correct answers among the first images, chunk by chunk, stopping when `settled`
+    /// says the count so far (and the images left) decides the question.
+    func correct(_ c: [Double], settled: (_ correct: Int, _ left: Int) -> Bool) throws -> Int {
+        guard c.count == K else {
+            throw CoreError.shapeMismatch(op: "prune_problem", shapes: [[c.count], [K]], message: "the point must have K components")
+        }
+        // The pruned weights, in Float as the net holds them.
+        var params: [(w: Tensor<Float>, b: Tensor<Float>?)] = []
+        var offset = 0
+        for s in stages {
+            let wn = s.inputs * s.outputs
+            let w = Tensor<Float>(uncheckedShape: [s.inputs, s.outputs], scalars: c[offset..<offset + wn].map { Swift.abs($0) <= t ? 0 : Float($0) })
+            offset += wn
+            var b: Tensor<Float>?
+            if s.hasBias {
+                b = Tensor<Float>(uncheckedShape: [s.outputs], scalars: c[offset..<offset + s.outputs].map { Swift.abs($0) <= t ? 0 : Float($0) })
+                offset += s.outputs
+            }
+            params.append((w, b))
+        }
+        let n = count, d = features.shape[1]
+        var right = 0, start = 0
+        while start < n, !settled(right, n - start) {
+            let rows = Swift.min(chunkRows, n - start)
+            var h = Tensor<Float>(uncheckedShape: [rows, d], scalars: Array(features.scalars[start * d..<(start + rows) * d]))
+            for (s, p) in zip(stages, params) {
+                h = try h.matmul(p.w)
+                h.scalars.withUnsafeMutableBufferPointer { out in
+                    for r in 0..<rows {
+                        for o in 0..<s.outputs {
+                            var v = out[r * s.outputs + o] + (p.b?.scalars[o] ?? 0)
+                            if s.relu, v < 0 { v = 0 }
+                            out[r * s.outputs + o] = v
+                        }
+                    }
+                }
+            }
+            let classes = h.shape[1]
+            h.scalars.withUnsafeBufferPointer { out in
+                for r in 0..<rows {
+                    var best = 0
+                    for k in 1..<classes where out[r * classes + k] > out[r * classes + best] { best = k }
+                    if best == labels[start + r] { right += 1 }
+                }
+            }
+            imagesScored += rows
+            start += rows
+        }
+        return right
+    }
+
+    /// P_t(c) on every image.
+    public func accuracy(_ c: [Double]) throws -> Double {
+        Double(try correct(c) { _, _ in false }) / Double(count)
+    }
+
+    /// Whether P_t(c) > η, stopping as soon as the answer is certain.
+    public func isFeasible(_ c: [Double]) throws -> Bool {
+        decisions += 1
+        let need = neededCorrect
+        // Monotone in the count: reaching `need` (or missing it with every image left) is the full answer.
+        return try correct(c) { right, left in right >= need || right + left < need } >= need
+    }
+
+    /// The smallest number of correct answers whose accuracy (as a Double) exceeds η.
+    var neededCorrect: Int {
+        let n = Double(count)
+        var c = Swift.max(0, Swift.min(count, Int((eta * n).rounded(.down)) - 1))
+        while c <= count, !(Double(c) / n > eta) { c += 1 }
+        return c
+    }
+
+    /// The problem for a search: f = −T_t, score = P_t (strictly above η), with the early decision.
+    public var problem: SearchProblem {
+        SearchProblem(name: "−T_t (t = \(formatted(t))) subject to accuracy P_t > \(formatted(eta))",
+                      f: { [self] in -prunedFraction($0) }, score: { [self] in try accuracy($0) },
+                      threshold: eta, strict: true, decide: { [self] in (try isFeasible($0), nil) })
+    }
+
+    /// The pruned fraction of each searched tensor, by path.
+    public func prunedByTensor(_ c: [Double]) -> [(path: String, fraction: Double)] {
+        var out: [(String, Double)] = []
+        var offset = 0
+        for (path, shape) in zip(paths, layout.shapes) {
+            let n = shape.reduce(1, *)
+            let pruned = c[offset..<offset + n].reduce(0) { $0 + (Swift.abs($1) <= t ? 1 : 0) }
+            out.append((path, Double(pruned) / Double(n)))
+            offset += n
+        }
+        return out
+    }
+
+    /// Components within ±1 % of t in magnitude: the ones a small move can prune next.
+    public func nearThreshold(_ c: [Double]) -> Int {
+        c.reduce(0) { $0 + (Swift.abs(Swift.abs($1) - t) <= 0.01 * t ? 1 : 0) }
+    }
+}
