@@ -19,6 +19,7 @@ extension Session {
             QueryBuiltins.table,
             OutputBuiltins.table,
             TeachingBuiltins.table,
+            SharingBuiltins.table,
         ]
     }
 
@@ -27,6 +28,6 @@ extension Session {
     static var memberTables: [MemberTable] {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
-         TableMembers.table]
+         TableMembers.table, BankMembers.table, LSMMembers.table]
     }
 }

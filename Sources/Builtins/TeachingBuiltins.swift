@@ -46,6 +46,7 @@ enum TeachingBuiltins {
         case let l as LayerObject: return l.layer as? any Explainable
         case let r as RunObject: return r.run
         case let d as DatasetObject: return d.data
+        case let b as BankObject: return b.bank
         default: return nil
         }
     }
