@@ -5,6 +5,7 @@
 #   make bench             release benchmarks (scripts/bench/*), one `BENCH name value unit` line each
 #   make fuzz              libFuzzer on a sandboxed Session for FUZZ_SECONDS (default 60)
 #   make experiments       every saved experiment (scripts/*.wh)
+#   make repro-sharing     soft parameter sharing (thesis ch. 3): WRN vs SWRN on Fashion-MNIST, shortest paths
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -16,7 +17,7 @@ FILE ?=
 FUZZ_SECONDS ?= 60
 TEST_FLAGS ?=
 
-.PHONY: all setup build run test bench fuzz experiments clean
+.PHONY: all setup build run test bench fuzz experiments repro-sharing clean
 
 all: build
 
@@ -66,6 +67,11 @@ experiments: build
 	@shopt -s nullglob; files=(scripts/*.wh); \
 	if [ $${#files[@]} -eq 0 ]; then echo "experiments: no scripts/*.wh yet"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "# $$f"; $(WHITTLE) "$$f" || exit $$?; done
+
+# Writes sharing_fmnist_out/ and sharing_paths_out/ (SVGs); `--set` smaller settings for a smoke run.
+repro-sharing: build
+	$(WHITTLE) scripts/sharing_fmnist.wh
+	$(WHITTLE) scripts/sharing_paths.wh
 
 clean:
 	rm -rf .build-fuzz
