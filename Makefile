@@ -9,7 +9,7 @@
 
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist librsvg2-bin pkg-config
+APT_PACKAGES := libedit-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist librsvg2-bin pkg-config slurm-wlm munge
 PIP_PACKAGES := numpy safetensors
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 WHITTLE := .build/release/whittle

@@ -37,19 +37,22 @@ let package = Package(
         .target(name: "Core", dependencies: ["CBLAS", "CZlib", "Runtime"],
                 swiftSettings: [.swiftLanguageMode(.v5)] + fast + hostCPU),
         // The only bridge between the language and Core; the Session driver; the standard library.
-        .target(name: "Builtins", dependencies: ["Lang", "Interpreter", "Core", "Runtime"],
+        .target(name: "Builtins", dependencies: ["Lang", "Interpreter", "Core", "Runtime", "Sweep"],
                 resources: [.copy("stdlib")],
                 swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Sweeps: grids of script settings run as local processes or as a Slurm job array, and their collection.
+        .target(name: "Sweep", dependencies: ["Core"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // The command line and the prompt: thin.
         .executableTarget(name: "whittle",
-                          dependencies: ["Builtins", "Interpreter", "Lang", "Runtime", "CEditLine",
+                          dependencies: ["Builtins", "Interpreter", "Lang", "Runtime", "Sweep", "CEditLine",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
 
         .testTarget(name: "LangTests", dependencies: ["Lang"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Lang", "Runtime"]),
         .testTarget(name: "CoreTests", dependencies: ["Core", "Runtime"]),
-        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Interpreter", "Lang", "Core", "Runtime"]),
+        .testTarget(name: "BuiltinsTests", dependencies: ["Builtins", "Interpreter", "Lang", "Core", "Runtime", "Sweep"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Core"]),
         .testTarget(name: "WhittleTests", dependencies: ["whittle"]),
     ]
 )

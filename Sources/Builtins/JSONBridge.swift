@@ -1,4 +1,4 @@
-// Converting language values to Core's JSON values, for JSON Lines logs and checkpoint metadata.
+// Converting between language values and Core's JSON values, for JSON Lines logs, checkpoint metadata and sweep results.
 import Core
 import Interpreter
 import Lang
@@ -24,6 +24,20 @@ enum JSONBridge {
             return .string(n.render(width: 80))
         default:
             throw runtimeError("cannot write \(v.typeName) as JSON", kind: "type")
+        }
+    }
+
+    /// A JSON value as a language value: objects become records, arrays lists (Core's parser
+    /// already bounds the nesting).
+    static func value(_ j: JSONValue) -> Value {
+        switch j {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .float(d)
+        case .string(let s): return .string(s)
+        case .array(let items): return .list(items.map(value))
+        case .object(let members): return .record(members.map { ($0.key, value($0.value)) })
         }
     }
 }

@@ -66,6 +66,46 @@ public final class LayerObject: NativeObject {
         return nil
     }
 
+    /// Documented fields through their setters; the layer's own parameters and buffers by name
+    /// (`layer.mask = t`, `layer.weight = t`): the shape must stay, a mask is made 0/1, and entries
+    /// a mask removes stay zero.
+    public func setField(_ name: String, to value: Value) throws -> NativeObject {
+        if LayerMembers.table.field(name) != nil || layer.ownParams.first(where: { $0.name == name }) == nil
+            && layer.ownBuffers.first(where: { $0.name == name }) == nil {
+            guard let f = LayerMembers.table.field(name) else {
+                throw runtimeError("\(typeName) has no field `\(name)`", kind: "key")
+            }
+            guard let set = f.setter else { throw runtimeError("field `\(name)` of \(typeName) cannot be assigned", kind: "type") }
+            return try set(self, value)
+        }
+        guard let t = try TensorConversion.operand(value)?.tensor else {
+            throw runtimeError("`\(layer.kind).\(name)` expects a Tensor, got \(value.typeName)", kind: "type")
+        }
+        func checkShape(_ shape: [Int]) throws {
+            guard t.shape == shape else {
+                throw runtimeError("shape mismatch in `\(layer.kind).\(name)`: \(Tensor<Float>.describe(shape)) and \(Tensor<Float>.describe(t.shape))", kind: "shape")
+            }
+        }
+        if let p = layer.ownParams.first(where: { $0.name == name })?.param {
+            try checkShape(p.value.shape)
+            p.value = t
+            p.enforceKeepMask()
+            return self
+        }
+        for (_, weight) in layer.localParams {
+            if let mask = weight.gate(HardMask<Float>.self), mask.localBuffers.contains(where: { $0.name == name }) {
+                try checkShape(mask.mask.value.shape)
+                try mask.setMask(t, on: weight)
+                return self
+            }
+        }
+        guard let b = layer.ownBuffers.first(where: { $0.name == name })?.buffer else { return self }
+        try checkShape(b.value.shape)
+        b.value = t
+        for (_, p) in layer.localParams { p.enforceKeepMask() }
+        return self
+    }
+
     public var memberNames: [String] {
         LayerMembers.table.names + layer.ownParams.map(\.name) + layer.ownBuffers.map(\.name)
             + layer.children.map(\.name).filter { Int($0) == nil }

@@ -115,7 +115,7 @@ enum OptimizerBuiltins {
                                eps: try a.double("eps"), weightDecay: try a.double("weight_decay"))
             }
         },
-        spec("step_lr", [.required("opt", "Optimizer"), .required("milestones", "List"), .named("gamma", "Float", .float(StepLR.defaultGamma))],
+        spec("step_lr", [.required("opt", "Optimizer"), .required("milestones", "List"), .optional("gamma", "Float", .float(StepLR.defaultGamma))],
              "Multiplies the learning rate by gamma at each milestone epoch (fit applies it after every epoch).",
              example: "step_lr(opt, [30, 60], gamma: 0.1)") { a in
             let o = try a.native("opt", as: OptimizerObject.self, expected: "Optimizer").optimizer

@@ -101,6 +101,16 @@ enum OutputBuiltins {
         return .null
     }
 
+    /// The `layout:` of `save` / `load_weights`; nil for "auto".
+    static func layout(_ a: Arguments) throws -> CheckpointLayout? {
+        let name = try a.string("layout")
+        if name == "auto" { return nil }
+        guard let layout = CheckpointLayout(rawValue: name) else {
+            throw a.valueError("layout", "must be \"whittle\", \"torch\" or \"auto\", got \"\(name)\"")
+        }
+        return layout
+    }
+
     static let table: [BuiltinSpec] = [
         spec("plot", [.required("data", "List, Tensor, Record, Run"), .named("title", "String", .null),
                       .named("file", "String", .null), .named("log_y", "Bool", .bool(false)),
@@ -137,24 +147,24 @@ enum OutputBuiltins {
             return try draw(a, svg: { try svgHistogram(t, bins: bins, options: options) },
                             terminal: { try terminalHistogram(t, bins: bins, options: options) })
         },
-        spec("save", [.required("net", "Net"), .required("path", "String")],
+        spec("save", [.required("net", "Net"), .required("path", "String"), .named("layout", "String", .string("whittle"))],
              "Saves the net's parameters and buffers as a safetensors file (atomically), named by path.",
-             details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy.",
-             example: "save(net, \"cnn.safetensors\")") { a in
+             details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy. `layout: \"torch\"` writes PyTorch's `state_dict` layout (Dense weights [out, in], masks baked into the weights), which `model.load_state_dict(load_file(path))` accepts for the equivalent `nn.Sequential`.",
+             example: "save(net, \"cnn.safetensors\")\nsave(net, \"cnn.pt.safetensors\", layout: \"torch\")") { a in
             try refuseInSandbox(a)
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
             let path = try a.string("path")
-            try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version])
+            try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version], layout: try layout(a) ?? .whittle)
             noteWritten(path, a)
             return .null
         },
-        spec("load_weights", [.required("net", "Net"), .required("path", "String")],
+        spec("load_weights", [.required("net", "Net"), .required("path", "String"), .named("layout", "String", .string("auto"))],
              "Loads a safetensors checkpoint into the net, checking every name, shape and dtype first.",
-             details: "All mismatches are reported together and the net is left unchanged unless everything fits. PyTorch's `num_batches_tracked` counters are accepted.",
+             details: "All mismatches are reported together and the net is left unchanged unless everything fits. PyTorch's `num_batches_tracked` counters are accepted. `layout:` is \"whittle\", \"torch\" (a PyTorch `state_dict` saved with `safetensors.torch.save_file`: Linear weights [out, in]) or \"auto\": a Whittle file says which; any other file is PyTorch's when its Dense weights fit only transposed or are all square.",
              example: "load_weights(net, \"cnn.safetensors\")") { a in
             try refuseInSandbox(a)
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
-            try loadCheckpoint(net, from: try a.string("path"))
+            try loadCheckpoint(net, from: try a.string("path"), layout: try layout(a))
             return a["net"]
         },
         spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],
@@ -165,7 +175,7 @@ enum OutputBuiltins {
             return .null
         },
         spec("to_csv", [.required("path", "String"), .required("rows", "List")],
-             "Writes a list of records (columns from the first record's keys) or of lists as CSV.",
+             "Writes a list of records (columns from the first record's keys, as the header) or of lists (no header) as CSV.",
              example: "to_csv(\"results.csv\", [{t: 0.01, acc: 0.9}, {t: 0.05, acc: 0.88}])") { a in
             try refuseInSandbox(a)
             let rows = try a.list("rows").items

@@ -107,6 +107,10 @@ enum ParamMembers {
                           (obj as! ParamObject).param.isFrozen = b
                           return obj
                       }),
+            FieldSpec("size", "Int", summary: "the number of values (as a tensor's `size`)",
+                      get: { .int(($0 as! ParamObject).param.value.count) }),
+            FieldSpec("rank", "Int", summary: "the number of axes (as a tensor's `rank`)",
+                      get: { .int(($0 as! ParamObject).param.value.rank) }),
             FieldSpec("shape", "List", summary: "the value's shape",
                       get: { .list(($0 as! ParamObject).param.value.shape.map { .int($0) }) }),
         ])

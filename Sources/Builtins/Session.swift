@@ -23,6 +23,8 @@ public final class Session {
         public var stepBudget: Int? = nil
         /// Terminal width for pretty printing.
         public var width = 80
+        /// Where `report` appends its JSON lines (a sweep point's `result.jsonl`); nil prints them.
+        public var reportPath: String? = nil
         public init() {}
     }
 
@@ -41,6 +43,8 @@ public final class Session {
     public internal(set) var inputCount = 0
     /// Values given with `--set`.
     var settings: [String: Value] = [:]
+    /// The setting names the running script asked for, given or not.
+    var settingsRead = Set<String>()
     public internal(set) var isQuitRequested = false
     /// True at an interactive prompt: `tutorial(name)` then waits for Enter between steps instead
     /// of running the lesson straight through.
@@ -125,9 +129,27 @@ public final class Session {
         return outcome
     }
 
-    /// Runs a whole script file.
+    /// Runs a whole script file; then warns about `--set` settings the script never read (a
+    /// misspelt `--set lrr=0.01` would otherwise be silently ignored).
     public func runScript(source: String, path: String) -> Outcome {
-        execute(SourceFile(path: path, text: source), layer: interpreter.userGlobals, echo: .none)
+        let file = SourceFile(path: path, text: source)
+        let outcome = execute(file, layer: interpreter.userGlobals, echo: .none)
+        if outcome == .success {
+            // A setting is read through `setting(name, …)` or as the global `--set` binds.
+            let names = Set(Lexer(file: file).tokenize().filter { $0.kind == .name }.map(\.text))
+            warnAboutUnreadSettings(mentioned: names)
+        }
+        return outcome
+    }
+
+    /// One warning line per `--set` name the script neither asked for nor mentions.
+    func warnAboutUnreadSettings(mentioned: Set<String>) {
+        let read = settingsRead.union(options.settings.map(\.name).filter(mentioned.contains)).sorted()
+        for (name, _) in options.settings where !read.contains(name) {
+            let hint = nearestName(to: name, among: read).map { " (did you mean `\($0)`?)" } ?? ""
+            let known = read.isEmpty ? "it reads no settings" : "it reads \(read.joined(separator: ", "))"
+            errorOutput("warning: the script never read the setting `\(name)` given with --set\(hint); \(known)\n")
+        }
     }
 
     /// Runs `-e` code and prints the last expression's value (strings unquoted, nil nothing).
@@ -261,8 +283,11 @@ public final class Session {
         }
     }
 
-    /// The `--set` value for `name`, if one was given.
-    func setting(_ name: String) -> Value? { settings[name] }
+    /// The `--set` value for `name`, if one was given; remembers that the script asked for it.
+    func setting(_ name: String) -> Value? {
+        settingsRead.insert(name)
+        return settings[name]
+    }
 }
 
 /// Lets built-ins reach their session without a reference cycle.

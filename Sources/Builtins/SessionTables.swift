@@ -18,6 +18,7 @@ extension Session {
             TrainingPlatform.table,
             QueryBuiltins.table,
             OutputBuiltins.table,
+            SweepBuiltins.table,
             TeachingBuiltins.table,
             SharingBuiltins.table,
         ]

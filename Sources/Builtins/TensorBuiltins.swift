@@ -29,9 +29,33 @@ enum TensorBuiltins {
              example: "zeros(3, 4)\nzeros(t.shape)") { a in wrap(try Tensor<Float>.zeros(try a.shape("shape"))) },
         spec("ones", [.variadic("shape", "Int or List")], "A tensor of ones.",
              example: "ones(2, 3)") { a in wrap(try Tensor<Float>.ones(try a.shape("shape"))) },
-        spec("full", [.required("shape", "List"), .required("value", "Float")], "A tensor filled with one value.",
-             example: "full([2, 2], 0.5)") { a in
-            wrap(try Tensor<Float>.full(try TensorConversion.ints(a["shape"], what: "`full`: argument 1 (`shape`)"), Float(try a.double("value"))))
+        spec("full", [.variadic("shape", "Int or List")], "A tensor filled with one value: the shape, then the value.",
+             details: "The shape is several Ints or one List, as for `zeros`; the last argument is the value.",
+             example: "full([2, 2], 0.5)\nfull(2, 2, 7)") { a in
+            guard let last = a.variadic.last, a.variadic.count >= 2 else {
+                throw runtimeError("`full`: needs a shape and a value, e.g. full(2, 2, 7) or full([2, 2], 7)", kind: "argument")
+            }
+            guard let value = last.numberValue else {
+                throw runtimeError("`full`: the value (the last argument) must be a number, got \(last.typeName)", kind: "type")
+            }
+            let dims = Array(a.variadic.dropLast())
+            let shape = dims.count == 1 ? try TensorConversion.ints(dims[0], what: "`full`: the shape")
+                : try TensorConversion.ints(.list(ListObject(dims)), what: "`full`: the shape")
+            return wrap(try Tensor<Float>.full(shape, Float(value)))
+        },
+        spec("print_options", [.named("precision", "Int or nil", .int(4))],
+             "Sets how many digits after the point tensors print with (NumPy's precision, 4 by default); nil prints every digit.",
+             details: "Only printing changes: values keep their full precision, and numbers you ask for (`item(t)`, `t[0]`, 0-d tensors) print in full. Returns the previous setting.",
+             example: "print_options(precision: 2)\nprint_options(precision: nil)") { a in
+            let previous: Value = TensorRendering.precision.map { .int($0) } ?? .null
+            if a["precision"].isNil {
+                TensorRendering.precision = nil
+            } else {
+                let p = try a.int("precision")
+                guard (0...16).contains(p) else { throw a.valueError("precision", "must be in 0...16 or nil, got \(p)") }
+                TensorRendering.precision = p
+            }
+            return .record([("precision", previous)])
         },
         spec("eye", [.required("n", "Int")], "The n×n identity matrix.", example: "eye(3)") { a in
             wrap(try Tensor<Float>.eye(try a.int("n")))
@@ -114,11 +138,17 @@ enum TensorBuiltins {
              example: "grad(fn(x) sum(x * detach(x)), tensor([3]))   # [3]\nx + detach(round(x) - x)") { a in
             wrap(try TensorMath.apply([try a.tensor("t")]) { $0[0].detached() })
         },
-        spec("clamp", [.required("t", "Tensor"), .required("lo", "Float"), .required("hi", "Float")],
-             "Limits every element to [lo, hi].", example: "clamp(randn(5), -1, 1)") { a in
-            let lo = Float(try a.double("lo")), hi = Float(try a.double("hi"))
-            guard lo <= hi else { throw a.valueError("lo", "must not exceed `hi` (\(lo) > \(hi))") }
-            return wrap(try TensorMath.apply([try a.tensor("t")]) { $0[0].clamped(lo, hi) })
+        spec("clamp", [.required("t", "Tensor"), .required("lo", "Float or Tensor"), .required("hi", "Float or Tensor")],
+             "Limits every element to [lo, hi]; the bounds may be numbers or tensors (broadcast).",
+             example: "clamp(randn(5), -1, 1)\nclamp(x, zeros(3), tensor([1, 2, 3]))") { a in
+            if let lo = a["lo"].numberValue, let hi = a["hi"].numberValue {
+                guard lo <= hi else { throw a.valueError("lo", "must not exceed `hi` (\(lo) > \(hi))") }
+                return wrap(try TensorMath.apply([try a.tensor("t")]) { $0[0].clamped(Float(lo), Float(hi)) })
+            }
+            // Tensor bounds: max(lo, min(t, hi)), with its gradient where the bound is not active.
+            return wrap(try TensorMath.apply([try a.tensor("t"), try a.tensor("lo"), try a.tensor("hi")]) {
+                try $0[0].minimum($0[2]).maximum($0[1])
+            })
         },
         spec("where", [.required("cond", "Tensor"), .required("a", "Tensor"), .required("b", "Tensor")],
              "Element-wise choice: a where cond is non-zero, else b (broadcast).",

@@ -1,5 +1,6 @@
 // How a tensor prints: a 0-d tensor as its number, others as a shape line plus a clipped NumPy view.
 import Core
+import Foundation
 
 enum TensorRendering {
     /// Rows and columns shown at each end of a long axis before `…`.
@@ -13,7 +14,9 @@ enum TensorRendering {
         let header = "Tensor \(Tensor<Float>.describe(t.shape)) Float32"
         if t.count == 0 { return header + "\n[]" }
         // Format the shown elements first so every column has one width.
-        let cells = shownPositions(t).map { number(t.scalars[$0]) }
+        let shownValues = shownPositions(t).map { t.scalars[$0] }
+        let scientific = needsScientific(shownValues)
+        let cells = shownValues.map { element($0, scientific: scientific) }
         let cellWidth = cells.map(\.count).max() ?? 1
         var body = ""
         var next = 0
@@ -46,6 +49,32 @@ enum TensorRendering {
         }
         emit(0, 0, indent: 0)
         return header + "\n" + clipLines(body, width: width)
+    }
+
+    /// Digits after the point in a printed tensor's elements (NumPy's `precision`, default 4), set
+    /// by `print_options(precision:)`; nil prints every element in full. Process-wide, as NumPy's
+    /// print options are. Numbers a user asks for (`item(t)`, `t[0]`, 0-d tensors) keep full precision.
+    nonisolated(unsafe) static var precision: Int? = 4
+
+    /// NumPy's rule: scientific notation for the whole array when a shown value is ≥ 1e8, or a
+    /// non-zero one is below 10^-precision.
+    static func needsScientific(_ values: [Float]) -> Bool {
+        guard let p = precision else { return false }
+        let finite = values.filter { $0.isFinite && $0 != 0 }.map { Swift.abs(Double($0)) }
+        guard let high = finite.max(), let low = finite.min() else { return false }
+        return high >= 1e8 || low < pow(10.0, Double(-p))
+    }
+
+    /// One element: `7.0` for whole numbers, up to `precision` digits otherwise with trailing
+    /// zeros dropped (`3.1416`, `0.5`), or `1.2346e+09` in scientific form.
+    static func element(_ x: Float, scientific: Bool) -> String {
+        guard let p = precision, x.isFinite else { return number(x) }
+        if scientific { return String(format: "%.\(p)e", Double(x)) }
+        if x == x.rounded(), Swift.abs(x) < 1e16 { return number(x) }
+        var text = String(format: "%.\(p)f", Double(x))
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text += "0" }
+        return text == "-0.0" ? "-0.0" : text
     }
 
     /// Shortest Float32 text that reads back to the same value: `0.9`, `1.0`, `nan`, `-inf`.

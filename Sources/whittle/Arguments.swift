@@ -34,6 +34,7 @@ struct WhittleCommand: ParsableCommand {
             whittle [options] -e CODE [ARGS...]
             whittle [options] -i FILE.wh [ARGS...]
             whittle check FILE.wh...
+            whittle sweep SCRIPT --grid NAME=V1,V2,... --out DIR   (see whittle sweep --help)
             """,
         discussion: """
             Standard input that is not a terminal is run as a script, with no prompt. \
@@ -41,7 +42,7 @@ struct WhittleCommand: ParsableCommand {
             n after exit(n). Colour only on a terminal, never when NO_COLOR is set.
             """,
         version: Session.version,
-        subcommands: [CheckCommand.self])
+        subcommands: [CheckCommand.self, SweepCommand.self])
 
     // `.unconditional`: the code may start with '-' (`whittle --quiet -e '-1'`).
     @Option(name: .customShort("e"), parsing: .unconditional, help: ArgumentHelp("Run CODE and print the value of its last expression.",
@@ -113,6 +114,7 @@ struct CheckCommand: ParsableCommand {
 /// The outcome of reading the command line: something to run, or an exit with text to show.
 enum ParsedCommandLine {
     case run(Invocation)
+    case sweep(SweepRequest)
     case exit(status: Int32, stdout: String, stderr: String)
 }
 
@@ -136,6 +138,8 @@ func parseCommandLine(_ arguments: [String]) -> ParsedCommandLine {
         invocation.args = fileAndArgs
         return .run(invocation)
     }
+    // The sweep has a parser of its own: its `--set` is for the points, not for this process.
+    if options.first == "sweep" { return parseSweepCommandLine(Array(options.dropFirst())) }
     do {
         let command = try WhittleCommand.parseAsRoot(options)
         if var root = command as? WhittleCommand {
@@ -164,10 +168,10 @@ func parseCommandLine(_ arguments: [String]) -> ParsedCommandLine {
 private let optionsWithValue: Set<String> = ["-e", "--seed", "--set"]
 
 /// Splits the command line at the script: everything from the first argument that is neither an
-/// option nor an option's value (or after `--`) belongs to the script. `check` as the very first
-/// argument stays with the options, where the parser sees the subcommand.
+/// option nor an option's value (or after `--`) belongs to the script. `check` or `sweep` as the
+/// very first argument stays with the options, where the parser sees the subcommand.
 func splitAtScript(_ arguments: [String]) -> (options: [String], fileAndArgs: [String]) {
-    if arguments.first == "check" { return (arguments, []) }
+    if arguments.first == "check" || arguments.first == "sweep" { return (arguments, []) }
     var i = 0
     while i < arguments.count {
         let argument = arguments[i]

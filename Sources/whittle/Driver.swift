@@ -66,6 +66,7 @@ struct Driver {
         options.settings = invocation.settings
         options.args = invocation.args
         options.quiet = invocation.quiet
+        options.reportPath = getenv("WHITTLE_REPORT").map { String(cString: $0) }
         options.color = terminal.colorOnStdout && terminal.colorOnStderr
         options.width = Terminal.columns(of: 1) ?? 80
         let clearsBar = terminal.stdoutIsTerminal && terminal.stderrIsTerminal

@@ -12,6 +12,11 @@ case .exit(let status, let out, let err):
     StandardStream.error.write(err)
     StandardStream.output.flush()
     exit(status)
+case .sweep(let request):
+    Signals.becomeInterruptReceiver()
+    let status = SweepDriver(request: request, terminal: Terminal.current()).run()
+    StandardStream.output.flush()
+    exit(status)
 case .run(let invocation):
     let terminal = Terminal.current()
     // The Session evaluates on its own large-stack thread; this thread reads input and receives Ctrl-C.

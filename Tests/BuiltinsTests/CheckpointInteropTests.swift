@@ -74,4 +74,54 @@ final class CheckpointInteropTests: XCTestCase {
         // The file's 0.25 everywhere, but the 48 entries the mask removed stay zero: 48 · 0.25.
         XCTAssertEqual(out, "12.0 1.5 -2.0\n", err)
     }
+
+    /// A PyTorch `state_dict` of nn.Sequential(Linear(3, 4), ReLU(), Linear(4, 2)), written as
+    /// `safetensors.torch.save_file` would (Linear weights [out, in], no metadata), loads and gives
+    /// PyTorch's outputs; `save(..., layout: "torch")` writes what `load_state_dict` accepts.
+    func testPyTorchLayoutLoadsAndSaves() throws {
+        let dir = NSTemporaryDirectory() + "whittle-torch-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        guard let made = try python("""
+            import numpy as np
+            from safetensors.numpy import save_file
+            rng = np.random.default_rng(0)
+            t = {"0.weight": rng.standard_normal((4, 3)).astype(np.float32), "0.bias": rng.standard_normal(4).astype(np.float32),
+                 "2.weight": rng.standard_normal((2, 4)).astype(np.float32), "2.bias": rng.standard_normal(2).astype(np.float32)}
+            save_file(t, "\(dir)/torch.safetensors")
+            x = np.array([[1, -2, 0.5], [0.25, 0, 3]], dtype=np.float32)
+            h = np.maximum(x @ t["0.weight"].T + t["0.bias"], 0)
+            print(" ".join("%.5f" % v for v in (h @ t["2.weight"].T + t["2.bias"]).ravel()))
+            """) else { throw XCTSkip("python3 with numpy and safetensors is not installed") }
+        var out = "", err = ""
+        let session = Session(output: { out += $0 }, errorOutput: { err += $0 })
+        run(session, """
+            net = sequential(dense(3, 4), relu(), dense(4, 2))
+            load_weights(net, "\(dir)/torch.safetensors")
+            y = net(tensor([[1, -2, 0.5], [0.25, 0, 3]]))
+            print(join(map(to_list(reshape(y, [4])), fn(v) fmt(v, 5)), " "))
+            prune(net, amount: 0.5, only: [0])
+            save(net, "\(dir)/back.safetensors", layout: "torch")
+            print(join(map(to_list(reshape(net(tensor([[1, -2, 0.5], [0.25, 0, 3]])), [4])), fn(v) fmt(v, 5)), " "))
+            """)
+        XCTAssertTrue(err.isEmpty, err)
+        let lines = out.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, made.trimmingCharacters(in: .whitespacesAndNewlines), "PyTorch's outputs")
+        guard let back = try python("""
+            import numpy as np
+            from safetensors.numpy import load_file
+            t = load_file("\(dir)/back.safetensors")
+            print(sorted(t.keys()), t["0.weight"].shape, int((t["0.weight"] == 0).sum()))
+            x = np.array([[1, -2, 0.5], [0.25, 0, 3]], dtype=np.float32)
+            h = np.maximum(x @ t["0.weight"].T + t["0.bias"], 0)
+            print(" ".join("%.5f" % v for v in (h @ t["2.weight"].T + t["2.bias"]).ravel()))
+            """) else { throw XCTSkip("python3 with numpy and safetensors is not installed") }
+        let pyLines = back.split(separator: "\n").map(String.init)
+        XCTAssertEqual(pyLines.first, "['0.bias', '0.weight', '2.bias', '2.weight'] (4, 3) 6", "keys load_state_dict accepts; the mask baked in")
+        XCTAssertEqual(pyLines.dropFirst().first, lines.dropFirst().first, "the pruned net computes the same in NumPy")
+        // An explicit layout that does not fit is reported, and the net is left as it was.
+        XCTAssertEqual(session.runScript(source: "load_weights(net, \"\(dir)/torch.safetensors\", layout: \"whittle\")", path: "x.wh"),
+                       .runtimeError)
+        XCTAssertTrue(err.contains("the file has shape [4, 3], the net [3, 4]"), err)
+    }
 }

@@ -9,6 +9,18 @@ final class CommandLineTests: XCTestCase {
         return url.path
     }
 
+    func testASettingTheScriptNeverReadsIsNamedWithASuggestion() throws {
+        let path = try script("lr = setting(\"lr\", 0.1)\nepochs = setting(\"epochs\", 1)\nprint(lr, batch)\n")
+        let run = try Whittle.run(["--set", "lrr=0.01", "--set", "batch=8", "--set", "seedd=3", path])
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual(run.stdout, "0.1 8\n", "`batch` is read as the global --set binds")
+        XCTAssertEqual(run.stderr, """
+            warning: the script never read the setting `lrr` given with --set (did you mean `lr`?); it reads batch, epochs, lr
+            warning: the script never read the setting `seedd` given with --set; it reads batch, epochs, lr
+
+            """)
+    }
+
     func testCodePrintsTheLastValueAndExitsZero() throws {
         let run = try Whittle.run(["-e", "40 + 2"])
         XCTAssertEqual(run.stdout, "42\n")

@@ -7,11 +7,14 @@ import Foundation
 /// - Throws: `CoreError.badArgument` when a row's length differs from the header's;
 ///   `CoreError.badFile` when the file cannot be written.
 public func writeCSV(_ path: String, header: [String], rows: [[String]]) throws {
-    for (i, row) in rows.enumerated() where row.count != header.count {
-        throw CoreError.badArgument(op: "to_csv", message: "row \(i + 1) has \(row.count) fields, the header \(header.count)")
+    // Without a header (rows given as lists) every row must have the first row's width.
+    let width = header.isEmpty ? (rows.first?.count ?? 0) : header.count
+    for (i, row) in rows.enumerated() where row.count != width {
+        throw CoreError.badArgument(op: "to_csv",
+            message: "row \(i + 1) has \(row.count) fields, \(header.isEmpty ? "row 1" : "the header") \(width)")
     }
     var text = ""
-    for row in [header] + rows {
+    for row in (header.isEmpty ? [] : [header]) + rows {
         text += row.map(csvField).joined(separator: ",")
         text += "\n"
     }

@@ -1,20 +1,45 @@
-// Network checkpoints in safetensors: every parameter and buffer by path, architecture in metadata.
+// Network checkpoints in safetensors: every parameter and buffer by path, architecture in metadata, Whittle's or PyTorch's layout.
+
+/// How a checkpoint lays out its weights.
+public enum CheckpointLayout: String, Sendable {
+    /// Whittle's: Dense weights `[in, out]`, masks as `<layer>.mask` buffers.
+    case whittle
+    /// PyTorch's `state_dict`: Dense (`nn.Linear`) weights `[out, in]`, and no mask buffers (the
+    /// masked entries are stored as zeros), so `load_state_dict(load_file(path))` accepts it for the
+    /// equivalent `nn.Sequential`. Conv, BatchNorm and bias tensors are the same in both.
+    case torch
+}
+
+/// The paths of the Dense weights of `net`: the tensors whose layout differs from PyTorch's.
+func denseWeightPaths(_ net: any Layer<Float>) -> Set<String> {
+    let listed = Set(net.namedParams.map { ObjectIdentifier($0.param) })  // also fixes each `path`
+    return Set(net.namedLayers.compactMap { entry -> String? in
+        guard let dense = entry.layer as? Dense<Float>, listed.contains(ObjectIdentifier(dense.weight)) else { return nil }
+        return dense.weight.path
+    })
+}
 
 /// Saves `net`'s parameters and buffers (masks, BatchNorm statistics) as tensors named by path,
 /// with the architecture and weight layouts as JSON strings in `__metadata__`. Atomic: the old
 /// file stays whole if the write fails.
 /// - Throws: `CoreError.badFile` when the file cannot be written.
-public func saveCheckpoint(_ net: any Layer<Float>, to path: String, metadata extra: [String: String] = [:]) throws {
-    let params = net.namedParams.map { (name: $0.path, tensor: $0.param.value) }
-    let buffers = net.namedBuffers.map { (name: $0.path, tensor: $0.buffer.value) }
+public func saveCheckpoint(_ net: any Layer<Float>, to path: String, metadata extra: [String: String] = [:],
+                           layout: CheckpointLayout = .whittle) throws {
+    let dense = layout == .torch ? denseWeightPaths(net) : []
+    let params = try net.namedParams.map { entry in
+        (name: entry.path, tensor: dense.contains(entry.path) ? entry.param.value.transposed() : entry.param.value)
+    }
+    // PyTorch's load_state_dict refuses keys it does not know: masks are baked into the weights.
+    let buffers = net.namedBuffers.filter { layout == .whittle || !isMaskBuffer($0.path, in: net) }
+        .map { (name: $0.path, tensor: $0.buffer.value) }
     var metadata = extra
-    metadata["format"] = "whittle"
+    metadata["format"] = layout == .whittle ? "whittle" : "whittle-torch"
     metadata["architecture"] = JSONValue.array(net.namedLayers.filter { !$0.path.isEmpty }.map {
         .object([("path", .string($0.path)), ("layer", .string($0.layer.description))])
     }).encoded()
     metadata["root"] = JSONValue.string(net.description).encoded()
     metadata["layouts"] = JSONValue.object([
-        ("dense.weight", .string("[in, out]")), ("conv2d.weight", .string("[out, in, kh, kw]")),
+        ("dense.weight", .string(layout == .whittle ? "[in, out]" : "[out, in]")), ("conv2d.weight", .string("[out, in, kh, kw]")),
         ("images", .string("NCHW")),
     ]).encoded()
     metadata["buffers"] = JSONValue.array(buffers.map { .string($0.name) }).encoded()
@@ -26,11 +51,23 @@ public func saveCheckpoint(_ net: any Layer<Float>, to path: String, metadata ex
 /// Every name, shape and dtype is checked first and all mismatches are reported together; the
 /// net changes only when everything fits. PyTorch's BatchNorm `num_batches_tracked` counters (and
 /// any other `*.num_batches_tracked`) are accepted and ignored.
+///
+/// `layout` nil detects it: a file Whittle wrote says which in its metadata; any other file is
+/// taken as PyTorch's when its Dense weights fit only transposed, or when every Dense weight is
+/// square (then nothing in the file tells, and files without Whittle's metadata come from PyTorch).
 /// - Returns: the number of tensors loaded.
 /// - Throws: `CoreError.badFile` for an unreadable or corrupt file or any mismatch.
 @discardableResult
-public func loadCheckpoint(_ net: any Layer<Float>, from path: String) throws -> Int {
-    let contents = try readSafetensors(path)
+public func loadCheckpoint(_ net: any Layer<Float>, from path: String, layout: CheckpointLayout? = nil) throws -> Int {
+    var contents = try readSafetensors(path)
+    let dense = denseWeightPaths(net)
+    let chosen = layout ?? detectedLayout(contents, dense: dense, net: net)
+    if chosen == .torch {
+        for i in contents.tensors.indices where dense.contains(contents.tensors[i].name) && contents.tensors[i].shape.count == 2 {
+            contents.tensors[i].tensor = contents.tensors[i].tensor.transposed()
+            contents.tensors[i].shape = contents.tensors[i].tensor.shape
+        }
+    }
     // Parameters must be floating point; buffers (masks) may come as integers or booleans.
     var targets: [String: (shape: [Int], isParam: Bool, set: (Tensor<Float>) -> Void)] = [:]
     for (p, param) in net.namedParams { targets[p] = (param.value.shape, true, { param.value = $0 }) }
@@ -70,4 +107,32 @@ public func loadCheckpoint(_ net: any Layer<Float>, from path: String) throws ->
     // a zero mask entry must not come back to life.
     enforceKeepMasks(net)
     return found.count
+}
+
+/// Whether the buffer at `path` is a gate's (a mask), as opposed to a layer's own (BatchNorm's).
+private func isMaskBuffer(_ path: String, in net: any Layer<Float>) -> Bool {
+    for (prefix, layer) in net.namedLayers {
+        for (name, buffer) in layer.ownBuffers where !layer.localBuffers.contains(where: { $0.buffer === buffer }) {
+            if (prefix.isEmpty ? name : prefix + "." + name) == path { return true }
+        }
+    }
+    return false
+}
+
+/// The layout of a file read for `loadCheckpoint` when the caller does not say.
+private func detectedLayout(_ contents: SafetensorsContents, dense: Set<String>, net: any Layer<Float>) -> CheckpointLayout {
+    switch contents.metadata["format"] {
+    case "whittle": return .whittle
+    case "whittle-torch": return .torch
+    default: break
+    }
+    var fitsAsIs = true, fitsTransposed = true, anyRectangular = false
+    for entry in contents.tensors where dense.contains(entry.name) {
+        guard let shape = net.param(entry.name)?.value.shape, shape.count == 2 else { continue }
+        if shape[0] != shape[1] { anyRectangular = true }
+        if entry.shape != shape { fitsAsIs = false }
+        if entry.shape != [shape[1], shape[0]] { fitsTransposed = false }
+    }
+    if anyRectangular { return fitsTransposed && !fitsAsIs ? .torch : .whittle }
+    return dense.isEmpty ? .whittle : .torch
 }

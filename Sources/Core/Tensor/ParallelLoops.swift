@@ -37,9 +37,11 @@ extension Tensor {
     static var parallelWorkers: Int { ParallelWorkers.count }
 }
 
-/// The number of worker threads for Whittle's own parallel loops, fixed at first use.
+/// The number of worker threads for Whittle's own parallel loops, fixed at first use: the
+/// environment variable WHITTLE_THREADS when set (a sweep gives each point one core), else the cores.
 enum ParallelWorkers {
     static let count: Int = {
+        if let text = getenv("WHITTLE_THREADS"), let n = Int(String(cString: text)), n >= 1 { return Swift.min(n, 8) }
         #if canImport(Glibc)
         let n = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         return Swift.max(1, Swift.min(n, 8))
