@@ -59,10 +59,8 @@ enum SharingBuiltins {
             ("b", BankMembers.matrix(f.b, columns: f.b.first?.count ?? 0)), ("scales", floats(f.scales)),
             ("program", .string(f.program)),
         ]
-        if let templates {
-            pairs += [("templates", .tensor(templates)), ("errors", floats(f.relativeErrors)),
-                      ("params_before", .int(f.paramsBefore)), ("params_after", .int(f.paramsAfter))]
-        }
+        if let templates { pairs.append(("templates", .tensor(templates))) }
+        pairs += [("errors", floats(f.relativeErrors)), ("params_before", .int(f.paramsBefore)), ("params_after", .int(f.paramsAfter))]
         return .record(pairs)
     }
 
@@ -79,7 +77,7 @@ enum SharingBuiltins {
                       .named("method", "String", .string(FoldMethod.leader.rawValue)), .named("sign_scale", "Bool", .bool(true))],
              "Folds similar layers of a bank into one template each: the loops hidden in a shared net.",
              topic: "Queries",
-             details: "Layers whose LSM entry is ≥ tau join a cluster (`method: \"leader\"`: similar to the cluster's first layer; `\"complete\"`: to all of it). Each cluster gets one new template T' = B·T; each step runs c·T'. With `sign_scale: true` B's rows are the mean of the sign-aligned unit α's and c = ±‖α‖ (exact for collinear α's); with false, B's rows are the mean α's and c = 1 (the thesis' formula). For an α matrix [layers, templates]: {clusters, n, b, scales, program}; for a bank: also the new templates, the relative weight error per layer and the parameters before and after; for a net: {net, folds, params_before, params_after, removed_layers}, where `net` is a folded copy that runs (each step with its own BatchNorm).",
+             details: "Layers whose LSM entry is ≥ tau join a cluster (`method: \"leader\"`: similar to the cluster's first layer; `\"complete\"`: to all of it). Each cluster gets one new template T' = B·T; each step runs c·T'. With `sign_scale: true` B's rows are the mean of the sign-aligned unit α's and c = ±‖α‖ (exact for collinear α's); with false, B's rows are the mean α's and c = 1 (the thesis' formula). For an α matrix [layers, templates]: {clusters, n, b, scales, program}; for a bank: also the new templates, the relative weight error per layer (`errors`) and the bank's parameters before and after; for a net: {net, folds (one record per bank, without the templates), params_before, params_after, removed_layers}, where `net` is a folded copy that runs (each step with its own BatchNorm).",
              example: "f = fold(b, tau: 0.9)\nf.program   # e.g. \"A B (C D)×2\"\nsmall = fold(net, tau: 0.8).net") { a in
             let tau = try a.double("tau"), method = try method(a), signScale = try a.bool("sign_scale")
             if case .native(let o as BankObject) = a["x"] {
