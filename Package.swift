@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Sweep", dependencies: ["Core"], swiftSettings: [.swiftLanguageMode(.v5)]),
         // The command line and the prompt: thin.
         .executableTarget(name: "whittle",
-                          dependencies: ["Builtins", "Interpreter", "Lang", "Runtime", "Sweep", "CEditLine",
+                          dependencies: ["Builtins", "Core", "Interpreter", "Lang", "Runtime", "Sweep", "CEditLine",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
 

@@ -1,5 +1,6 @@
 // Core helpers that reach outside the language: time, seed, settings, files, JSON, exit.
 import Foundation
+import Core
 import Interpreter
 import Lang
 
@@ -47,8 +48,8 @@ extension CoreBuiltins {
         },
         spec("json", [.required("x")], "`x` as JSON text (NaN and Infinity as Python's json writes them).",
              example: "json({lr: 0.1, sizes: [1, 2]})   # {\"lr\": 0.1, \"sizes\": [1, 2]}") { a in
-            var active = Set<ObjectIdentifier>()
-            return .string(try JSON.write(a["x"], &active, 0))
+            // Python's defaults: non-ASCII escaped; a value inside itself marked as `print` shows it.
+            .string(try JSONBridge.json(a["x"], op: "json", cycles: .mark).encoded(asciiOnly: true))
         },
         spec("load", [.required("path", "String")],
              "Runs another Whittle file in the user's global scope (path relative to the calling file).",
@@ -65,8 +66,7 @@ extension CoreBuiltins {
         },
         spec("parse_json", [.required("text", "String")], "The value of JSON text: objects become records, arrays lists.",
              example: "parse_json(\"{\\\"a\\\": [1, 2.5, NaN]}\")") { a in
-            var parser = JSON.Reader(Array(try a.string("text").unicodeScalars))
-            return try parser.document()
+            JSONBridge.value(try parseJSON(try a.string("text"), source: "parse_json"))
         },
         spec("read", [.required("path", "String")], "The text of a file.", example: "text = read(\"notes.txt\")") { a in
             try refuseInSandbox(a)

@@ -27,13 +27,13 @@ enum DataBuiltins {
              "Fashion-MNIST as {train, test}: 60,000 and 10,000 28×28 images in 10 classes.",
              details: "Read from the gzip IDX files of the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist). Images are [N, 1, 28, 28] Float32 in [0, 1]; labels are class indices.",
              example: "data = fashion_mnist()\ndata.train.count   # 60000") { a in
-            let (train, test) = try fashionMNIST(directory: try a.string("dir"))
+            let (train, test) = try fashionMNIST(directory: try a.string("dir"), token: a.interpreter.token)
             return .record([("train", wrap(train)), ("test", wrap(test))])
         },
         spec("idx", [.required("images", "String"), .required("labels", "String")],
              "A Dataset from a pair of IDX files (plain or .gz), as MNIST is distributed.",
              example: "d = idx(\"train-images-idx3-ubyte.gz\", \"train-labels-idx1-ubyte.gz\")") { a in
-            wrap(try idxDataset(images: try a.string("images"), labels: try a.string("labels")))
+            wrap(try idxDataset(images: try a.string("images"), labels: try a.string("labels"), token: a.interpreter.token))
         },
         spec("iris", [], "The Iris table (bundled): 150 flowers, 4 features, 3 classes.",
              example: "d = iris()\nparts = split(d, 0.8, seed: 0)") { _ in wrap(Core.iris()) },
@@ -41,7 +41,7 @@ enum DataBuiltins {
              "A Dataset from a CSV file with a header row; `target` names the label column (default: the last).",
              details: "Text labels become class indices (sorted); numeric targets stay numbers.",
              example: "d = csv(\"wine.csv\", target: \"quality\")") { a in
-            wrap(try readCSV(try a.string("path"), target: try a.optionalString("target")))
+            wrap(try readCSV(try a.string("path"), target: try a.optionalString("target"), token: a.interpreter.token))
         },
         spec("make_regression", [.required("samples", "Int"), .required("features", "Int"),
                                  .named("informative", "Int", .int(RegressionDefaults.informative)),

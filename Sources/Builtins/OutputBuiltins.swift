@@ -164,14 +164,14 @@ enum OutputBuiltins {
              example: "load_weights(net, \"cnn.safetensors\")") { a in
             try refuseInSandbox(a)
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
-            try loadCheckpoint(net, from: try a.string("path"), layout: try layout(a))
+            try loadCheckpoint(net, from: try a.string("path"), layout: try layout(a), token: a.interpreter.token)
             return a["net"]
         },
         spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],
              "Appends one JSON line to a file (NaN and Infinity written as Python's json does).",
              example: "write_jsonl(\"runs.jsonl\", {lr: 0.1, accuracy: acc})") { a in
             try refuseInSandbox(a)
-            try appendJSONLine(try a.string("path"), try JSONBridge.json(a["record"]))
+            try appendJSONLine(try a.string("path"), try JSONBridge.json(a["record"], op: "write_jsonl"))
             return .null
         },
         spec("to_csv", [.required("path", "String"), .required("rows", "List")],

@@ -25,6 +25,9 @@ public final class Session {
         public var width = 80
         /// Where `report` appends its JSON lines (a sweep point's `result.jsonl`); nil prints them.
         public var reportPath: String? = nil
+        /// Cancelled by Ctrl-C: the executable hands in the token its signal handler sets; a
+        /// session made without one (tests, embedders) owns a fresh token nobody else sees.
+        public var token = CancellationToken()
         public init() {}
     }
 
@@ -60,7 +63,7 @@ public final class Session {
         self.options = options
         self.output = output
         self.errorOutput = errorOutput
-        interpreter = Interpreter(output: output)
+        interpreter = Interpreter(output: output, token: options.token)
         interpreter.isSandboxed = options.sandboxed
         interpreter.stepBudget = options.stepBudget
         interpreter.width = options.width

@@ -16,7 +16,7 @@ enum SweepBuiltins {
              details: "Under `whittle sweep` each point's `report` lines go to `result.jsonl` in its folder (the file named by the environment variable WHITTLE_REPORT), and `whittle sweep collect` and `sweep_results` read them back, so nothing depends on parsing printed text. Several calls add fields; a later value for a key replaces an earlier one. Outside a sweep the record is printed as `report: {...}`.",
              example: "report({lr: lr, accuracy: acc, sparsity: sparsity(net)})") { a in
             try OutputBuiltins.refuseInSandbox(a)
-            let json = try JSONBridge.json(.record(try a.record("results")))
+            let json = try JSONBridge.json(.record(try a.record("results")), op: "report")
             if let path = a.interpreter.session?.options.reportPath {
                 try appendJSONLine(path, json)
             } else {

@@ -131,7 +131,8 @@ enum TrainingBuiltins {
             let test = a["test"].isNil ? nil : try LossBuiltins.data(a, "test")
             let seed = try DataBuiltins.seed(a, "seed")
             let settings = FitSettings<Float>(epochs: epochs, batchSize: batchSize, shuffle: try a.bool("shuffle"),
-                                              seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, "loss"))
+                                              seed: UInt64(bitPattern: Int64(seed)), loss: try LossBuiltins.loss(a, "loss"),
+                                              token: a.interpreter.token)
             let onEpoch = a["on_epoch"].isNil ? nil : try a.function("on_epoch")
             let logPath = try a.optionalString("log")
             let run = Run()
@@ -146,9 +147,9 @@ enum TrainingBuiltins {
                         ("event", .string("start")), ("whittle", .string(Session.version)),
                         ("blas", .string(blasVersion)), ("swift", .string(swiftVersion)),
                         ("seed", .int(seed)), ("settings", RunObject.settings(run)),
-                    ])))
+                    ]), op: "fit"))
                 }
-                try appendJSONLine(path, try JSONBridge.json(record))
+                try appendJSONLine(path, try JSONBridge.json(record, op: "fit"))
             }
             do {
                 try fit(net, data: data, optimizer: opt, settings: settings, test: test, into: run) { record in

@@ -47,7 +47,7 @@ public final class Interpreter {
     /// The lowest stack address evaluation may reach before reporting a stack overflow; 0 = unknown.
     public var stackLimit: UInt = 0
 
-    public init(output: @escaping (String) -> Void, token: CancellationToken = .shared) {
+    public init(output: @escaping (String) -> Void, token: CancellationToken = CancellationToken()) {
         builtinGlobals = GlobalLayer(name: "built-ins", below: nil, state: callState)
         stdlibGlobals = GlobalLayer(name: "standard library", below: builtinGlobals, state: callState)
         userGlobals = GlobalLayer(name: "user", below: stdlibGlobals, state: callState)

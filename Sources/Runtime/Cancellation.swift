@@ -23,9 +23,6 @@ public final class CancellationToken: @unchecked Sendable {
     public func check(_ whereabouts: @autoclosure () -> String = "") throws {
         if isCancelled { throw Interrupted(whereabouts: whereabouts()) }
     }
-
-    /// The token of the running session. The executable's SIGINT handler cancels it.
-    public static let shared = CancellationToken()
 }
 
 /// Thrown when the user pressed Ctrl-C. Never caught by a script's `try`/`catch`.

@@ -59,5 +59,6 @@ func settingText(_ value: JSONValue, at place: String) throws -> String {
             try checkName(m.key, in: place)
             return "\(m.key): \(try settingText(m.value, at: place))"
         }).joined(separator: ", ") + "}"
+    case .cycle: return "nil"  // only `json` writes the marker; the reader never produces it
     }
 }

@@ -69,6 +69,7 @@ struct Driver {
         options.reportPath = getenv("WHITTLE_REPORT").map { String(cString: $0) }
         options.color = terminal.colorOnStdout && terminal.colorOnStderr
         options.width = Terminal.columns(of: 1) ?? 80
+        options.token = Signals.token
         let clearsBar = terminal.stdoutIsTerminal && terminal.stderrIsTerminal
         return Session(options: options, output: { text in
             if clearsBar { progress?.clearLine() }

@@ -9,10 +9,14 @@ import Synchronization
 
 /// Installs the process's signal dispositions and remembers Ctrl-C presses.
 ///
-/// The SIGINT handler only does async-signal-safe work: atomic stores on the shared cancellation
+/// The SIGINT handler only does async-signal-safe work: atomic stores on the cancellation
 /// token and on a press counter. It is installed without `SA_RESTART`, so a `read` blocked at the
 /// prompt returns `EINTR` and the line editor can clear the line.
 enum Signals {
+    /// The process's cancellation token, handed to the Session: the handler below cancels it (a
+    /// signal handler cannot capture context, so the executable keeps it here).
+    static let token = CancellationToken()
+
     /// Ctrl-C presses since the last `acknowledgeInterrupt()`.
     static let pressCount = Atomic<Int>(0)
 
@@ -30,7 +34,7 @@ enum Signals {
     /// Ignores SIGPIPE (writes then fail with EPIPE, see `StandardStream`) and handles SIGINT.
     static func install() {
         // Touch the lazily created globals now: the handler must not run their one-time initialisers.
-        _ = CancellationToken.shared.isCancelled
+        _ = token.isCancelled
         _ = pressCount.load(ordering: .relaxed)
         _ = receiver.load(ordering: .relaxed)
         _ = receiverIsReading.load(ordering: .relaxed)
@@ -88,7 +92,7 @@ enum Signals {
     /// Forgets earlier presses and clears the cancellation flag, before the next command runs.
     static func acknowledgeInterrupt() {
         pressCount.store(0, ordering: .relaxed)
-        CancellationToken.shared.reset()
+        token.reset()
     }
 
     /// Runs a blocking read that Ctrl-C should cut short (it then fails with EINTR).
@@ -101,7 +105,7 @@ enum Signals {
 
 /// The SIGINT handler: cancel the running work; on the third press give up on it.
 private func onInterrupt(_ signal: Int32) {
-    CancellationToken.shared.cancel()
+    Signals.token.cancel()
     let presses = Signals.pressCount.add(1, ordering: .relaxed).newValue
     let receiver = Signals.receiver.load(ordering: .relaxed)
     if receiver != 0 && receiver != UInt(pthread_self()) && Signals.receiverIsReading.load(ordering: .relaxed) {

@@ -4,7 +4,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Core
 
+// Process-wide settings are made here, once, and handed down (the token through the Session).
+ProcessTuning().apply()
 Signals.install()
 switch parseCommandLine(Array(CommandLine.arguments.dropFirst())) {
 case .exit(let status, let out, let err):

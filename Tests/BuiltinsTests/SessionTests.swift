@@ -162,9 +162,10 @@ final class SessionTests: XCTestCase {
 
     func testInterruptUnwindsWithStateIntact() {
         let s = session()
+        let token = s.interpreter.token  // Sendable, unlike the session
         let stopper = Thread {
             Thread.sleep(forTimeInterval: 0.3)
-            CancellationToken.shared.cancel()
+            token.cancel()
         }
         stopper.start()
         XCTAssertEqual(s.runPromptInput("x = 0\nwhile true { x += 1 }"), .interrupted)
@@ -173,6 +174,20 @@ final class SessionTests: XCTestCase {
         XCTAssertEqual(s.runPromptInput("x > 0"), .success)
         XCTAssertEqual(out, "true\n")
         XCTAssertEqual(s.runScript(source: "1", path: "i.wh"), .success)
+    }
+
+    func testEachSessionOwnsItsCancellationToken() {
+        // The executable hands its token down; nothing process-wide links two sessions.
+        let token = CancellationToken()
+        var options = Session.Options()
+        options.token = token
+        let handed = Session(options: options, output: { _ in }, errorOutput: { _ in })
+        let own = session()
+        XCTAssertTrue(handed.interpreter.token === token)
+        XCTAssertFalse(own.interpreter.token === token)
+        token.cancel()
+        XCTAssertTrue(handed.interpreter.token.isCancelled)
+        XCTAssertFalse(own.interpreter.token.isCancelled)
     }
 
     func testSandboxRefusesFilesAndShell() {
@@ -195,6 +210,28 @@ final class SessionTests: XCTestCase {
         try "load(\"self.wh\")\n".write(to: dir.appendingPathComponent("self.wh"), atomically: true, encoding: .utf8)
         XCTAssertEqual(s.runScript(source: "load(\"self.wh\")", path: main.path), .runtimeError)
         XCTAssertTrue(err.hasPrefix("error: stack overflow in `load`\n"), err)
+    }
+
+    func testShapeErrorsReadTheSameInsideAndOutsideGrad() {
+        // The same bad op at the prompt and inside `grad` (on the tape) must give the same text.
+        for (op, outside, inside) in [
+            ("+", "tensor([1, 2]) + tensor([1, 2, 3])", "x + tensor([1, 2, 3])"),
+            ("*", "tensor([1, 2]) * tensor([1, 2, 3])", "x * tensor([1, 2, 3])"),
+            ("where", "where(tensor([1, 0]), tensor([1, 2]), tensor([1, 2, 3]))",
+             "where(tensor([1, 0]), x, tensor([1, 2, 3]))"),
+        ] {
+            let s = session()
+            XCTAssertEqual(s.runCode("""
+                try { \(outside) } catch e { print(e.message) }
+                try { grad(fn(x) sum(\(inside)), tensor([1, 2])) } catch e { print(e.message) }
+                """), .success)
+            let lines = out.split(separator: "\n").map(String.init)
+            XCTAssertEqual(lines.count, 2, out)
+            XCTAssertEqual(lines.first, lines.last, op)
+        }
+        let s = session()
+        _ = s.runCode("try { grad(fn(x) sum(x + tensor([1, 2, 3])), tensor([1, 2])) } catch e { print(e.message) }")
+        XCTAssertEqual(out, "shape mismatch in `+`: cannot broadcast [2] with [3]\n")
     }
 }
 

@@ -14,9 +14,10 @@ final class TrainingInterruptTests: XCTestCase {
             opt = sgd(net, lr: 0.001)
             """, path: "setup.wh"), .success, err)
         // Cancel from another thread once training is under way, as the SIGINT handler would.
+        let token = session.interpreter.token  // Sendable, unlike the session
         let canceller = Thread {
             Thread.sleep(forTimeInterval: 0.3)
-            CancellationToken.shared.cancel()
+            token.cancel()
         }
         canceller.start()
         let outcome = session.runPromptInput("fit(net, d, opt, epochs: 1000, batch: 8)")

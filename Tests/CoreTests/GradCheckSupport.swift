@@ -63,7 +63,7 @@ func checkLayerGradients(_ layer: any Layer<Double>, input: Tensor<Double>, chec
         let weights = gcRandom(out.shape, seed: 7)
         let loss = try out.multiplying(tape.constant(weights)).sum()
         let grads = try tape.gradients(of: loss)
-        for (p, id) in tape.paramLeaves { p.grad = grads[id] ?? NNKernels.zeros(p.value.shape) }
+        for (p, id) in tape.paramLeaves { p.grad = grads[id] ?? Tensor.zeros(like: p.value) }
         func total() throws -> Double {
             prepare()
             let t = Tape<Double>(recording: false)
@@ -77,7 +77,7 @@ func checkLayerGradients(_ layer: any Layer<Double>, input: Tensor<Double>, chec
             return true
         }
         if checkInput {
-            let gx = grads[x.id] ?? NNKernels.zeros(input.shape)
+            let gx = grads[x.id] ?? Tensor.zeros(like: input)
             for j in 0..<input.count {
                 currentInput = input; currentInput.scalars[j] += h
                 let plus = try total()
@@ -89,7 +89,7 @@ func checkLayerGradients(_ layer: any Layer<Double>, input: Tensor<Double>, chec
         }
         for p in params {
             let original = p.value
-            let g = p.grad ?? NNKernels.zeros(original.shape)
+            let g = p.grad ?? Tensor.zeros(like: original)
             for j in 0..<original.count {
                 p.value.scalars[j] = original.scalars[j] + h
                 let plus = try total()

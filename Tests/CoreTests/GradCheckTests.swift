@@ -13,7 +13,7 @@ final class GradCheckOpTests: XCTestCase {
     }
 
     func testPowerOnPositiveBase() {
-        let base = NNKernels.map(gcRandom([2, 3], seed: 4)) { Swift.abs($0) + 0.5 }
+        let base = gcRandom([2, 3], seed: 4).map { Swift.abs($0) + 0.5 }
         let exponent = gcRandom([3], seed: 5)
         checkGradients([base, exponent]) { _, v in try v[0].power(v[1]) }
         checkGradients([base]) { _, v in v[0].power(2.5) }
@@ -29,7 +29,7 @@ final class GradCheckOpTests: XCTestCase {
 
     func testUnaryFunctions() {
         let x = gcRandom([2, 5], seed: 8)
-        let positive = NNKernels.map(x) { Swift.abs($0) + 0.2 }
+        let positive = x.map { Swift.abs($0) + 0.2 }
         checkGradients([x]) { _, v in v[0].exp() }
         checkGradients([positive]) { _, v in v[0].log() }
         checkGradients([positive]) { _, v in v[0].sqrt() }
@@ -100,7 +100,7 @@ final class GradCheckOpTests: XCTestCase {
         let logits = gcRandom([4, 3], seed: 25)
         let labels = try! Tensor<Double>(shape: [4], scalars: [0, 2, 1, 2])
         let target = gcRandom([4, 3], seed: 26)
-        let probs = NNKernels.map(target) { ($0 + 1) / 2 }
+        let probs = target.map { ($0 + 1) / 2 }
         checkGradients([logits]) { _, v in try v[0].logSoftmax() }
         checkGradients([logits]) { _, v in try v[0].softmax() }
         checkGradients([logits]) { _, v in try v[0].crossEntropy(labels: labels) }

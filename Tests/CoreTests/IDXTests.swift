@@ -109,12 +109,15 @@ final class IDXCancellationTests: XCTestCase {
     func testCtrlCStopsALoad() throws {
         let dir = try makeTemporaryDirectory(self)
         try Data([0, 0, 8, 1, 0, 0, 0, 1, 7]).write(to: URL(fileURLWithPath: dir + "/one"))
-        CancellationToken.shared.cancel()
-        defer { CancellationToken.shared.reset() }
-        XCTAssertThrowsError(try readIDX(dir + "/one")) { error in
+        let token = CancellationToken()
+        token.cancel()
+        XCTAssertThrowsError(try readIDX(dir + "/one", token: token)) { error in
             XCTAssertEqual("\(error)", "interrupted while reading \(dir)/one")
         }
-        CancellationToken.shared.reset()
+        // Another token (or none) is not affected: nothing process-wide was set.
+        XCTAssertEqual(try readIDX(dir + "/one", token: CancellationToken()).scalars, [7])
         XCTAssertEqual(try readIDX(dir + "/one").scalars, [7])
+        token.reset()
+        XCTAssertEqual(try readIDX(dir + "/one", token: token).scalars, [7])
     }
 }

@@ -16,6 +16,18 @@ final class JSONLTests: XCTestCase {
             #"{"epoch": 3, "loss": 0.25, "acc": NaN, "bounds": [Infinity, -Infinity, 1e-05, 1e+16, 123456.0], "name": "a \"b\"\n\u0001é", "ok": true, "none": null}"#)
     }
 
+    func testASCIIModeAndCycleMarker() throws {
+        let value: JSONValue = ["name": "é😀\u{7F}", "self": .cycle(isObject: true), "xs": [1, .cycle(isObject: false)]]
+        // json.dumps(..., ensure_ascii=True) escapes DEL and everything above it, astral as a pair.
+        XCTAssertEqual(value.encoded(asciiOnly: true),
+            #"{"name": "\u00e9\ud83d\ude00\u007f", "self": {...}, "xs": [1, [...]]}"#)
+        XCTAssertEqual(value.encoded(), #"{"name": "é😀\#u{7F}", "self": {...}, "xs": [1, [...]]}"#)
+        // What the ASCII mode writes reads back to the same text.
+        XCTAssertEqual(try parseJSON(JSONValue.string("é😀\u{7F}").encoded(asciiOnly: true)), .string("é😀\u{7F}"))
+        // A lone high surrogate becomes U+FFFD and the next escape is its own character.
+        XCTAssertEqual(try parseJSON(#""\ud83d\u0041""#), .string("\u{FFFD}A"))
+    }
+
     func testIndentedOutputMatchesPython() throws {
         let value: JSONValue = ["run": "a", "loss": [0.5, .double(.nan)], "empty": [], "settings": ["lr": 0.01, "nesterov": true, "none": nil]]
         XCTAssertEqual(value.encoded(indent: 2), """

@@ -125,4 +125,31 @@ final class TensorConvolutionTests: XCTestCase {
             XCTAssertEqual(dm.scalars[i], nm, accuracy: 1e-6)
         }
     }
+
+    func testOneGeometryForEveryConvolutionPath() throws {
+        // The valid output rows/columns per kernel tap, against a brute-force scan.
+        for padding in [Padding.same, .valid, .explicit(2)] {
+            for stride in 1...3 {
+                let g = try ConvolutionGeometry(input: [1, 1, 7, 6], weight: [1, 1, 3, 4], stride: stride, padding: padding)
+                for k in 0..<4 {
+                    let columns = (0..<g.outWidth).filter { (0..<g.width).contains($0 * stride + k - g.padLeft) }
+                    XCTAssertEqual(Array(g.validColumns(k)), columns, "\(padding) stride \(stride) kx \(k)")
+                }
+                for k in 0..<3 {
+                    let rows = (0..<g.outHeight).filter { (0..<g.height).contains($0 * stride + k - g.padTop) }
+                    XCTAssertEqual(Array(g.validRows(k)), rows, "\(padding) stride \(stride) ky \(k)")
+                }
+            }
+        }
+        // The bias check words the error the same on the plain and the fused conv-ReLU-pool paths.
+        let x = try Tensor<Float>(shape: [1, 2, 4, 4], repeating: 1)
+        let w = try Tensor<Float>(shape: [3, 2, 3, 3], repeating: 1)
+        let bias = try Tensor<Float>(shape: [2], repeating: 0)
+        let message = "shape mismatch in `conv2d`: bias must have shape [3] for weight [3, 2, 3, 3], got [2]"
+        XCTAssertThrowsError(try Tensor.conv2d(x, weight: w, bias: bias)) { XCTAssertEqual("\($0)", message) }
+        let tape = Tape<Float>(recording: false)
+        XCTAssertThrowsError(try tape.constant(x).conv2dReLUMaxPool(weight: tape.constant(w), bias: tape.constant(bias), pool: 2)) {
+            XCTAssertEqual("\($0)", message)
+        }
+    }
 }

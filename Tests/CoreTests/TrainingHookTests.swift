@@ -162,11 +162,11 @@ final class TrainingHookTests: XCTestCase {
         XCTAssertEqual(done, 5, "an iteration can end the loop")
 
         let cancelled = Run()
-        XCTAssertThrowsError(try LoopRunner(label: "c", run: cancelled)(count: 100) { i in
-            if i == 2 { CancellationToken.shared.cancel() }
+        let token = CancellationToken()
+        XCTAssertThrowsError(try LoopRunner(label: "c", run: cancelled, token: token)(count: 100) { i in
+            if i == 2 { token.cancel() }
             return LoopStep()
         }) { error in XCTAssertTrue(error is Interrupted) }
-        CancellationToken.shared.reset()
         XCTAssertEqual(cancelled.stopReason?.contains("after step 3"), true)
     }
 }

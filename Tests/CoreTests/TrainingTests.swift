@@ -32,7 +32,6 @@ final class TrainingTests: XCTestCase {
     }
 
     override func tearDown() {
-        CancellationToken.shared.reset()
         Progress.sink = nil
     }
 
@@ -74,9 +73,10 @@ final class TrainingTests: XCTestCase {
         let net = try mlp()
         let opt = try Adam<Float>(.network(net))
         let run = Run()
+        let token = CancellationToken()
         XCTAssertThrowsError(try fit(net, data: try blobs(60, seed: 5), optimizer: opt,
-                                     settings: FitSettings(epochs: 5, batchSize: 10), into: run) { record in
-            if record.epoch == 2 { CancellationToken.shared.cancel() }
+                                     settings: FitSettings(epochs: 5, batchSize: 10, token: token), into: run) { record in
+            if record.epoch == 2 { token.cancel() }
         }) { error in
             XCTAssertTrue(error is Interrupted)
             XCTAssertEqual(String(describing: error), "interrupted after epoch 2/5")

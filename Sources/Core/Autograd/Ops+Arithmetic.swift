@@ -11,7 +11,7 @@ extension Variable {
                         db: @escaping (Scalar, Scalar, Scalar) -> Scalar) throws -> Variable {
         try Variable.sameTape(self, other, op: op)
         let a = value, b = other.value
-        let y = try NNKernels.broadcast(a, b, op: op, f)
+        let y = try a.zipBroadcast(b, op, f)
         let (ia, ib) = (id, other.id)
         let (na, nb) = (requiresGrad, other.requiresGrad)
         return tape.record(y, inputs: [self, other]) {
@@ -19,11 +19,11 @@ extension Variable {
                 var out: [(Int, Tensor<Scalar>)] = []
                 if na {
                     let ga = try Variable.partial(g, a, b, y, da, op: op)
-                    out.append((ia, NNKernels.reduce(ga, toShape: a.shape)))
+                    out.append((ia, try ga.reduceToShape(a.shape)))
                 }
                 if nb {
                     let gb = try Variable.partial(g, a, b, y, db, op: op)
-                    out.append((ib, NNKernels.reduce(gb, toShape: b.shape)))
+                    out.append((ib, try gb.reduceToShape(b.shape)))
                 }
                 return out
             }
@@ -34,17 +34,23 @@ extension Variable {
     private static func partial(_ g: Tensor<Scalar>, _ a: Tensor<Scalar>, _ b: Tensor<Scalar>,
                                 _ y: Tensor<Scalar>, _ d: (Scalar, Scalar, Scalar) -> Scalar,
                                 op: String) throws -> Tensor<Scalar> {
-        var out = [Scalar](repeating: 0, count: y.count)
-        let sa = NNKernels.broadcastStrides(a.shape, to: y.shape)
-        let sb = NNKernels.broadcastStrides(b.shape, to: y.shape)
+        // One strided loop over the output; g and y share its layout, a and b are read broadcast.
+        let loop = StridedLoop(shape: y.shape, operandStrides: [
+            Tensor<Scalar>.strides(of: y.shape), Tensor<Scalar>.broadcastStrides(a.shape, to: y.shape),
+            Tensor<Scalar>.broadcastStrides(b.shape, to: y.shape)])
+        let so = loop.innerStrides[0], sa = loop.innerStrides[1], sb = loop.innerStrides[2]
+        var out = [Scalar](uninitializedCount: y.count)  // the loop writes every entry
         a.scalars.withUnsafeBufferPointer { pa in
             b.scalars.withUnsafeBufferPointer { pb in
                 y.scalars.withUnsafeBufferPointer { py in
                     g.scalars.withUnsafeBufferPointer { pg in
                         out.withUnsafeMutableBufferPointer { po in
-                            NNKernels.forEachRow(y.shape, sa, sb) { o, ja, jb, n, dA, dB in
-                                for j in 0..<n {
-                                    po[o + j] = pg[o + j] * d(pa[ja + j * dA], pb[jb + j * dB], py[o + j])
+                            let po = po  // not inout: lets the loop vectorise
+                            loop.run { offsets, length in
+                                var io = offsets[0], ja = offsets[1], jb = offsets[2]
+                                for _ in 0..<length {
+                                    po[io] = pg[io] * d(pa[ja], pb[jb], py[io])
+                                    io &+= so; ja &+= sa; jb &+= sb
                                 }
                             }
                         }
@@ -100,31 +106,31 @@ extension Variable {
     /// uses log(base), so it is only meaningful for positive bases (0 where the base is ≤ 0).
     @_specialize(where Scalar == Float)
     public func power(_ other: Variable) throws -> Variable {
-        try binary(other, op: "^", { Scalar.nnPow($0, $1) },
-                   da: { a, b, _ in b == 0 ? 0 : b * Scalar.nnPow(a, b - 1) },
-                   db: { a, _, y in a > 0 ? y * Scalar.nnLog(a) : 0 })
+        try binary(other, op: "^", { Scalar.pow($0, $1) },
+                   da: { a, b, _ in b == 0 ? 0 : b * Scalar.pow(a, b - 1) },
+                   db: { a, _, y in a > 0 ? y * Scalar.log(a) : 0 })
     }
 
     /// `-self`.
     @_specialize(where Scalar == Float)
     public func negated() -> Variable {
-        let y = NNKernels.scaled(value, -1)
+        let y = -value
         let i = id
-        return tape.record(y, inputs: [self]) { { g in [(i, NNKernels.scaled(g, -1))] } }
+        return tape.record(y, inputs: [self]) { { g in [(i, -g)] } }
     }
 
     /// `self * s` for a constant scalar (no node for the scalar).
     @_specialize(where Scalar == Float)
     public func scaled(by s: Scalar) -> Variable {
-        let y = NNKernels.scaled(value, s)
+        let y = value * s
         let i = id
-        return tape.record(y, inputs: [self]) { { g in [(i, NNKernels.scaled(g, s))] } }
+        return tape.record(y, inputs: [self]) { { g in [(i, g * s)] } }
     }
 
     /// `self + s` for a constant scalar.
     @_specialize(where Scalar == Float)
     public func shifted(by s: Scalar) -> Variable {
-        let y = NNKernels.map(value) { $0 + s }
+        let y = value + s
         let i = id
         return tape.record(y, inputs: [self]) { { g in [(i, g)] } }
     }
@@ -133,10 +139,10 @@ extension Variable {
     @_specialize(where Scalar == Float)
     public func power(_ p: Scalar) -> Variable {
         let x = value
-        let y = NNKernels.map(x) { Scalar.nnPow($0, p) }
+        let y = x.map { Scalar.pow($0, p) }
         let i = id
         return tape.record(y, inputs: [self]) {
-            { g in [(i, NNKernels.zip(g, x) { gi, xi in p == 0 ? 0 : gi * p * Scalar.nnPow(xi, p - 1) })] }
+            { g in [(i, g.zip(x) { gi, xi in p == 0 ? 0 : gi * p * Scalar.pow(xi, p - 1) })] }
         }
     }
 }

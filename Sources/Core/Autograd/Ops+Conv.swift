@@ -15,24 +15,16 @@ extension Variable {
         try Variable.sameTape(self, weight, op: "conv2d")
         let x = value, w = weight.value
         // The tensor part's geometry validates shapes, stride and padding with its error wording.
-        let geometry = try ConvolutionGeometry(input: x.shape, weight: w.shape, stride: stride, padding: padding)
-        let g = ConvGeometry(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                             outChannels: w.shape[0], kernelH: w.shape[2], kernelW: w.shape[3],
-                             stride: stride, padTop: geometry.padTop, padLeft: geometry.padLeft,
-                             outH: geometry.outHeight, outW: geometry.outWidth)
-        let (outH, outW) = (g.outH, g.outW)
-        if let bias, bias.value.shape != [g.outChannels] {
-            throw CoreError.shapeMismatch(op: "conv2d", shapes: [w.shape, bias.shape],
-                message: "bias must have shape [\(g.outChannels)] for weight \(Tensor<Float>.describe(w.shape)), got \(Tensor<Float>.describe(bias.shape))")
-        }
-        if g.patch > DirectConvPool.patchLimit, g.channels >= TapConvolution.minimumChannels,
-           let plan = TapConvolution(geometry) {
+        let g = try ConvolutionGeometry(input: x.shape, weight: w.shape, bias: bias?.shape, stride: stride, padding: padding)
+        let (outH, outW) = (g.outHeight, g.outWidth)
+        if g.patchSize > DirectConvPool.patchLimit, g.inChannels >= TapConvolution.minimumChannels,
+           let plan = TapConvolution(g) {
             return tapConv2d(plan, weight: weight, bias: bias, relu: relu)
         }
         let outShape = [g.batch, g.outChannels, outH, outW]
         let outCount = try Tensor<Scalar>.elementCount(of: outShape, op: "conv2d")
-        var out: [Scalar] = NNKernels.uninitialized(outCount)  // both paths write every entry
-        let direct = g.patch <= DirectConvPool.patchLimit
+        var out = [Scalar](uninitializedCount: outCount)  // both paths write every entry
+        let direct = g.patchSize <= DirectConvPool.patchLimit
         var cols: [Scalar] = []
         let b = bias?.value
         x.scalars.withUnsafeBufferPointer { px in
@@ -55,7 +47,7 @@ extension Variable {
         return tape.record(y, inputs: inputs) {
             { gradOutput in
                 // Through the fused ReLU first: the gradient passes where the output is positive.
-                let gradOut = relu ? NNKernels.zip(gradOutput, y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
+                let gradOut = relu ? gradOutput.zip(y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
                 var gx = nx ? [Scalar](repeating: 0, count: inputCount) : []
                 var gw = [Scalar](repeating: 0, count: w.count)
                 gradOut.scalars.withUnsafeBufferPointer { pg in
@@ -100,11 +92,11 @@ extension Variable {
 
     /// Forward convolution into `out`; for the GEMM path the patch columns are kept in `cols`.
     @inline(__always)
-    private static func convForward(_ g: ConvGeometry, direct: Bool, relu: Bool, _ x: UnsafePointer<Scalar>,
+    private static func convForward(_ g: ConvolutionGeometry, direct: Bool, relu: Bool, _ x: UnsafePointer<Scalar>,
                                     _ w: UnsafePointer<Scalar>, _ b: UnsafePointer<Scalar>?,
                                     _ out: UnsafeMutablePointer<Scalar>, _ cols: inout [Scalar]) {
         if direct {
-            cols = NNKernels.uninitialized(g.batch * g.patch * g.outPlane)  // samplePatches writes all
+            cols = [Scalar](uninitializedCount: g.batch * g.patchSize * g.outPlane)  // samplePatches writes all
             cols.withUnsafeMutableBufferPointer { pc in
                 guard let bc = pc.baseAddress else { return }
                 ConvKernels.directForward(g, input: x, weight: w, bias: b, output: out, relu: relu, patches: bc)
@@ -112,39 +104,39 @@ extension Variable {
             return
         }
         let columns = g.batch * g.outPlane
-        cols = NNKernels.uninitialized(g.patch * columns)                 // im2col writes all
-        var product: [Scalar] = NNKernels.uninitialized(g.outChannels * columns)  // GEMM, beta 0
+        cols = [Scalar](uninitializedCount: g.patchSize * columns)                 // im2col writes all
+        var product = [Scalar](uninitializedCount: g.outChannels * columns)  // GEMM, beta 0
         cols.withUnsafeMutableBufferPointer { pc in
             product.withUnsafeMutableBufferPointer { pp in
                 guard let bc = pc.baseAddress, let bp = pp.baseAddress else { return }
                 ConvKernels.im2col(g, input: x, cols: bc)
-                NNKernels.gemm(transA: false, transB: false, m: g.outChannels, n: columns, k: g.patch,
-                               alpha: 1, a: w, lda: g.patch, b: bc, ldb: columns, beta: 0, c: bp, ldc: columns)
+                Scalar.gemm(transposeA: false, transposeB: false, m: g.outChannels, n: columns, k: g.patchSize,
+                               alpha: 1, a: w, lda: g.patchSize, b: bc, ldb: columns, beta: 0, c: bp, ldc: columns)
                 ConvKernels.gemmLayout(g).toNCHW(bp, bias: b, relu: relu, into: out)
             }
         }
     }
 
     /// Backward through im2col + GEMM: gradWeight = G · colsᵀ, gradCols = Wᵀ · G, then col2im.
-    private static func gemmBackward(_ g: ConvGeometry, cols: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>,
+    private static func gemmBackward(_ g: ConvolutionGeometry, cols: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>,
                                      gradOutput: UnsafePointer<Scalar>,
                                      gradInput: UnsafeMutablePointer<Scalar>?,
                                      gradWeight: UnsafeMutablePointer<Scalar>) {
         let columns = g.batch * g.outPlane
-        var g2: [Scalar] = NNKernels.uninitialized(g.outChannels * columns)  // nchwToGemm writes all
+        var g2 = [Scalar](uninitializedCount: g.outChannels * columns)  // nchwToGemm writes all
         g2.withUnsafeMutableBufferPointer { pg2 in
             guard let b2 = pg2.baseAddress else { return }
             ConvKernels.gemmLayout(g).fromNCHW(gradOutput, into: b2)
-            NNKernels.gemm(transA: false, transB: true, m: g.outChannels, n: g.patch, k: columns,
+            Scalar.gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: columns,
                            alpha: 1, a: b2, lda: columns, b: cols, ldb: columns,
-                           beta: 1, c: gradWeight, ldc: g.patch)
+                           beta: 1, c: gradWeight, ldc: g.patchSize)
             guard let gradInput else { return }
             // Every entry is written by the GEMM (beta = 0) before it is read.
-            var gradCols: [Scalar] = NNKernels.uninitialized(g.patch * columns)
+            var gradCols = [Scalar](uninitializedCount: g.patchSize * columns)
             gradCols.withUnsafeMutableBufferPointer { pgc in
                 guard let bgc = pgc.baseAddress else { return }
-                NNKernels.gemm(transA: true, transB: false, m: g.patch, n: columns, k: g.outChannels,
-                               alpha: 1, a: weight, lda: g.patch, b: b2, ldb: columns,
+                Scalar.gemm(transposeA: true, transposeB: false, m: g.patchSize, n: columns, k: g.outChannels,
+                               alpha: 1, a: weight, lda: g.patchSize, b: b2, ldb: columns,
                                beta: 0, c: bgc, ldc: columns)
                 ConvKernels.col2im(g, cols: bgc, gradInput: gradInput)
             }

@@ -13,11 +13,7 @@ extension Variable {
                                   padding: Padding = .same, pool: Int) throws -> Variable {
         try Variable.sameTape(self, weight, op: "conv2d")
         if let bias { try Variable.sameTape(self, bias, op: "conv2d") }
-        let g = try ConvolutionGeometry(input: shape, weight: weight.shape, stride: stride, padding: padding)
-        if let bias, bias.shape != [g.outChannels] {
-            throw CoreError.shapeMismatch(op: "conv2d", shapes: [weight.shape, bias.shape],
-                message: "bias must have shape [\(g.outChannels)] for weight \(Tensor<Float>.describe(weight.shape)), got \(Tensor<Float>.describe(bias.shape))")
-        }
+        let g = try ConvolutionGeometry(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride, padding: padding)
         if let plan = DirectConvPool(g, pool: pool) {
             return directConvPool(plan, weight: weight, bias: bias)
         }
@@ -53,7 +49,7 @@ extension Variable {
     private func directConvPool(_ plan: DirectConvPool, weight: Variable, bias: Variable?) -> Variable {
         let x = value.scalars, w = weight.value.scalars, b = bias?.value.scalars
         let count = plan.outputCount
-        var out: [Scalar] = NNKernels.uninitialized(count)  // the kernel writes every entry
+        var out = [Scalar](uninitializedCount: count)  // the kernel writes every entry
         var winners = [UInt8](repeating: 0, count: count)
         x.withUnsafeBufferPointer { px in
             w.withUnsafeBufferPointer { pw in
@@ -73,8 +69,8 @@ extension Variable {
         let y = Tensor(uncheckedShape: plan.outputShape, scalars: out)
         return recordBlock(y, weight: weight, bias: bias) { gradOutput, needInput in
             var gx = needInput ? [Scalar](repeating: 0, count: x.count) : []
-            var gw: [Scalar] = NNKernels.uninitialized(w.count)           // overwritten by backward
-            var gb: [Scalar] = NNKernels.uninitialized(plan.g.outChannels)  // overwritten by backward
+            var gw = [Scalar](uninitializedCount: w.count)           // overwritten by backward
+            var gb = [Scalar](uninitializedCount: plan.g.outChannels)  // overwritten by backward
             gradOutput.scalars.withUnsafeBufferPointer { pg in
                 y.scalars.withUnsafeBufferPointer { py in
                     winners.withUnsafeBufferPointer { pwin in
@@ -109,7 +105,7 @@ extension Variable {
         let (xp, wt, yext) = plan.forward(input: value.scalars, weight: weight.value.scalars)
         let outShape = [g.batch, g.outChannels, g.outHeight / k, g.outWidth / k]
         let count = outShape.reduce(1, &*)
-        var out: [Scalar] = NNKernels.uninitialized(count)  // reluMaxPool writes every entry
+        var out = [Scalar](uninitializedCount: count)  // reluMaxPool writes every entry
         var winners = [UInt8](repeating: 0, count: count)
         yext.withUnsafeBufferPointer { py in
             out.withUnsafeMutableBufferPointer { po in
@@ -125,7 +121,7 @@ extension Variable {
         }
         let y = Tensor(uncheckedShape: outShape, scalars: out)
         return recordBlock(y, weight: weight, bias: bias) { gradOutput, needInput in
-            var gy: [Scalar] = NNKernels.uninitialized(g.outChannels &* plan.columns)  // unpool writes all
+            var gy = [Scalar](uninitializedCount: g.outChannels &* plan.columns)  // unpool writes all
             var gb: [Scalar] = []
             gradOutput.scalars.withUnsafeBufferPointer { pg in
                 y.scalars.withUnsafeBufferPointer { pout in
@@ -148,7 +144,7 @@ extension Variable {
     func tapConv2d(_ plan: TapConvolution, weight: Variable, bias: Variable?, relu: Bool) -> Variable {
         let g = plan.g
         let (xp, wt, yext) = plan.forward(input: value.scalars, weight: weight.value.scalars)
-        var out: [Scalar] = NNKernels.uninitialized(g.batch &* g.outChannels &* g.outPlane)  // toNCHW writes all
+        var out = [Scalar](uninitializedCount: g.batch &* g.outChannels &* g.outPlane)  // toNCHW writes all
         yext.withUnsafeBufferPointer { py in
             out.withUnsafeMutableBufferPointer { po in
                 guard let by = py.baseAddress, let bo = po.baseAddress else { return }
@@ -162,8 +158,8 @@ extension Variable {
         let y = Tensor(uncheckedShape: g.outputShape, scalars: out)
         return recordBlock(y, weight: weight, bias: bias) { gradOutput, needInput in
             // Through the fused ReLU first: the gradient passes where the output is positive.
-            let gradOut = relu ? NNKernels.zip(gradOutput, y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
-            var gy: [Scalar] = NNKernels.uninitialized(g.outChannels &* plan.columns)  // fromNCHW writes all
+            let gradOut = relu ? gradOutput.zip(y) { gi, yi in yi > 0 ? gi : 0 } : gradOutput
+            var gy = [Scalar](uninitializedCount: g.outChannels &* plan.columns)  // fromNCHW writes all
             var gb = [Scalar](repeating: 0, count: g.outChannels)
             gradOut.scalars.withUnsafeBufferPointer { pg in
                 gy.withUnsafeMutableBufferPointer { pgy in

@@ -29,11 +29,11 @@ extension Variable {
                 message: "")  // the tensor kernel's wording, so errors read the same inside `grad`
         }
         let (ia, ib) = (id, other.id), (na, nb) = (requiresGrad, other.requiresGrad)
-        return tape.record(NNKernels.matmul(a, b), inputs: [self, other]) {
+        return tape.record(try a.matmul(b), inputs: [self, other]) {
             { g in
                 var out: [(Int, Tensor<Scalar>)] = []
-                if na { out.append((ia, NNKernels.matmul(g, b, transB: true))) }   // dA = G Bᵀ
-                if nb { out.append((ib, NNKernels.matmul(a, g, transA: true))) }   // dB = Aᵀ G
+                if na { out.append((ia, try g.matmul(b, transposeOther: true))) }   // dA = G Bᵀ
+                if nb { out.append((ib, try a.matmul(g, transposeSelf: true))) }   // dB = Aᵀ G
                 return out
             }
         }
@@ -92,8 +92,8 @@ extension Variable {
                 w.scalars.withUnsafeBufferPointer { pw in
                     out.withUnsafeMutableBufferPointer { po in
                         if let bx = px.baseAddress, let bw = pw.baseAddress, let bo = po.baseAddress {
-                            NNKernels.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1,
-                                           a: bx, lda: k, b: bw, ldb: n, beta: 1, c: bo, ldc: n)
+                            Scalar.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                                        a: bx, lda: k, b: bw, ldb: n, beta: 1, c: bo, ldc: n)
                         }
                     }
                 }
@@ -109,10 +109,10 @@ extension Variable {
         let (nx, nw, nbias) = (requiresGrad, weight.requiresGrad, bias?.requiresGrad ?? false)
         return tape.record(y, inputs: inputs) {
             { gradOut in
-                let g = relu ? NNKernels.zip(gradOut, y) { gi, yi in yi > 0 ? gi : 0 } : gradOut
+                let g = relu ? gradOut.zip(y) { gi, yi in yi > 0 ? gi : 0 } : gradOut
                 var grads: [(Int, Tensor<Scalar>)] = []
-                if nx { grads.append((ix, NNKernels.matmul(g, w, transB: true))) }
-                if nw { grads.append((iw, NNKernels.matmul(x, g, transA: true))) }
+                if nx { grads.append((ix, try g.matmul(w, transposeOther: true))) }
+                if nw { grads.append((iw, try x.matmul(g, transposeSelf: true))) }
                 if nbias, let ib {
                     var gb = [Scalar](repeating: 0, count: n)
                     g.scalars.withUnsafeBufferPointer { pg in

@@ -17,8 +17,8 @@ extension Variable {
                     var m = px[base]
                     for c in 1..<classes { m = Swift.max(m, px[base + c]) }
                     var s: Scalar = 0
-                    for c in 0..<classes { s += Scalar.nnExp(px[base + c] - m) }
-                    let lse = m + Scalar.nnLog(s)
+                    for c in 0..<classes { s += Scalar.exp(px[base + c] - m) }
+                    let lse = m + Scalar.log(s)
                     for c in 0..<classes { py[base + c] = px[base + c] - lse }
                 }
             }
@@ -32,7 +32,7 @@ extension Variable {
                     let base = r * classes
                     var s: Scalar = 0
                     for c in 0..<classes { s += g.scalars[base + c] }
-                    for c in 0..<classes { gx[base + c] = g.scalars[base + c] - Scalar.nnExp(y[base + c]) * s }
+                    for c in 0..<classes { gx[base + c] = g.scalars[base + c] - Scalar.exp(y[base + c]) * s }
                 }
                 return [(i, Tensor(uncheckedShape: g.shape, scalars: gx))]
             }
@@ -74,13 +74,13 @@ extension Variable {
                     for c in 1..<classes { m = Swift.max(m, px[base + c]) }
                     var s: Scalar = 0
                     for c in 0..<classes {
-                        let e = Scalar.nnExp(px[base + c] - m)
+                        let e = Scalar.exp(px[base + c] - m)
                         pp[base + c] = e
                         s += e
                     }
                     let inv = 1 / s
                     for c in 0..<classes { pp[base + c] *= inv }
-                    total += Double(m + Scalar.nnLog(s) - px[base + targets[r]])
+                    total += Double(m + Scalar.log(s) - px[base + targets[r]])
                 }
             }
         }
@@ -119,13 +119,13 @@ extension Variable {
         var total = 0.0
         for j in 0..<x.count {
             let v = x.scalars[j], t = target.scalars[j]
-            total += Double(Swift.max(v, 0) - v * t + Scalar.nnSoftplus(-Swift.abs(v)))
+            total += Double(Swift.max(v, 0) - v * t + Tensor<Scalar>.softplus(-Swift.abs(v)))
         }
         let n = Scalar(x.count)
         return tape.record(Tensor(scalar: Scalar(total / Double(x.count))), inputs: [self]) {
             { g in
                 let s = g.scalars[0] / n
-                return [(i, NNKernels.zip(x, target) { v, t in (Scalar.nnSigmoid(v) - t) * s })]
+                return [(i, x.zip(target) { v, t in (Tensor<Scalar>.sigmoid(v) - t) * s })]
             }
         }
     }

@@ -28,7 +28,7 @@ extension Variable {
             x.scalars.withUnsafeBufferPointer { p in for v in p { total += Double(v) } }
             let shape = x.shape
             return tape.record(Tensor(scalar: Scalar(total)), inputs: [self]) {
-                { g in [(i, NNKernels.filled(shape, g.scalars[0]))] }
+                { g in [(i, Tensor(uncheckedShape: shape, repeating: g.scalars[0]))] }
             }
         }
         let a = try Variable.axis(axis, rank: x.rank, op: "sum")
@@ -107,7 +107,7 @@ extension Variable {
         let shape = x.shape
         return tape.record(Tensor(uncheckedShape: reduced, scalars: out), inputs: [self]) {
             { g in
-                var gx = NNKernels.zeros(shape) as Tensor<Scalar>
+                var gx = Tensor<Scalar>(uncheckedShape: shape, repeating: 0)
                 for (r, position) in arg.enumerated() { gx.scalars[position] += g.scalars[r] }
                 return [(i, gx)]
             }

@@ -61,8 +61,8 @@ extension Variable {
         var inverse = [Int](repeating: 0, count: rank)
         for (k, a) in perm.enumerated() { inverse[a] = k }
         let i = id
-        return tape.record(NNKernels.permute(value, perm), inputs: [self]) {
-            { g in [(i, NNKernels.permute(g, inverse))] }
+        return tape.record(try value.permuted(perm), inputs: [self]) {
+            { g in [(i, try g.permuted(inverse))] }
         }
     }
 
@@ -93,7 +93,7 @@ extension Variable {
         let shape = x.shape
         return tape.record(Tensor(uncheckedShape: outShape, scalars: out), inputs: [self]) {
             { g in
-                var gx = NNKernels.zeros(shape) as Tensor<Scalar>
+                var gx = Tensor<Scalar>(uncheckedShape: shape, repeating: 0)
                 for (k, o) in offsets.enumerated() { gx.scalars[o] += g.scalars[k] }
                 return [(i, gx)]
             }

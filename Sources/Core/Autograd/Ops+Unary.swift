@@ -6,7 +6,7 @@ extension Variable {
     func unary(_ f: (Scalar) -> Scalar,
                        _ d: @escaping (Scalar, Scalar) -> Scalar) -> Variable {
         let x = value
-        let y = NNKernels.map(x, f)
+        let y = x.map(f)
         let i = id
         return tape.record(y, inputs: [self]) {
             { g in
@@ -27,10 +27,10 @@ extension Variable {
 
     /// e^x.
     @_specialize(where Scalar == Float)
-    public func exp() -> Variable { unary({ Scalar.nnExp($0) }, { _, y in y }) }
+    public func exp() -> Variable { unary({ Scalar.exp($0) }, { _, y in y }) }
     /// Natural logarithm (−inf at 0, NaN below, as in NumPy).
     @_specialize(where Scalar == Float)
-    public func log() -> Variable { unary({ Scalar.nnLog($0) }, { x, _ in 1 / x }) }
+    public func log() -> Variable { unary({ Scalar.log($0) }, { x, _ in 1 / x }) }
     /// Base-2 logarithm.
     @_specialize(where Scalar == Float)
     public func log2() -> Variable {
@@ -46,19 +46,19 @@ extension Variable {
     @_specialize(where Scalar == Float)
     public func relu() -> Variable {
         // Hot in every network: plain loops rather than the generic unary rule.
-        let y = NNKernels.map(value) { $0 < 0 ? 0 : $0 }  // NaN passes through, as in PyTorch
+        let y = value.map { $0 < 0 ? 0 : $0 }  // NaN passes through, as in PyTorch
         let i = id
         return tape.record(y, inputs: [self]) {
-            { g in [(i, NNKernels.zip(g, y) { gi, yi in yi > 0 ? gi : 0 })] }
+            { g in [(i, g.zip(y) { gi, yi in yi > 0 ? gi : 0 })] }
         }
     }
     /// 1 / (1 + e^−x). The derivative is taken as σ(x)·σ(−x), not σ(1 − σ): 1 − σ(20) rounds to 0
     /// in Float32 while σ(−20) ≈ 2e-9 does not.
     @_specialize(where Scalar == Float)
-    public func sigmoid() -> Variable { unary({ Scalar.nnSigmoid($0) }, { x, y in y * Scalar.nnSigmoid(-x) }) }
+    public func sigmoid() -> Variable { unary({ Tensor<Scalar>.sigmoid($0) }, { x, y in y * Tensor<Scalar>.sigmoid(-x) }) }
     /// tanh x.
     @_specialize(where Scalar == Float)
-    public func tanh() -> Variable { unary({ Scalar.nnTanh($0) }, { _, y in 1 - y * y }) }
+    public func tanh() -> Variable { unary({ Scalar.tanh($0) }, { _, y in 1 - y * y }) }
     /// x limited to [lo, hi]; the gradient passes only strictly inside.
     @_specialize(where Scalar == Float)
     public func clamped(_ lo: Scalar, _ hi: Scalar) -> Variable {
@@ -70,12 +70,10 @@ extension Variable {
     @_specialize(where Scalar == Float)
     public static func select(_ condition: Tensor<Scalar>, _ a: Variable, _ b: Variable) throws -> Variable {
         try sameTape(a, b, op: "where")
-        let shape = try NNKernels.broadcastShape(
-            try NNKernels.broadcastShape(condition.shape, a.shape, op: "where"), b.shape, op: "where")
-        let ones = NNKernels.filled(shape, Scalar(1))
+        let shape = try Tensor<Scalar>.whereShape(condition.shape, a.shape, b.shape)
         // Broadcast the condition to the full shape once; both branches reuse it.
-        let mask = try NNKernels.broadcast(ones, condition, op: "where") { _, c in c != 0 ? 1 : 0 }
-        let inverse = NNKernels.map(mask) { 1 - $0 }
+        let mask = try condition.binary(.notEqual, scalar: 0).broadcast(to: shape)
+        let inverse = 1 - mask
         let tape = a.tape
         return try a.multiplying(tape.constant(mask)).adding(b.multiplying(tape.constant(inverse)))
     }

@@ -104,7 +104,7 @@ public final class Tape<Scalar: TensorScalar> {
             for (input, contribution) in try backward(grad) where needsGrad[input] {
                 if var sum = grads[input] {
                     grads[input] = nil  // keep `sum` uniquely referenced so the add is in place
-                    NNKernels.addInPlace(&sum, contribution)
+                    sum.addInPlace(contribution)
                     grads[input] = sum
                 } else {
                     grads[input] = contribution

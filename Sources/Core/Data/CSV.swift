@@ -1,4 +1,5 @@
 // Reading a CSV table into a Dataset: a header row, numeric feature columns, one named target column.
+import Runtime
 
 import Foundation
 
@@ -22,8 +23,9 @@ public enum CSVTarget {
 ///   - kind: how to read the target (see `CSVTarget`).
 /// - Returns: `x` of shape `[rows, columns - 1]`, `y` of shape `[rows]`; class names for labels.
 /// - Throws: `CoreError.badFile` naming the path and the line for any malformed content.
-public func readCSV(_ path: String, target: String? = nil, kind: CSVTarget = .auto) throws -> Dataset {
-    let bytes = try readFileBytes(path)
+public func readCSV(_ path: String, target: String? = nil, kind: CSVTarget = .auto,
+                    token: CancellationToken? = nil) throws -> Dataset {
+    let bytes = try readFileBytes(path, token: token)
     guard let text = String(validating: bytes, as: UTF8.self) else {
         throw CoreError.badFile(path: path, message: "not UTF-8 text")
     }

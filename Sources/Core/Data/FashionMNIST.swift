@@ -1,4 +1,5 @@
 // Fashion-MNIST from the Debian package dataset-fashion-mnist: 60,000 training and 10,000 test images.
+import Runtime
 
 /// The directory where Debian's `dataset-fashion-mnist` installs the files.
 public let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
@@ -12,7 +13,7 @@ public let fashionMNISTClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dres
 /// - Parameter directory: where `{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz` live.
 /// - Returns: the 60,000 training and 10,000 test examples.
 /// - Throws: `CoreError.badFile`; for a missing file the message says how to install the package.
-public func fashionMNIST(directory: String = fashionMNISTDirectory) throws -> (train: Dataset, test: Dataset) {
+public func fashionMNIST(directory: String = fashionMNISTDirectory, token: CancellationToken? = nil) throws -> (train: Dataset, test: Dataset) {
     func load(_ part: String) throws -> Dataset {
         let images = "\(directory)/\(part)-images-idx3-ubyte.gz"
         let labels = "\(directory)/\(part)-labels-idx1-ubyte.gz"
@@ -20,7 +21,7 @@ public func fashionMNIST(directory: String = fashionMNISTDirectory) throws -> (t
             throw CoreError.badFile(path: path, message: "Fashion-MNIST is not installed: install the Debian package "
                 + "dataset-fashion-mnist (apt-get install dataset-fashion-mnist)")
         }
-        var data = try idxDataset(images: images, labels: labels)
+        var data = try idxDataset(images: images, labels: labels, token: token)
         data.classCount = 10
         data.classNames = fashionMNISTClassNames
         return data

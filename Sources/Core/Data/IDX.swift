@@ -1,4 +1,5 @@
 // The IDX file format (MNIST, Fashion-MNIST): a big-endian header giving element type and shape.
+import Runtime
 
 /// Reads an IDX file (plain or gzip) as a Float32 tensor.
 ///
@@ -10,8 +11,8 @@
 ///   - path: the `.idx` or `.gz` file.
 ///   - scaleBytes: divide unsigned-byte data by 255 (for images, giving values in [0, 1]).
 /// - Throws: `CoreError.badFile` naming the path for a missing, truncated or malformed file.
-public func readIDX(_ path: String, scaleBytes: Bool = false) throws -> Tensor<Float> {
-    let bytes = try readFileBytes(path)
+public func readIDX(_ path: String, scaleBytes: Bool = false, token: CancellationToken? = nil) throws -> Tensor<Float> {
+    let bytes = try readFileBytes(path, token: token)
     return try decodeIDX(bytes, path: path, scaleBytes: scaleBytes)
 }
 
@@ -100,9 +101,9 @@ public func decodeIDX(_ bytes: [UInt8], path: String, scaleBytes: Bool = false) 
 /// `[N, 1, H, W]`. Labels must be rank 1 and are class indices; the class count is one more than
 /// the largest label.
 /// - Throws: `CoreError.badFile` for unreadable files, `CoreError.shapeMismatch` when the counts differ.
-public func idxDataset(images: String, labels: String) throws -> Dataset {
-    var x = try readIDX(images, scaleBytes: true)
-    let y = try readIDX(labels)
+public func idxDataset(images: String, labels: String, token: CancellationToken? = nil) throws -> Dataset {
+    var x = try readIDX(images, scaleBytes: true, token: token)
+    let y = try readIDX(labels, token: token)
     if x.rank == 3 { x = Tensor(uncheckedShape: [x.shape[0], 1, x.shape[1], x.shape[2]], scalars: x.scalars) }
     guard y.rank == 1 else {
         throw CoreError.badFile(path: labels, message: "labels must be rank 1, got shape \(Tensor<Float>.describe(y.shape))")

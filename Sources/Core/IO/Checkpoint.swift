@@ -1,4 +1,5 @@
 // Network checkpoints in safetensors: every parameter and buffer by path, architecture in metadata, Whittle's or PyTorch's layout.
+import Runtime
 
 /// How a checkpoint lays out its weights.
 public enum CheckpointLayout: String, Sendable {
@@ -58,8 +59,9 @@ public func saveCheckpoint(_ net: any Layer<Float>, to path: String, metadata ex
 /// - Returns: the number of tensors loaded.
 /// - Throws: `CoreError.badFile` for an unreadable or corrupt file or any mismatch.
 @discardableResult
-public func loadCheckpoint(_ net: any Layer<Float>, from path: String, layout: CheckpointLayout? = nil) throws -> Int {
-    var contents = try readSafetensors(path)
+public func loadCheckpoint(_ net: any Layer<Float>, from path: String, layout: CheckpointLayout? = nil,
+                           token: CancellationToken? = nil) throws -> Int {
+    var contents = try readSafetensors(path, token: token)
     let dense = denseWeightPaths(net)
     let chosen = layout ?? detectedLayout(contents, dense: dense, net: net)
     if chosen == .torch {

@@ -9,10 +9,11 @@ import Runtime
 /// - Parameters:
 ///   - path: the file to read.
 ///   - decompress: false reads the bytes exactly as stored (binary formats such as safetensors).
+///   - token: checked between 8 MiB pieces so Ctrl-C stops a long read (the session's token).
 /// - Returns: the (decompressed) bytes.
 /// - Throws: `CoreError.badFile` naming the path when the file is missing, unreadable, or a
-///   corrupt or truncated gzip stream; `Interrupted` when the shared cancellation token is set.
-public func readFileBytes(_ path: String, decompress: Bool = true) throws -> [UInt8] {
+///   corrupt or truncated gzip stream; `Interrupted` when `token` is cancelled.
+public func readFileBytes(_ path: String, decompress: Bool = true, token: CancellationToken? = nil) throws -> [UInt8] {
     var status = stat()
     guard stat(path, &status) == 0 else {
         throw CoreError.badFile(path: path, message: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
@@ -33,7 +34,7 @@ public func readFileBytes(_ path: String, decompress: Bool = true) throws -> [UI
     var filled = 0
     while true {
         // Ctrl-C stops a long read between 8 MiB pieces.
-        try CancellationToken.shared.check("while reading \(path)")
+        try token?.check("while reading \(path)")
         if filled == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
         let room = UInt32(min(bytes.count - filled, 1 << 23))
         let got = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress.map { $0 + filled }, room) }

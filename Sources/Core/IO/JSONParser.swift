@@ -133,11 +133,19 @@ private struct JSONParser {
                 case UInt8(ascii: "f"): out.append(0x0C)
                 case UInt8(ascii: "u"):
                     var code = try hex4()
-                    // A surrogate pair encodes one scalar above U+FFFF.
-                    if code >= 0xD800, code < 0xDC00, consume("\\u") {
+                    // A surrogate pair encodes one scalar above U+FFFF. A lone surrogate (which
+                    // Python keeps but a Swift string cannot hold) becomes U+FFFD, and a following
+                    // escape that is not its low half is read on its own.
+                    if code >= 0xD800, code < 0xDC00, at + 6 <= bytes.count,
+                       bytes[at] == UInt8(ascii: "\\"), bytes[at + 1] == UInt8(ascii: "u") {
+                        let saved = at
+                        at += 2
                         let low = try hex4()
-                        guard low >= 0xDC00, low < 0xE000 else { throw error("invalid surrogate pair") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        if low >= 0xDC00, low < 0xE000 {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            at = saved
+                        }
                     }
                     let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                     out.append(contentsOf: Array(String(scalar).utf8))

@@ -1,4 +1,4 @@
-// A JSON value and its encoder, writing NaN and ±Infinity the way Python's json module does.
+// A JSON value and the one JSON writer: NaN and ±Infinity as Python's json writes them, ASCII mode.
 
 import Foundation
 
@@ -12,6 +12,10 @@ public enum JSONValue: Equatable, CustomStringConvertible {
     case string(String)
     case array([JSONValue])
     case object([(key: String, value: JSONValue)])
+    /// A list (`isObject` false) or record met again inside itself, written `[...]` or `{...}` as
+    /// the language prints it. Not JSON: only the `json` built-in asks for the marker; logs and
+    /// checkpoints refuse cycles instead.
+    case cycle(isObject: Bool)
 
     /// The value under `key` of an object (the last one when a key repeats); nil otherwise.
     public subscript(key: String) -> JSONValue? {
@@ -30,6 +34,7 @@ public enum JSONValue: Equatable, CustomStringConvertible {
         case let (.array(x), .array(y)): return x == y
         case let (.object(x), .object(y)):
             return x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case let (.cycle(x), .cycle(y)): return x == y
         default: return false
         }
     }
@@ -41,16 +46,19 @@ public enum JSONValue: Equatable, CustomStringConvertible {
     /// The JSON text; NaN, Infinity and -Infinity are written bare as Python's `json.dumps` does
     /// (not strict JSON, but what Python reads back).
     ///
-    /// - Parameter indent: nil writes one line with Python's default separators (`", "`, `": "`);
-    ///   a number writes one member per line indented by that many spaces, as `json.dumps(x,
-    ///   indent=n)` does.
-    public func encoded(indent: Int? = nil) -> String {
+    /// - Parameters:
+    ///   - indent: nil writes one line with Python's default separators (`", "`, `": "`); a number
+    ///     writes one member per line indented by that many spaces, as `json.dumps(x, indent=n)`.
+    ///   - asciiOnly: escape every character outside printable ASCII as `\uXXXX` (a surrogate
+    ///     pair above U+FFFF), as `json.dumps` does by default (`ensure_ascii=True`); false writes
+    ///     other text as UTF-8 (logs, checkpoint metadata).
+    public func encoded(indent: Int? = nil, asciiOnly: Bool = false) -> String {
         var out = ""
-        write(to: &out, indent: indent.map { max(0, min($0, 16)) }, depth: 0)
+        write(to: &out, indent: indent.map { max(0, min($0, 16)) }, asciiOnly: asciiOnly, depth: 0)
         return out
     }
 
-    private func write(to out: inout String, indent: Int?, depth: Int) {
+    private func write(to out: inout String, indent: Int?, asciiOnly: Bool, depth: Int) {
         // Between items: ", " on one line, or a newline and the next level's indentation.
         func separator(_ first: Bool, _ level: Int) {
             if let step = indent {
@@ -64,12 +72,13 @@ public enum JSONValue: Equatable, CustomStringConvertible {
         case let .bool(b): out += b ? "true" : "false"
         case let .int(i): out += String(i)
         case let .double(d): out += JSONValue.format(d)
-        case let .string(s): JSONValue.writeString(s, to: &out)
+        case let .string(s): JSONValue.writeString(s, asciiOnly: asciiOnly, to: &out)
+        case let .cycle(isObject): out += isObject ? "{...}" : "[...]"
         case let .array(items):
             out += "["
             for (i, item) in items.enumerated() {
                 separator(i == 0, depth + 1)
-                item.write(to: &out, indent: indent, depth: depth + 1)
+                item.write(to: &out, indent: indent, asciiOnly: asciiOnly, depth: depth + 1)
             }
             if !items.isEmpty, let step = indent { out += "\n" + String(repeating: " ", count: step * depth) }
             out += "]"
@@ -77,9 +86,9 @@ public enum JSONValue: Equatable, CustomStringConvertible {
             out += "{"
             for (i, member) in members.enumerated() {
                 separator(i == 0, depth + 1)
-                JSONValue.writeString(member.key, to: &out)
+                JSONValue.writeString(member.key, asciiOnly: asciiOnly, to: &out)
                 out += ": "
-                member.value.write(to: &out, indent: indent, depth: depth + 1)
+                member.value.write(to: &out, indent: indent, asciiOnly: asciiOnly, depth: depth + 1)
             }
             if !members.isEmpty, let step = indent { out += "\n" + String(repeating: " ", count: step * depth) }
             out += "}"
@@ -128,8 +137,13 @@ public enum JSONValue: Equatable, CustomStringConvertible {
         return sign + digits[..<cut] + "." + digits[cut...]
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped; other text as UTF-8.
-    static func writeString(_ s: String, to out: inout String) {
+    /// A JSON string literal: quotes, backslashes and control characters escaped; other text as
+    /// UTF-8, or (when `asciiOnly`) everything outside printable ASCII as `\uXXXX`.
+    static func writeString(_ s: String, asciiOnly: Bool = false, to out: inout String) {
+        func hex(_ v: UInt32) {
+            let digits = String(v, radix: 16)
+            out += "\\u" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -141,9 +155,14 @@ public enum JSONValue: Equatable, CustomStringConvertible {
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                if scalar.value < 0x20 || (asciiOnly && scalar.value > 0x7E) {
+                    if scalar.value > 0xFFFF {
+                        let v = scalar.value - 0x10000
+                        hex(0xD800 + (v >> 10))
+                        hex(0xDC00 + (v & 0x3FF))
+                    } else {
+                        hex(scalar.value)
+                    }
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -86,8 +86,8 @@ func writeSafetensors(_ tensors: [(name: String, tensor: Tensor<Float>)], metada
 /// shape × dtype size bytes), and the metadata as a string map.
 /// - Throws: `CoreError.badFile` naming the path and the problem for a missing, truncated or
 ///   corrupt file.
-public func readSafetensors(_ path: String) throws -> SafetensorsContents {
-    let bytes = try readFileBytes(path, decompress: false)
+public func readSafetensors(_ path: String, token: CancellationToken? = nil) throws -> SafetensorsContents {
+    let bytes = try readFileBytes(path, decompress: false, token: token)
     func bad(_ message: String) -> CoreError { CoreError.badFile(path: path, message: "not a valid safetensors file: \(message)") }
     guard bytes.count >= 8 else { throw bad("\(bytes.count) bytes, too short for the header length") }
     let headerLength = bytes.withUnsafeBytes { $0.loadLE(UInt64.self, at: 0) }
@@ -146,7 +146,7 @@ public func readSafetensors(_ path: String) throws -> SafetensorsContents {
     tensors.reserveCapacity(entries.count)
     try bytes.withUnsafeBytes { raw in
         for entry in entries {
-            try CancellationToken.shared.check("while reading \(path)")
+            try token?.check("while reading \(path)")
             let count = entry.end - entry.begin == 0 ? 0 : (entry.end - entry.begin) / entry.dtype.size
             let source = UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.begin)..<(dataStart + entry.end)])
             let scalars = [Float](unsafeUninitializedCapacity: count) { out, initialized in

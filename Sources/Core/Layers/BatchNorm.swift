@@ -26,10 +26,10 @@ public final class BatchNorm<Scalar: TensorScalar>: Layer {
         self.channels = channels
         self.momentum = momentum
         self.eps = eps
-        weight = Param(NNKernels.filled([channels], 1), role: .bn, name: "weight")
-        bias = Param(NNKernels.zeros([channels]), role: .bn, name: "bias")
-        runningMean = Buffer(NNKernels.zeros([channels]), name: "running_mean")
-        runningVar = Buffer(NNKernels.filled([channels], 1), name: "running_var")
+        weight = Param(Tensor(uncheckedShape: [channels], repeating: 1), role: .bn, name: "weight")
+        bias = Param(Tensor(uncheckedShape: [channels], repeating: 0), role: .bn, name: "bias")
+        runningMean = Buffer(Tensor(uncheckedShape: [channels], repeating: 0), name: "running_mean")
+        runningVar = Buffer(Tensor(uncheckedShape: [channels], repeating: 1), name: "running_var")
     }
 
     public var kind: String { "BatchNorm" }

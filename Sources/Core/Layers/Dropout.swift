@@ -32,8 +32,8 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         let scale = Scalar(1 / (1 - p))
         // Keep when the top 24 bits of the hash are ≥ p · 2^24.
         let threshold = UInt32(min(p * 16_777_216, 16_777_215))
-        var mask: [Scalar] = NNKernels.uninitialized(x.count)  // both written in full below
-        var y: [Scalar] = NNKernels.uninitialized(x.count)
+        var mask = [Scalar](uninitializedCount: x.count)  // both written in full below
+        var y = [Scalar](uninitializedCount: x.count)
         x.scalars.withUnsafeBufferPointer { px in
             mask.withUnsafeMutableBufferPointer { pm in
                 y.withUnsafeMutableBufferPointer { py in
@@ -59,7 +59,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     @_specialize(where Scalar == Float)
     static func multiplied(_ a: [Scalar], by b: [Scalar]) -> [Scalar] {
         let count = Swift.min(a.count, b.count)
-        var out: [Scalar] = NNKernels.uninitialized(count)  // every entry written below
+        var out = [Scalar](uninitializedCount: count)  // every entry written below
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 out.withUnsafeMutableBufferPointer { po in

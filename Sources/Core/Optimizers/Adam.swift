@@ -45,10 +45,10 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
                        group: ParamGroup<Scalar>, lr: Double) throws {
-        var m = state.slots.removeValue(forKey: "exp_avg") ?? NNKernels.zeros(value.shape)
-        var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? NNKernels.zeros(value.shape)
+        var m = state.slots.removeValue(forKey: "exp_avg") ?? Tensor.zeros(like: value)
+        var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? Tensor.zeros(like: value)
         let t = Double(state.step)
-        let correction1 = 1 - Double.nnPow(beta1, t), correction2 = 1 - Double.nnPow(beta2, t)
+        let correction1 = 1 - Double.pow(beta1, t), correction2 = 1 - Double.pow(beta2, t)
         // w −= (lr / c₁) · m / (√v / √c₂ + ε), PyTorch's arrangement.
         let stepSize = Scalar(lr / correction1), rootC2 = Scalar(correction2.squareRoot())
         let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(eps))

@@ -11,7 +11,7 @@ public final class ParamState<Scalar: TensorScalar> {
 
     /// The slot `name`, created as zeros of `shape` on first use.
     public func slot(_ name: String, shape: [Int]) -> Tensor<Scalar> {
-        slots[name] ?? NNKernels.zeros(shape)
+        slots[name] ?? Tensor(uncheckedShape: shape, repeating: 0)
     }
 }
 

@@ -37,7 +37,7 @@ public final class SGD<Scalar: TensorScalar>: ElementwiseOptimizer {
             return
         }
         let first = state.step == 1, nesterov = self.nesterov
-        var buffer = state.slots.removeValue(forKey: "momentum_buffer") ?? NNKernels.zeros(value.shape)
+        var buffer = state.slots.removeValue(forKey: "momentum_buffer") ?? Tensor.zeros(like: value)
         UpdateLanes.apply(&value, grad, &buffer) { w, g, b in
             let d = g + wd * w
             b = first ? d : mu * b + d

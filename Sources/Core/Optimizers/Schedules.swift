@@ -18,7 +18,7 @@ public struct StepLR: Schedule, Equatable {
     }
 
     public func lr(base: Double, epoch: Int) -> Double {
-        base * Double.nnPow(gamma, Double(milestones.filter { $0 <= epoch }.count))
+        base * Double.pow(gamma, Double(milestones.filter { $0 <= epoch }.count))
     }
 
     public var description: String { "step_lr(milestones: \(milestones), gamma: \(gamma))" }
@@ -36,7 +36,7 @@ public struct ExpLR: Schedule, Equatable {
         self.gamma = gamma
     }
 
-    public func lr(base: Double, epoch: Int) -> Double { base * Double.nnPow(gamma, Double(epoch)) }
+    public func lr(base: Double, epoch: Int) -> Double { base * Double.pow(gamma, Double(epoch)) }
 
     public var description: String { "exp_lr(gamma: \(gamma))" }
 }

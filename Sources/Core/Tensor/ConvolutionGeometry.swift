@@ -37,10 +37,12 @@ public struct ConvolutionGeometry: Equatable, Sendable {
     /// Input pixels per channel.
     public var inPlane: Int { height &* width }
 
-    /// Geometry of convolving `input` [N, C, H, W] with `weight` [O, C, kh, kw].
-    /// - Throws: `CoreError.shapeMismatch` (op `op`) when ranks or channel counts disagree or the
-    ///   kernel does not fit; `badArgument` for a stride below 1 or negative padding.
-    public init(input: [Int], weight: [Int], stride: Int, padding: Padding, op: String = "conv2d") throws {
+    /// Geometry of convolving `input` [N, C, H, W] with `weight` [O, C, kh, kw] (plus a `bias` [O]
+    /// when there is one: every convolution path checks it here, with one wording).
+    /// - Throws: `CoreError.shapeMismatch` (op `op`) when ranks, channel counts or the bias shape
+    ///   disagree or the kernel does not fit; `badArgument` for a stride below 1 or negative padding.
+    public init(input: [Int], weight: [Int], bias: [Int]? = nil, stride: Int, padding: Padding,
+                op: String = "conv2d") throws {
         guard input.count == 4, weight.count == 4, input[1] == weight[1] else {
             throw CoreError.shapeMismatch(op: op, shapes: [input, weight],
                 message: "needs input [N, C, H, W] and weight [out, C, kh, kw], got \(Tensor<Float>.describe(input)) and \(Tensor<Float>.describe(weight))")
@@ -50,6 +52,10 @@ public struct ConvolutionGeometry: Equatable, Sendable {
         try self.init(batch: input[0], channels: input[1], height: input[2], width: input[3],
                       outChannels: weight[0], kernelHeight: weight[2], kernelWidth: weight[3],
                       stride: stride, padding: padding, op: op, shapes: [input, weight])
+        if let bias, bias != [weight[0]] {
+            throw CoreError.shapeMismatch(op: op, shapes: [weight, bias],
+                message: "bias must have shape [\(weight[0])] for weight \(Tensor<Float>.describe(weight)), got \(Tensor<Float>.describe(bias))")
+        }
     }
 
     /// Geometry of a pooling window of `kernel × kernel` over `input` [N, C, H, W] (channels kept).

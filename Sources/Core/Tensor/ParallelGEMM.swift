@@ -1,33 +1,5 @@
 // GEMM on both cores without OpenBLAS's own threads: OpenBLAS runs single-threaded, Whittle splits.
-import CBLAS
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Who owns the cores. OpenBLAS's worker threads busy-wait (sched_yield) for a while after each
-/// call; between the many small GEMMs of a training step they steal the cores from Whittle's own
-/// parallel loops (pooling, direct convolution). So OpenBLAS is pinned to one thread and large
-/// products are split into one block per core here: one owner of the cores at a time.
-enum BLASThreads {
-    /// Pins OpenBLAS to one thread; evaluated once, on the first GEMM or convolution.
-    static let pinned: Bool = {
-        openblas_set_num_threads(1)
-        #if canImport(Glibc)
-        // Tensors of up to 32 MiB (glibc's ceiling) come from the heap instead of fresh mmaps,
-        // and freed memory is kept: a training step reallocates the same sizes every batch, and
-        // the kernel zeroing new pages cost ~10% of a step (measured with perf, clear_page_erms).
-        // (mallopt is not in Swift's Glibc module; M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.)
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        if let handle = dlopen(nil, RTLD_NOW), let address = dlsym(handle, "mallopt") {
-            let mallopt = unsafeBitCast(address, to: Mallopt.self)
-            _ = mallopt(-3, 32 << 20)
-            _ = mallopt(-1, 1 << 30)
-        }
-        #endif
-        return true
-    }()
-}
 
 extension TensorScalar {
     /// Products below this many multiply-adds run as one single-threaded call.
@@ -41,7 +13,7 @@ extension TensorScalar {
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
-        _ = BLASThreads.pinned
+        if m == 0 || n == 0 { return }  // C is empty (BLAS would reject ldc = 0)
         let workers = ParallelWorkers.count
         let work = m.multipliedReportingOverflow(by: n).partialValue.multipliedReportingOverflow(by: k).partialValue
         guard workers > 1, work >= parallelGemmThreshold, Swift.max(m, n) >= 2 * workers else {

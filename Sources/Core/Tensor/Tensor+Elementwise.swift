@@ -95,13 +95,7 @@ extension Tensor {
             }
             return Tensor(uncheckedShape: a.shape, scalars: out)
         }
-        let outShape: [Int]
-        do {
-            outShape = try broadcastShape(try broadcastShape(condition.shape, a.shape, op: "where"), b.shape, op: "where")
-        } catch {
-            throw CoreError.shapeMismatch(op: "where", shapes: [condition.shape, a.shape, b.shape],
-                message: "cannot broadcast condition \(describe(condition.shape)) with \(describe(a.shape)) and \(describe(b.shape))")
-        }
+        let outShape = try whereShape(condition.shape, a.shape, b.shape)
         let n = try elementCount(of: outShape, op: "where")
         let loop = StridedLoop(shape: outShape, operandStrides: [
             strides(of: outShape), broadcastStrides(condition.shape, to: outShape),
@@ -127,6 +121,18 @@ extension Tensor {
         return Tensor(uncheckedShape: outShape, scalars: out)
     }
 
+    /// The broadcast shape of `where`'s three operands (shared with the differentiable `where`,
+    /// so the error reads the same inside and outside `grad`).
+    /// - Throws: `CoreError.shapeMismatch` naming the three shapes when they do not broadcast.
+    static func whereShape(_ condition: [Int], _ a: [Int], _ b: [Int]) throws -> [Int] {
+        do {
+            return try broadcastShape(try broadcastShape(condition, a, op: "where"), b, op: "where")
+        } catch {
+            throw CoreError.shapeMismatch(op: "where", shapes: [condition, a, b],
+                message: "cannot broadcast condition \(describe(condition)) with \(describe(a)) and \(describe(b))")
+        }
+    }
+
     /// x^y, with exact fast paths for the common small integer exponents.
     @inline(__always)
     static func power(_ x: Scalar, _ y: Scalar) -> Scalar {
@@ -140,18 +146,7 @@ extension Tensor {
     /// otherwise a broadcasting strided loop. `f` is inlined into each loop.
     @inline(__always)
     func zipBroadcast(_ other: Tensor, _ op: String, _ f: (Scalar, Scalar) -> Scalar) throws -> Tensor {
-        if shape == other.shape {
-            let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
-                let o = o  // not inout: lets the loops vectorise
-                scalars.withUnsafeBufferPointer { a in
-                    other.scalars.withUnsafeBufferPointer { b in
-                        for i in 0..<a.count { o[i] = f(a[i], b[i]) }
-                    }
-                }
-                initialized = count
-            }
-            return Tensor(uncheckedShape: shape, scalars: out)
-        }
+        if shape == other.shape { return zip(other, f) }
         if other.count == 1 && other.rank <= rank {
             let b = other.scalars[0]
             let out = [Scalar](unsafeUninitializedCapacity: count) { o, initialized in
@@ -196,6 +191,39 @@ extension Tensor {
             initialized = n
         }
         return Tensor(uncheckedShape: outShape, scalars: out)
+    }
+}
+
+// MARK: - Same-shape kernels
+
+extension Tensor {
+    /// `f(self[i], other[i])` for two tensors of the same element count, in this tensor's shape
+    /// (one tight loop; the caller guarantees the counts agree).
+    @inline(__always)
+    func zip(_ other: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
+        let n = Swift.min(count, other.count)
+        let out = [Scalar](unsafeUninitializedCapacity: n) { o, initialized in
+            let o = o  // not inout: lets the loops vectorise
+            scalars.withUnsafeBufferPointer { a in
+                other.scalars.withUnsafeBufferPointer { b in
+                    for i in 0..<n { o[i] = f(a[i], b[i]) }
+                }
+            }
+            initialized = n
+        }
+        return Tensor(uncheckedShape: shape, scalars: out)
+    }
+
+    /// `self += other` in place for tensors of the same element count (gradient accumulation).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    mutating func addInPlace(_ other: Tensor) {
+        scalars.withUnsafeMutableBufferPointer { a in
+            let a = a  // not inout: lets the loop vectorise
+            other.scalars.withUnsafeBufferPointer { b in
+                for i in 0..<Swift.min(a.count, b.count) { a[i] += b[i] }
+            }
+        }
     }
 }
 

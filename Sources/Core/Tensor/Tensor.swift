@@ -31,6 +31,13 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
         self.scalars = scalars
     }
 
+    /// Internal initialiser for a shape the caller already validated (a layer's own extents, a
+    /// gradient of an existing tensor's shape), filled with `value`.
+    @inline(__always)
+    init(uncheckedShape shape: [Int], repeating value: Scalar) {
+        self.init(uncheckedShape: shape, scalars: [Scalar](repeating: value, count: shape.reduce(1, *)))
+    }
+
     /// A tensor of the given shape filled with `value`.
     /// - Throws: `CoreError.badArgument` for a negative or too large shape.
     @_specialize(where Scalar == Float)
@@ -129,6 +136,15 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
                 message: "axis \(axis) is out of range for a tensor of shape \(describe(shape))")
         }
         return resolved
+    }
+}
+
+extension Array where Element: TensorScalar {
+    /// Storage for `count` scalars that the caller overwrites completely before reading (kernels
+    /// whose output covers every entry): skips the zero fill of a large buffer.
+    @inline(__always)
+    init(uninitializedCount count: Int) {
+        self.init(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 }
 

@@ -17,7 +17,7 @@ where Magnitude == Self {
     ///
     /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb`, `ldc` are the row
     /// strides of the stored (untransposed) matrices. Call `gemm` instead, which splits large
-    /// products over the cores (OpenBLAS itself is kept single-threaded, see `BLASThreads`).
+    /// products over the cores (the executable keeps OpenBLAS single-threaded, see `ProcessTuning`).
     static func blasGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)

@@ -40,7 +40,7 @@ public func fit<S: TensorScalar>(_ net: any Layer<S>, data: any DataSource<S>, o
         }
         net.train()
         let lr = optimizer.lr
-        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run)
+        let runner = LoopRunner(label: "epoch \(epoch)/\(settings.epochs)", run: run, token: settings.token)
         let clock = ContinuousClock()
         let started = clock.now
         var lossSum = 0.0, correct = 0, seen = 0, classification = true
@@ -118,13 +118,13 @@ public func formatted(_ x: Double) -> String {
 /// prints as the short decimal: 0.0012910640000000002 → 0.001291).
 public func significant(_ x: Double, _ digits: Int) -> Double {
     guard x.isFinite, x != 0, digits > 0 else { return x }
-    let exponent = Int((Double.nnLog(Swift.abs(x)) / 2.302585092994046).rounded(.down))
+    let exponent = Int((Double.log(Swift.abs(x)) / 2.302585092994046).rounded(.down))
     let shift = digits - 1 - exponent
     // log10 can be off by one next to a power of ten; the check below corrects it.
     func rounded(_ shift: Int) -> Double {
-        let power = Double.nnPow(10, Double(Swift.abs(shift)))
+        let power = Double.pow(10, Double(Swift.abs(shift)))
         return shift >= 0 ? (x * power).rounded() / power : (x / power).rounded() * power
     }
     let r = rounded(shift)
-    return Swift.abs(r) >= Double.nnPow(10, Double(digits - shift)) ? rounded(shift - 1) : r
+    return Swift.abs(r) >= Double.pow(10, Double(digits - shift)) ? rounded(shift - 1) : r
 }

@@ -34,8 +34,11 @@ public struct LoopRunner {
     public var run: Run
     /// The metric whose becoming non-finite stops the loop (nil: none).
     public var guardMetric: String?
+    /// Checked before each iteration: the session's token (cancelled by Ctrl-C), handed down.
+    public var token: CancellationToken
 
-    public init(label: String, run: Run, guardMetric: String? = nil) {
+    public init(label: String, run: Run, guardMetric: String? = nil, token: CancellationToken = CancellationToken()) {
+        self.token = token
         self.label = label
         self.run = run
         self.guardMetric = guardMetric
@@ -57,7 +60,7 @@ public struct LoopRunner {
         defer { Progress.end(ProgressUpdate(label: label, done: done, total: count, metrics: shown)) }
         for i in 0..<count {
             do {
-                try CancellationToken.shared.check(position?(i) ?? "after step \(i)")
+                try token.check(position?(i) ?? "after step \(i)")
             } catch {
                 run.stopReason = String(describing: error)
                 throw error

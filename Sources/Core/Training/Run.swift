@@ -1,4 +1,5 @@
 // Run: the record of one `fit` — per-epoch figures, history records and the settings used.
+import Runtime
 
 /// The settings of a `fit` call.
 public struct FitSettings<Scalar: TensorScalar> {
@@ -12,9 +13,13 @@ public struct FitSettings<Scalar: TensorScalar> {
     public var seed: UInt64 = 0
     /// The loss; nil picks cross-entropy for class labels and MSE otherwise.
     public var loss: Loss<Scalar>?
+    /// Checked between minibatches: the session's token (cancelled by Ctrl-C); a fresh one when
+    /// nobody can cancel (tests make their own).
+    public var token: CancellationToken
 
     public init(epochs: Int = 1, batchSize: Int = 32, shuffle: Bool = true, seed: UInt64 = 0,
-                loss: Loss<Scalar>? = nil) {
+                loss: Loss<Scalar>? = nil, token: CancellationToken = CancellationToken()) {
+        self.token = token
         self.epochs = epochs
         self.batchSize = batchSize
         self.shuffle = shuffle

@@ -53,7 +53,6 @@ public func optimizerStep<S: TensorScalar>(_ optimizer: any Optimizer<S>, net: (
 /// answers without a second forward pass.
 func trainStep<S: TensorScalar>(_ net: any Layer<S>, _ optimizer: any Optimizer<S>, x: Tensor<S>, y: Tensor<S>,
                                 loss: Loss<S>?, context: HookContext<S>) throws -> (loss: Double, output: Tensor<S>, chosen: Loss<S>) {
-    _ = AllocatorTuning.applied
     let hooks = trainingHooks(net: net, optimizer: optimizer)
     let tape = Tape<S>()
     // Register every parameter first so one the forward pass skips gets a zero gradient rather
