@@ -13,6 +13,7 @@
 #                          (REPRO_FLAGS="--set steps=10000 --set seeds=1" for a quick look)
 #   make repro-cs          continuous sparsification: ticket search and one-shot pruning (SEEDS=1)
 #   make repro-hrco        the HRCO paper's Lasso and pruning experiments (FULL=1: full-size Lasso)
+#   make repro-sharing     soft parameter sharing (thesis ch. 3): WRN vs SWRN on Fashion-MNIST, shortest paths
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -30,7 +31,7 @@ TEST_FLAGS ?=
 RUNS ?= 100
 EPOCHS ?= 5
 
-.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco clean
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco repro-sharing clean
 
 all: build
 
@@ -103,6 +104,11 @@ SEEDS ?= 1
 repro-cs: build
 	$(WHITTLE) --set seeds=$(SEEDS) scripts/cs_tickets.wh
 	$(WHITTLE) scripts/cs_pruning.wh
+
+# Writes sharing_fmnist_out/ and sharing_paths_out/ (SVGs); `--set` smaller settings for a smoke run.
+repro-sharing: build
+	$(WHITTLE) scripts/sharing_fmnist.wh
+	$(WHITTLE) scripts/sharing_paths.wh
 
 clean:
 	rm -rf .build-fuzz

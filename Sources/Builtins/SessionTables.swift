@@ -25,6 +25,7 @@ extension Session {
             OutputBuiltins.table,
             SweepBuiltins.table,
             TeachingBuiltins.table,
+            SharingBuiltins.table,
         ]
     }
 
@@ -34,6 +35,6 @@ extension Session {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
          TableMembers.table, TicketMembers.table,
-         SearchMembers.table, ProblemMembers.table]
+         SearchMembers.table, ProblemMembers.table, BankMembers.table, LSMMembers.table]
     }
 }

@@ -47,6 +47,7 @@ enum TeachingBuiltins {
         case let r as RunObject: return r.run
         case let d as DatasetObject: return d.data
         case let h as SearchObject: return h.search
+        case let b as BankObject: return b.bank
         default: return nil
         }
     }

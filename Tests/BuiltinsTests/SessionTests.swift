@@ -127,7 +127,7 @@ final class SessionTests: XCTestCase {
     func testCompletion() {
         let s = session()
         _ = s.runPromptInput("record = {lr: 1, lambda: 2, epochs: 3}")
-        XCTAssertEqual(s.completions(line: "rec", cursor: 3).candidates, ["record"])
+        XCTAssertEqual(s.completions(line: "reco", cursor: 4).candidates, ["record"])
         let fields = s.completions(line: "x = record.l", cursor: 12)
         XCTAssertEqual(fields.start, 11)
         XCTAssertEqual(fields.candidates, ["lambda", "lr"])

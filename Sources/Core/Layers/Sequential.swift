@@ -54,8 +54,9 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
-    /// A deep copy in which a layer used several times is copied once and used as often, so the
-    /// copy shares what the original shares.
+    /// A deep copy in which a layer used several times is copied once and used as often, and the
+    /// layers that mixed one template bank mix one copy of it, so the copy shares what the
+    /// original shares.
     public func copy() -> any Layer<Scalar> {
         var copies: [ObjectIdentifier: any Layer<Scalar>] = [:]
         let c = Sequential(layers.map { layer in
@@ -66,6 +67,7 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
             return made
         })
         c.isTraining = isTraining
+        keepBanksShared(original: self, copy: c)
         return c
     }
 

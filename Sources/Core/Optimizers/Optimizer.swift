@@ -86,9 +86,9 @@ public final class OptimizerCore<Scalar: TensorScalar> {
     public var baseLR: Double
     /// Weight decay coefficient, applied to the groups whose role is in `decayRoles`.
     public var weightDecay: Double
-    /// The roles weight decay applies to (by default `weight` only: no decay on biases, BN, mask
-    /// logits, sharing coefficients).
-    public var decayRoles: Set<Role> = [.weight]
+    /// The roles weight decay applies to (by default `weight` and soft sharing's `template`, the
+    /// bank's weights: no decay on biases, BN, mask logits, sharing coefficients).
+    public var decayRoles: Set<Role> = [.weight, .template]
     /// The schedule in force, if any.
     public var schedule: (any Schedule)?
     /// Epochs completed (advanced by `epochEnded`).
