@@ -127,6 +127,10 @@ enum SharingBuiltins {
              "The shortest-path task's CNN, or with `templates:` its soft-shared SCNN (one bank over the 3×3 layers).",
              details: "1×1 conv 2 → channels, then `layers` × residual(3×3 conv, batchnorm, relu), then a 1×1 conv to one logit per pixel (the thesis' 20-layer net has 184,320 conv weights; its SCNN uses 20 templates). Train it with `loss: bce` on `shortest_paths` data.",
              example: "cnn = path_cnn(layers: 4, channels: 8)\nscnn = path_cnn(layers: 4, channels: 8, templates: 4)") { a in
+            // Building is not interruptible: a net of more layers than any experiment uses is refused
+            // rather than left to run for minutes.
+            guard (1...1000).contains(try a.int("layers")) else { throw a.valueError("layers", "must be in 1...1000") }
+            guard (1...4096).contains(try a.int("channels")) else { throw a.valueError("channels", "must be in 1...4096") }
             var rng = RandomState.fork(a.interpreter)
             return LayerBuiltins.wrap(try pathCNN(layers: try a.int("layers"), channels: try a.int("channels"),
                                                   templates: try a.int("templates"), using: &rng) as Sequential<Float>)

@@ -58,7 +58,11 @@ final class GeneratedCallTests: XCTestCase {
         while Date() < deadline || calls < specs.count {
             let spec = specs[calls % specs.count]
             let call = Self.call(spec, &rng)
+            let started = Date()
             let outcome = watchdog.run(token: session.interpreter.token) { session.runScript(source: "try { \(call) } catch e { e.message }", path: "call.wh") }
+            // A built-in that ignores the watchdog shows here (it once took minutes: path_cnn(layers: 65536)).
+            let took = Date().timeIntervalSince(started)
+            XCTAssertLessThan(took, 10, "\(call.prefix(200)) took \(Int(took)) s")
             outcomes["\(outcome)", default: 0] += 1
             if outcome == .interrupted { interrupted.append(call) }
             calls += 1
