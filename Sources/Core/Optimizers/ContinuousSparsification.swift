@@ -37,7 +37,7 @@ public struct CSSettings: Sendable {
 /// once per epoch with the `epoch` schedule (β_final^{e/(E−1)}); the weights and BatchNorm
 /// statistics at the end of epoch k of round 1 are kept for the ticket; `next_round` resets the
 /// logits s ← min(β·s, s_init), sets β ← 1, drops the logits' momentum and restarts the rate schedule.
-public final class ContinuousSparsification<Scalar: TensorScalar>: Optimizer, TrainingHook {
+public final class ContinuousSparsification<Scalar: TensorScalar>: OptimizerWrapper, TrainingHook {
     public let inner: any Optimizer<Scalar>
     public let net: any Layer<Scalar>
     public var settings: CSSettings
@@ -90,20 +90,11 @@ public final class ContinuousSparsification<Scalar: TensorScalar>: Optimizer, Tr
         setBeta(1)
     }
 
-    public var core: OptimizerCore<Scalar> { inner.core }
     public var name: String { "cs" }
     public var hookName: String { "cs" }
-    public var hookProviders: [AnyObject] { [self] + inner.hookProviders }
 
-    @discardableResult
-    public func step() throws -> StepRecord { try inner.step() }
 
-    public var lr: Double {
-        get { inner.lr }
-        set { inner.lr = newValue }
-    }
 
-    public func epochEnded() { inner.epochEnded() }
 
     /// The gates this controller drives.
     public var gates: [(path: String, weight: Param<Scalar>, gate: CSGate<Scalar>)] { csGates(net) }

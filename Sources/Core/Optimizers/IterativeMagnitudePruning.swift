@@ -11,7 +11,7 @@
 /// statistics included — to the end of epoch k of round 1, dropping the optimizer state and
 /// restarting its schedule. With `continues` (IMP-C) it keeps training the trained weights instead.
 /// After r rounds (1 − rate)^r of the weights remain.
-public final class IterativeMagnitudePruning<Scalar: TensorScalar>: Optimizer, TrainingHook {
+public final class IterativeMagnitudePruning<Scalar: TensorScalar>: OptimizerWrapper, TrainingHook {
     public let inner: any Optimizer<Scalar>
     public let net: any Layer<Scalar>
     /// The fraction of the kept weights each round removes, in [0, 1).
@@ -51,20 +51,11 @@ public final class IterativeMagnitudePruning<Scalar: TensorScalar>: Optimizer, T
         rewindPoint = try RewindPoint(epoch: rewindEpoch, net: net, op: "imp")
     }
 
-    public var core: OptimizerCore<Scalar> { inner.core }
     public var name: String { continues ? "imp-c" : "imp" }
     public var hookName: String { "imp" }
-    public var hookProviders: [AnyObject] { [self] + inner.hookProviders }
 
-    @discardableResult
-    public func step() throws -> StepRecord { try inner.step() }
 
-    public var lr: Double {
-        get { inner.lr }
-        set { inner.lr = newValue }
-    }
 
-    public func epochEnded() { inner.epochEnded() }
 
     /// The hard masks this controller prunes, with their weights.
     public var masks: [(path: String, weight: Param<Scalar>, mask: HardMask<Scalar>)] {

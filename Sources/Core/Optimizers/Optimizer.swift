@@ -259,6 +259,30 @@ extension Optimizer {
     }
 }
 
+/// A method's controller around another optimizer (`cs(adam(net))`, `imp(…)`, `recurrence(…)`):
+/// it steps, rates and schedules through `inner` and takes part in training as a hook, so a
+/// conforming type writes only what it adds.
+public protocol OptimizerWrapper<Scalar>: Optimizer {
+    /// The optimizer that does the updates.
+    var inner: any Optimizer<Scalar> { get }
+}
+
+extension OptimizerWrapper {
+    public var core: OptimizerCore<Scalar> { inner.core }
+
+    @discardableResult
+    public func step() throws -> StepRecord { try inner.step() }
+
+    public var lr: Double {
+        get { inner.lr }
+        set { inner.lr = newValue }
+    }
+
+    public func epochEnded() { inner.epochEnded() }
+
+    public var hookProviders: [AnyObject] { [self] + inner.hookProviders }
+}
+
 /// An optimizer given by a per-parameter rule: (parameter, gradient, state, group) → new parameter
 /// and state, usually one `UpdateLanes.apply` call. Its `step` runs the rule over every group and
 /// keeps entries removed by gates (and their state) at exactly zero.

@@ -8,7 +8,7 @@
 /// optimizer and adds its penalty through the training hooks, so `fit` and `step` need nothing
 /// else. |cos| is differentiated through the tape (subgradient 0 at cos = 0); the norms get
 /// `eps` so α = 0 gives no NaN.
-public final class Recurrence<Scalar: TensorScalar>: Optimizer, TrainingHook {
+public final class Recurrence<Scalar: TensorScalar>: OptimizerWrapper, TrainingHook {
     /// The optimizer that updates the parameters.
     public let inner: any Optimizer<Scalar>
     /// λ_R ≥ 0 (0.01 on the thesis' shortest-path task).
@@ -27,21 +27,12 @@ public final class Recurrence<Scalar: TensorScalar>: Optimizer, TrainingHook {
         self.lambda = lambda
     }
 
-    public var core: OptimizerCore<Scalar> { inner.core }
     public var name: String { "recurrence" }
     public var hookName: String { "recurrence" }
 
-    public var lr: Double {
-        get { inner.lr }
-        set { inner.lr = newValue }
-    }
 
-    public func epochEnded() { inner.epochEnded() }
 
-    public var hookProviders: [AnyObject] { [self] + inner.hookProviders }
 
-    @discardableResult
-    public func step() throws -> StepRecord { try inner.step() }
 
     /// −λ Σ S over the banks of the net, on the step's tape.
     public func penalty(on tape: Tape<Scalar>, context: HookContext<Scalar>) throws -> Variable<Scalar>? {
