@@ -228,11 +228,19 @@ private let readCharacter: @convention(c) (OpaquePointer?, UnsafeMutablePointer<
     func byte() -> Int32 {
         var b: UInt8 = 0
         while true {
+            // The flags first: a signal that came before the wait has left a byte in the wake
+            // pipe, so the wait below returns at once rather than missing it.
+            if Signals.wasInterrupted { return -1 }
+            if Signals.takeContinued() { editorObject(editor)?.resumeAfterStop() }
+            switch Signals.waitForInput(on: 0) {
+            case .signalled: continue
+            case .failed: return -1
+            case .readable: break
+            }
             let n = read(0, &b, 1)
             if n == 1 { return Int32(b) }
             if n == 0 { return -2 }
-            if errno != EINTR || Signals.wasInterrupted { return -1 }
-            if Signals.takeContinued() { editorObject(editor)?.resumeAfterStop() }
+            if errno != EINTR && errno != EAGAIN { return -1 }
         }
     }
     let first = byte()

@@ -28,6 +28,13 @@ enum Signals {
     /// SIGCONT arrived (the job was resumed after Ctrl-Z) and the line editor has not yet restored its mode.
     static let continued = Atomic<Bool>(false)
 
+    /// A self-pipe the SIGINT and SIGCONT handlers write a byte to. The line editor waits on it
+    /// beside the terminal, so a signal that lands just before the editor blocks is still seen:
+    /// relying on EINTR alone lost a SIGCONT that arrived between the prompt and the `read`, and
+    /// the editor then sat in the shell's cooked mode without redrawing.
+    static let wakeReadEnd = Atomic<Int32>(-1)
+    static let wakeWriteEnd = Atomic<Int32>(-1)
+
     /// Presses after which a command that ignores cancellation is abandoned and the process exits.
     static let forcedExitPresses = 3
 
@@ -39,6 +46,15 @@ enum Signals {
         _ = receiver.load(ordering: .relaxed)
         _ = receiverIsReading.load(ordering: .relaxed)
         _ = continued.load(ordering: .relaxed)
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends {
+                _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            }
+            wakeReadEnd.store(ends[0], ordering: .relaxed)
+            wakeWriteEnd.store(ends[1], ordering: .relaxed)
+        }
 
         signal(SIGPIPE, SIG_IGN)
         var action = sigaction()
@@ -86,6 +102,25 @@ enum Signals {
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
+    /// What `waitForInput` saw.
+    enum Readiness { case readable, signalled, failed }
+
+    /// Blocks until `descriptor` has input or a SIGINT / SIGCONT arrived (since the last call).
+    /// On `.signalled` the caller checks `wasInterrupted` and `takeContinued()`.
+    static func waitForInput(on descriptor: Int32) -> Readiness {
+        let wake = wakeReadEnd.load(ordering: .relaxed)
+        var fds = [pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        let count = poll(&fds, wake >= 0 ? 2 : 1, -1)
+        if count < 0 { return errno == EINTR ? .signalled : .failed }
+        if wake >= 0 && fds[1].revents != 0 {
+            var sink = [UInt8](repeating: 0, count: 64)
+            while sink.withUnsafeMutableBytes({ read(wake, $0.baseAddress, $0.count) }) > 0 {}
+            return .signalled
+        }
+        return .readable
+    }
+
     /// True when Ctrl-C was pressed since the last acknowledgement.
     static var wasInterrupted: Bool { pressCount.load(ordering: .relaxed) > 0 }
 
@@ -107,6 +142,7 @@ enum Signals {
 private func onInterrupt(_ signal: Int32) {
     Signals.token.cancel()
     let presses = Signals.pressCount.add(1, ordering: .relaxed).newValue
+    wakeTheEditor()
     let receiver = Signals.receiver.load(ordering: .relaxed)
     if receiver != 0 && receiver != UInt(pthread_self()) && Signals.receiverIsReading.load(ordering: .relaxed) {
         pthread_kill(pthread_t(receiver), SIGUSR2)
@@ -121,10 +157,22 @@ private func onInterrupt(_ signal: Int32) {
 /// The SIGCONT handler: remember it, and wake the reading thread when another thread got it.
 private func onContinue(_ signal: Int32) {
     Signals.continued.store(true, ordering: .relaxed)
+    wakeTheEditor()
     let receiver = Signals.receiver.load(ordering: .relaxed)
     if receiver != 0 && receiver != UInt(pthread_self()) && Signals.receiverIsReading.load(ordering: .relaxed) {
         pthread_kill(pthread_t(receiver), SIGUSR2)
     }
+}
+
+/// Writes a byte to the wake pipe, after the flag it announces is set (async-signal-safe; errno kept).
+private func wakeTheEditor() {
+    let saved = errno
+    let end = Signals.wakeWriteEnd.load(ordering: .relaxed)
+    if end >= 0 {
+        var byte: UInt8 = 1
+        _ = write(end, &byte, 1)
+    }
+    errno = saved
 }
 
 /// The SIGUSR2 handler: nothing to do; its only effect is the EINTR of the interrupted read.
