@@ -149,7 +149,9 @@ enum CoreBuiltins {
              "Prints the values separated by `sep`, strings without quotes.",
              example: "print(\"loss\", 0.25)   # loss 0.25") { a in
             let sep = try a.string("sep"), end = try a.string("end")
-            a.interpreter.output(a.variadic.map { $0.printed(width: a.interpreter.width) }.joined(separator: sep) + end)
+            let width = a.interpreter.width, token = a.interpreter.token
+            let texts = try a.variadic.map { try $0.printed(width: width, checking: token, during: "print") }
+            a.interpreter.output(texts.joined(separator: sep) + end)
             return .null
         },
         spec("range", [.required("a", "Int"), .optional("b", "Int", .null), .named("step", "Int", .int(1))],
@@ -202,7 +204,7 @@ enum CoreBuiltins {
         },
         spec("str", [.required("x")], "`x` as text, as `print` shows it.",
              example: "str(3.5) + \" s\"   # \"3.5 s\"") { a in
-            .string(a["x"].printed)
+            .string(try a["x"].printed(width: 80, checking: a.interpreter.token, during: "str"))
         },
         spec("type", [.required("x")], "The name of the type of `x` (`Int`, `List`, `Tensor`, ...).",
              example: "type(1.5)   # \"Float\"") { a in

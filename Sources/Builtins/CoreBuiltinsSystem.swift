@@ -52,7 +52,9 @@ extension CoreBuiltins {
         spec("json", [.required("x")], "`x` as JSON text (NaN and Infinity as Python's json writes them).",
              example: "json({lr: 0.1, sizes: [1, 2]})   # {\"lr\": 0.1, \"sizes\": [1, 2]}") { a in
             // Python's defaults: non-ASCII escaped; a value inside itself marked as `print` shows it.
-            .string(try JSONBridge.json(a["x"], op: "json", cycles: .mark).encoded(asciiOnly: true))
+            let token = a.interpreter.token
+            return .string(try JSONBridge.json(a["x"], op: "json", cycles: .mark, token: token)
+                .encoded(asciiOnly: true, checking: token, during: "json"))
         },
         spec("load", [.required("path", "String")],
              "Runs another Whittle file in the user's global scope (path relative to the calling file).",

@@ -2,6 +2,7 @@
 import Core
 import Interpreter
 import Lang
+import Runtime
 
 enum JSONBridge {
     /// What to do with a list or record met again inside itself.
@@ -19,13 +20,15 @@ enum JSONBridge {
     /// lists; NaN and infinities kept (written as Python's json writes them); other objects as
     /// their one-line description.
     /// - Parameter op: the built-in named in errors (`json`, `write_jsonl`, `fit`).
-    static func json(_ v: Value, op: String, cycles: Cycles = .refuse) throws -> JSONValue {
+    /// - Parameter token: polled at every value, so Ctrl-C cuts short the conversion of a long list.
+    static func json(_ v: Value, op: String, cycles: Cycles = .refuse, token: CancellationToken? = nil) throws -> JSONValue {
         var active = Set<ObjectIdentifier>()
-        return try json(v, op: op, cycles: cycles, active: &active, depth: 0)
+        return try json(v, op: op, cycles: cycles, active: &active, depth: 0, token: token)
     }
 
     private static func json(_ v: Value, op: String, cycles: Cycles, active: inout Set<ObjectIdentifier>,
-                             depth: Int) throws -> JSONValue {
+                             depth: Int, token: CancellationToken?) throws -> JSONValue {
+        try token?.check("during `\(op)`")
         guard depth < maxDepth else { throw runtimeError("`\(op)`: value nested too deeply", kind: "limit") }
         // Lists and records are references: one met again inside itself is a cycle.
         func container(_ id: ObjectIdentifier, isObject: Bool, _ body: (inout Set<ObjectIdentifier>) throws -> JSONValue)
@@ -48,18 +51,18 @@ enum JSONBridge {
         case .string(let s): return .string(s)
         case .list(let l):
             return try container(ObjectIdentifier(l), isObject: false) { active in
-                .array(try l.items.map { try json($0, op: op, cycles: cycles, active: &active, depth: depth + 1) })
+                .array(try l.items.map { try json($0, op: op, cycles: cycles, active: &active, depth: depth + 1, token: token) })
             }
         case .record(let r):
             return try container(ObjectIdentifier(r), isObject: true) { active in
-                .object(try r.pairs.map { ($0.0, try json($0.1, op: op, cycles: cycles, active: &active, depth: depth + 1)) })
+                .object(try r.pairs.map { ($0.0, try json($0.1, op: op, cycles: cycles, active: &active, depth: depth + 1, token: token)) })
             }
         case .range(let r):
             guard r.count <= 10_000_000 else { throw runtimeError("`\(op)`: range too long for JSON", kind: "limit") }
             return .array((0..<r.count).map { .int(r.element($0)) })
         case .native(let n):
             if let t = try TensorConversion.operand(.native(n))?.tensor {
-                return try json(TensorConversion.nestedList(t), op: op, cycles: cycles, active: &active, depth: depth + 1)
+                return try json(TensorConversion.nestedList(t), op: op, cycles: cycles, active: &active, depth: depth + 1, token: token)
             }
             return .string(n.render(width: 80))
         default:

@@ -389,11 +389,12 @@ extension Compiler {
         case .field(let base, let name, _):
             let cb = expression(base)
             let storeBack = writeBack(base)
+            let token = interpreter.token
             return { f in
                 let b = try cb(f)
                 var v = try cv(f)
                 do {
-                    if let op { v = try Operators.binary(op, try Subscripts.field(b, name), v) }
+                    if let op { v = try Operators.binary(op, try Subscripts.field(b, name), v, token: token) }
                     switch b {
                     case .record(let r): r[name] = v
                     case .native(let n):
@@ -410,12 +411,13 @@ extension Compiler {
         case .index(let base, let items):
             let cb = expression(base), ci = subscripts(items)
             let storeBack = writeBack(base)
+            let token = interpreter.token
             return { f in
                 let b = try cb(f)
                 do {
                     let idx = try Compiler.evaluate(ci, f)
                     var v = try cv(f)
-                    if let op { v = try Operators.binary(op, try Subscripts.get(b, idx), v) }
+                    if let op { v = try Operators.binary(op, try Subscripts.get(b, idx), v, token: token) }
                     if case .native(let n) = b {
                         let updated = try self.interpreter.guardNative { try n.subscriptSet(idx, to: v) }
                         if updated !== n { try storeBack?(f, .native(updated)) }

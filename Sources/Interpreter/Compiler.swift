@@ -340,7 +340,7 @@ final class Compiler {
     func fusedAddSubtract(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ span: SourceSpan) -> Code? {
         guard op == .add || op == .subtract, let i = slotIndex(a) else { return nil }
         // One object for the slow path, so these closures capture three words (a short thunk).
-        let fallback = BinaryFallback(op, span)
+        let fallback = BinaryFallback(op, span, token: interpreter.token)
         if case .intLiteral(let k) = b.kind {
             if op == .add {
                 return { f in
@@ -391,9 +391,10 @@ final class Compiler {
     func binary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ span: SourceSpan) -> Code {
         if let fused = fusedAddSubtract(op, a, b, span) { return fused }
         let ca = expression(a), cb = expression(b)
+        let token = interpreter.token
         @inline(never)
         func slow(_ x: Value, _ y: Value, _ f: Frame) throws -> Value {
-            do { return try Operators.binary(op, x, y) } catch {
+            do { return try Operators.binary(op, x, y, token: token) } catch {
                 if f.signal != .none { return .null }
                 throw Compiler.locate(error, span)
             }
@@ -532,14 +533,16 @@ final class Compiler {
 final class BinaryFallback {
     let op: BinaryOperator
     let span: SourceSpan
+    let token: CancellationToken
 
-    init(_ op: BinaryOperator, _ span: SourceSpan) {
+    init(_ op: BinaryOperator, _ span: SourceSpan, token: CancellationToken) {
         self.op = op
         self.span = span
+        self.token = token
     }
 
     @inline(never)
     func apply(_ x: Value, _ y: Value) throws -> Value {
-        do { return try Operators.binary(op, x, y) } catch { throw Compiler.locate(error, span) }
+        do { return try Operators.binary(op, x, y, token: token) } catch { throw Compiler.locate(error, span) }
     }
 }

@@ -1,6 +1,7 @@
 // Operators on values: arithmetic with overflow and zero checks, comparisons, natives' dispatch.
 import Foundation
 import Lang
+import Runtime
 
 /// Arithmetic and comparison semantics (LANGUAGE.md "Expressions"). Errors carry no span; the
 /// evaluator locates them at the operator's expression.
@@ -18,8 +19,10 @@ public enum Operators {
 
     static let divisionByZero = runtimeError("division by zero", kind: "division")
 
-    /// `a op b` for any values.
-    public static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws -> Value {
+    /// `a op b` for any values. `token` is polled while a long list or string is built, so Ctrl-C
+    /// need not wait for a `+` or `*` of fifty million elements.
+    public static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value,
+                              token: CancellationToken? = nil) throws -> Value {
         switch (a, b) {
         case (.int(let x), .int(let y)): return try int(op, x, y)
         case (.int(let x), .float(let y)): return try float(op, Double(x), y)
@@ -36,9 +39,11 @@ public enum Operators {
             return .string(x + y)
         case (.list(let x), .list(let y)) where op == .add:
             if x.items.count + y.items.count > maxElements { throw tooLarge() }
-            return .list(ListObject(x.items + y.items))
-        case (.list(let x), .int(let n)) where op == .multiply: return .list(ListObject(try repeated(x.items, n)))
-        case (.int(let n), .list(let x)) where op == .multiply: return .list(ListObject(try repeated(x.items, n)))
+            return .list(ListObject(try concatenated(x.items, y.items, token: token)))
+        case (.list(let x), .int(let n)) where op == .multiply:
+            return .list(ListObject(try repeated(x.items, n, token: token)))
+        case (.int(let n), .list(let x)) where op == .multiply:
+            return .list(ListObject(try repeated(x.items, n, token: token)))
         case (.string(let s), .int(let n)) where op == .multiply: return .string(try repeated(s, n))
         case (.int(let n), .string(let s)) where op == .multiply: return .string(try repeated(s, n))
         default: break
@@ -50,13 +55,40 @@ public enum Operators {
         runtimeError("result would have more than \(maxElements) elements", kind: "limit")
     }
 
-    static func repeated(_ items: [Value], _ n: Int) throws -> [Value] {
+    /// Elements copied between two polls of the interrupt flag.
+    static let pollBlock = 1 << 20
+
+    static func concatenated(_ x: [Value], _ y: [Value], token: CancellationToken?) throws -> [Value] {
+        guard let token, x.count + y.count > pollBlock else { return x + y }
+        var out: [Value] = []
+        out.reserveCapacity(x.count + y.count)
+        for part in [x, y] {
+            var start = 0
+            while start < part.count {
+                try token.check("during `+`")
+                let end = min(start + pollBlock, part.count)
+                out.append(contentsOf: part[start..<end])
+                start = end
+            }
+        }
+        return out
+    }
+
+    static func repeated(_ items: [Value], _ n: Int, token: CancellationToken? = nil) throws -> [Value] {
         if n <= 0 || items.isEmpty { return [] }
         let (total, o) = items.count.multipliedReportingOverflow(by: n)
         if o || total > maxElements { throw tooLarge() }
         var out: [Value] = []
         out.reserveCapacity(total)
-        for _ in 0..<n { out.append(contentsOf: items) }
+        var sincePoll = 0
+        for _ in 0..<n {
+            sincePoll += items.count
+            if sincePoll >= pollBlock {
+                try token?.check("during `*`")
+                sincePoll = 0
+            }
+            out.append(contentsOf: items)
+        }
         return out
     }
 

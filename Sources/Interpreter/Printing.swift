@@ -12,6 +12,16 @@ extension Value {
 
     /// Repr at a terminal width (natives get it for their own layout).
     public func repr(width: Int) -> String { var p = Printer(width: width); return p.render(self, quoted: true) }
+
+    /// The print form, given up with `Interrupted` when `token` is cancelled part way: the text of
+    /// a list of twenty million numbers takes seconds, and Ctrl-C must not wait for it.
+    public func printed(width: Int, checking token: CancellationToken, during op: String) throws -> String {
+        var p = Printer(width: width)
+        p.token = token
+        let text = p.render(self, quoted: false)
+        try token.check("during `\(op)`")
+        return text
+    }
 }
 
 /// Renders values to text. Lists and records already being printed show as `[...]` / `{...}`.
@@ -24,6 +34,16 @@ struct Printer {
     static let edgeItems = 3
     private var active = Set<ObjectIdentifier>()
     private var depth = 0
+    /// Polled every `pollEvery` elements; once it is cancelled the rest renders as nothing (the
+    /// caller throws, so the cut text is never seen).
+    var token: CancellationToken?
+    private var rendered = 0
+    private static let pollEvery = 1 << 16
+
+    private mutating func shouldStop() -> Bool {
+        rendered &+= 1
+        return rendered & (Printer.pollEvery - 1) == 0 && token?.isCancelled == true
+    }
 
     init(width: Int, clipsLists: Bool = false) {
         self.width = width
@@ -50,7 +70,10 @@ struct Printer {
                 for item in l.items.suffix(Printer.edgeItems) { parts.append(render(item, quoted: true)) }
             } else {
                 parts.reserveCapacity(l.items.count)
-                for item in l.items { parts.append(render(item, quoted: true)) }
+                for item in l.items {
+                    if shouldStop() { break }
+                    parts.append(render(item, quoted: true))
+                }
             }
             return "[" + parts.joined(separator: ", ") + "]"
         case .record(let r):
@@ -60,7 +83,10 @@ struct Printer {
             depth += 1
             defer { active.remove(id); depth -= 1 }
             var parts: [String] = []
-            for (k, x) in zip(r.keys, r.values) { parts.append("\(Printer.key(k)): \(render(x, quoted: true))") }
+            for (k, x) in zip(r.keys, r.values) {
+                if shouldStop() { break }
+                parts.append("\(Printer.key(k)): \(render(x, quoted: true))")
+            }
             return "{" + parts.joined(separator: ", ") + "}"
         case .range(let r):
             if r.step == 1 { return "\(r.start)..<\(r.end)" }
@@ -125,6 +151,7 @@ struct Printer {
 }
 
 import Lang
+import Runtime
 
 enum TokenKeywords {
     static func isKeyword(_ s: String) -> Bool { TokenKind.keywords[s] != nil }

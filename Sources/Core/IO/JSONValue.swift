@@ -1,6 +1,7 @@
 // A JSON value and the one JSON writer: NaN and ±Infinity as Python's json writes them, ASCII mode.
 
 import Foundation
+import Runtime
 
 /// A JSON document. Objects keep their keys in insertion order (as Python's dicts do), and
 /// integers stay distinct from floats so `3` and `3.0` round-trip as written.
@@ -54,11 +55,20 @@ public enum JSONValue: Equatable, CustomStringConvertible {
     ///     other text as UTF-8 (logs, checkpoint metadata).
     public func encoded(indent: Int? = nil, asciiOnly: Bool = false) -> String {
         var out = ""
-        write(to: &out, indent: indent.map { max(0, min($0, 16)) }, asciiOnly: asciiOnly, depth: 0)
+        write(to: &out, indent: indent.map { max(0, min($0, 16)) }, asciiOnly: asciiOnly, depth: 0, token: nil)
         return out
     }
 
-    private func write(to out: inout String, indent: Int?, asciiOnly: Bool, depth: Int) {
+    /// `encoded`, given up with `Interrupted` when `token` is cancelled part way through a long array.
+    public func encoded(indent: Int? = nil, asciiOnly: Bool = false, checking token: CancellationToken,
+                        during op: String) throws -> String {
+        var out = ""
+        write(to: &out, indent: indent.map { max(0, min($0, 16)) }, asciiOnly: asciiOnly, depth: 0, token: token)
+        try token.check("during `\(op)`")
+        return out
+    }
+
+    private func write(to out: inout String, indent: Int?, asciiOnly: Bool, depth: Int, token: CancellationToken?) {
         // Between items: ", " on one line, or a newline and the next level's indentation.
         func separator(_ first: Bool, _ level: Int) {
             if let step = indent {
@@ -77,8 +87,10 @@ public enum JSONValue: Equatable, CustomStringConvertible {
         case let .array(items):
             out += "["
             for (i, item) in items.enumerated() {
+                // The rest is dropped once cancelled; the caller throws, so the cut text is never used.
+                if i & 0xFFFF == 0xFFFF, token?.isCancelled == true { break }
                 separator(i == 0, depth + 1)
-                item.write(to: &out, indent: indent, asciiOnly: asciiOnly, depth: depth + 1)
+                item.write(to: &out, indent: indent, asciiOnly: asciiOnly, depth: depth + 1, token: token)
             }
             if !items.isEmpty, let step = indent { out += "\n" + String(repeating: " ", count: step * depth) }
             out += "]"
@@ -88,7 +100,7 @@ public enum JSONValue: Equatable, CustomStringConvertible {
                 separator(i == 0, depth + 1)
                 JSONValue.writeString(member.key, asciiOnly: asciiOnly, to: &out)
                 out += ": "
-                member.value.write(to: &out, indent: indent, asciiOnly: asciiOnly, depth: depth + 1)
+                member.value.write(to: &out, indent: indent, asciiOnly: asciiOnly, depth: depth + 1, token: token)
             }
             if !members.isEmpty, let step = indent { out += "\n" + String(repeating: " ", count: step * depth) }
             out += "}"
