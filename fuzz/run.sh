@@ -11,7 +11,7 @@ runs="${1:-${FUZZ_RUNS:-1000000}}"
 seconds="${2:-${FUZZ_SECONDS:-3600}}"
 scratch=.build-fuzz
 build="$scratch/release"
-targets=(Runtime Lang Interpreter Core Builtins)
+targets=(Runtime Lang Interpreter Core Sweep Builtins)
 
 echo "fuzz: building the libraries with coverage instrumentation in $scratch"
 # -sanitize=fuzzer on the libraries adds the coverage counters libFuzzer steers by; only the
