@@ -168,18 +168,8 @@ enum LayerBuiltins {
 /// The Keras-like table `summary` prints.
 enum SummaryTable {
     static func render(_ rows: [SummaryRow], total: Int, trainable: Int) -> String {
-        let header = ["path", "layer", "output shape", "params"]
         let body = rows.map { [$0.path, $0.layer, Tensor<Float>.describe($0.outputShape), NetAccess.formatCount($0.params)] }
-        var widths = header.map(\.count)
-        for r in body { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                i == 3 ? String(repeating: " ", count: widths[i] - c.count) + c : c + String(repeating: " ", count: widths[i] - c.count)
-            }.joined(separator: "  ")
-        }
-        let rule = String(repeating: "─", count: widths.reduce(0, +) + 6)
-        var out = [line(header), rule] + body.map(line) + [rule]
-        out.append("total parameters: \(NetAccess.formatCount(total))  (trainable: \(NetAccess.formatCount(trainable)))")
-        return out.joined(separator: "\n")
+        return TextTable.render(header: ["path", "layer", "output shape", "params"], rows: body, closing: [[]], rightAlignedFrom: 3)
+            + "total parameters: \(NetAccess.formatCount(total))  (trainable: \(NetAccess.formatCount(trainable)))"
     }
 }

@@ -153,20 +153,9 @@ enum NetAccess {
     static func describe(_ layer: any Layer<Float>) -> String {
         if layer.children.isEmpty { return layer.description }
         let rows = layer.children.map { [$0.name, $0.layer.description.replacingOccurrences(of: "\n", with: " "), formatCount($0.layer.countParams)] }
-        let header = ["", layer.kind, "params"]
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return i == 2 ? pad + c : c + pad
-            }.joined(separator: "  ")
-        }
-        let rule = String(repeating: "─", count: widths.reduce(0, +) + 4)
         let trainable = layer.params.filter { !$0.isFrozen }.reduce(0) { $0 + $1.count }
-        var lines = [line(header), rule] + rows.map(line) + [rule]
-        lines.append("total parameters: \(formatCount(layer.countParams))  (trainable: \(formatCount(trainable)))")
-        return lines.joined(separator: "\n")
+        return TextTable.render(header: ["", layer.kind, "params"], rows: rows, closing: [[]], rightAlignedFrom: 2)
+            + "total parameters: \(formatCount(layer.countParams))  (trainable: \(formatCount(trainable)))"
     }
 
     /// `412,778`.

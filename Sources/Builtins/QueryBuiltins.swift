@@ -22,19 +22,10 @@ public final class SparsityObject: NativeObject {
     }
 
     public func render(width: Int) -> String {
-        let header = ["path", "kind", "weights", "kept", "sparsity"]
-        var rows = report.rows.map { [$0.path, $0.kind, NetAccess.formatCount($0.weights), NetAccess.formatCount($0.kept), percent($0.sparsity)] }
-        rows.append(["total", "", NetAccess.formatCount(report.weights), NetAccess.formatCount(report.kept), percent(report.sparsity)])
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return i >= 2 ? pad + c : c + pad
-            }.joined(separator: "  ")
-        }
-        let rule = String(repeating: "─", count: widths.reduce(0, +) + 8)
-        return ([line(header), rule] + rows.dropLast().map(line) + [rule, line(rows[rows.count - 1])]).joined(separator: "\n")
+        let rows = report.rows.map { [$0.path, $0.kind, NetAccess.formatCount($0.weights), NetAccess.formatCount($0.kept), percent($0.sparsity)] }
+        return TextTable.render(header: ["path", "kind", "weights", "kept", "sparsity"], rows: rows,
+                                closing: [["total", "", NetAccess.formatCount(report.weights), NetAccess.formatCount(report.kept), percent(report.sparsity)]],
+                                rightAlignedFrom: 2)
     }
 
     private func percent(_ x: Double) -> String { String(format: "%.2f%%", x * 100) }

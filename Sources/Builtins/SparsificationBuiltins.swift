@@ -1,4 +1,4 @@
-// Continuous sparsification and lottery tickets in the language: cs, imp, ticket, rewind, gates, bake, and the Ticket object.
+// Continuous sparsification, magnitude pruning and lottery tickets in the language: cs, imp, gmp, ticket, rewind, gates, masks, mask_overlap, flips, bake, sparse, and the Ticket object.
 import Core
 import Interpreter
 import Lang
@@ -68,7 +68,86 @@ enum SparsificationBuiltins {
         throw runtimeError("`ticket`: \(o.name) searches for no ticket; wrap the optimizer first: cs(\(o.name)(net), …) or imp(\(o.name)(net), …)", kind: "value")
     }
 
+    /// A set of masks by weight path from a Net (its gates' keep masks), a Ticket, a Record of
+    /// path → Tensor (`masks(net)`, `ticket.mask`) or one Tensor.
+    static func maskSet(_ a: Arguments, _ name: String) throws -> [(path: String, mask: Tensor<Float>)] {
+        switch a[name] {
+        case .native(let n as LayerObject): return keepMasks(n.layer)
+        case .native(let n as TicketObject): return n.ticket.masks.map { ($0.path, $0.mask) }
+        case .record(let r):
+            return try zip(r.keys, r.values).map { key, v in
+                guard let t = try TensorConversion.operand(v)?.tensor else {
+                    throw a.valueError(name, "must map weight paths to mask Tensors, got \(v.typeName) for \"\(key)\"")
+                }
+                return (key, t)
+            }
+        case let v:
+            if case .native = v, let t = try TensorConversion.operand(v)?.tensor { return [("mask", t)] }
+            throw a.typeError(name, expected: "Net, Ticket, Record of masks or Tensor")
+        }
+    }
+
+    static func comparisonRecord(_ c: MaskComparison) -> [(String, Value)] {
+        [("removed", .int(c.removed)), ("restored", .int(c.restored)), ("hamming", .int(c.hamming)),
+         ("entries", .int(c.entries)), ("fraction", .float(c.entries == 0 ? 0 : Double(c.hamming) / Double(c.entries)))]
+    }
+
     static let table: [BuiltinSpec] = [
+        spec("flips", [.required("net", "Net"), .required("since")],
+             "How many weights changed between kept and removed since a saved mask: removed, restored, per layer.",
+             topic: "Queries",
+             details: "`since` is a saved mask set: `masks(net)` taken earlier, a Ticket, or another Net. The net's masks are what its gates keep now (H(s) for CS gates in any mode but off). The result has `removed` (kept then, removed now), `restored`, `hamming` (their sum), `fraction` of all entries, and `layers`, one record per weight. A CS mask that still flips often between epochs has not settled; IMP masks only ever lose entries.",
+             example: "before = masks(net)\nfit(net, data, opt, epochs: 1)\nflips(net, since: before).hamming") { a in
+            let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
+            let c = try compareMasks(try maskSet(a, "since"), keepMasks(net), op: "flips")
+            let layers = c.rows.map { r in
+                Value.record([("path", .string(r.path)), ("removed", .int(r.removed)), ("restored", .int(r.restored)),
+                              ("hamming", .int(r.hamming)), ("entries", .int(r.entries))])
+            }
+            return .record(comparisonRecord(c) + [("layers", .list(layers))])
+        },
+        spec("gates", [.required("net", "Net"), .named("input", "List", .null), .named("eps", "Float", .float(0.01)),
+                       .named("undecided", "Float", .float(5))],
+             "A per-layer table of what the gates on the weights are doing: density, soft density, undecided and saturated gates, β, the penalty share.",
+             topic: "Queries",
+             details: "For each Dense / Conv2D layer: its gates (`mask`, `cs`, …) and mode, the weights, density (kept by H(s) or the hard mask), and for CS gates: soft density (σ(βs) > eps), undecided (|βs| < undecided: binarising still changes the function there), saturated (slope β·g·(1 − g) < 1e-6: the mask no longer learns), the mean gate, β and Σσ(βs) (the layer's share of the penalty before λ). `input:` (one sample's shape) weighs convolutions by their output size for the FLOP-weighted density. Fields: `rows`, `density`, `flop_density`.",
+             example: "gates(net, input: [1, 28, 28])\ngates(net).rows[0].undecided") { a in
+            let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
+            let shape = a["input"].isNil ? nil : try TensorConversion.ints(a["input"], what: "`gates`: argument `input`")
+            let eps = try a.double("eps"), z = try a.double("undecided")
+            guard eps >= 0 && eps < 1 else { throw a.valueError("eps", "must be in [0, 1), got \(eps)") }
+            guard z > 0 && z.isFinite else { throw a.valueError("undecided", "must be a positive number, got \(z)") }
+            return .native(GateReportObject(try gateReport(net, eps: eps, undecidedBelow: z, inputShape: shape)))
+        },
+        spec("gmp", [.required("opt", "Optimizer"), .named("final", "Float", .null), .named("initial", "Float", .float(0)),
+                     .named("start", "Int", .int(0)), .named("every", "Int", .int(100)), .named("steps", "Int", .int(10)),
+                     .named("only", "List", .null)],
+             "Gradual magnitude pruning around an optimizer: the smallest weights of each layer are masked on a cubic schedule while training goes on.",
+             details: "Adds hard masks to the Dense / Conv2D layers (`only:` chooses them). At optimizer steps t = start, start + every, …, start + steps·every each layer is pruned (smallest |w| first, ties keep the lower index) to the sparsity s_t = final + (initial − final)·(1 − (t − start)/(steps·every))³ (Zhu & Gupta 2017); removed weights and their optimizer state stay zero. The first update is step 1. `opt.last_step.hooks.gmp` reports each pruning step.",
+             example: "opt = gmp(sgd(net, lr: 0.1, momentum: 0.9), final: 0.9, start: 200, every: 100, steps: 10)\nfit(net, data, opt, epochs: 5)\nsparsity(net)") { a in
+            guard !a["final"].isNil else { throw a.valueError("final", "is required: the sparsity to reach, e.g. final: 0.9") }
+            return OptimizerBuiltins.wrap(try GradualMagnitudePruning(try optimizer(a), initialSparsity: try a.double("initial"),
+                                                                      finalSparsity: try a.double("final"), start: try a.int("start"),
+                                                                      every: try a.int("every"), count: try a.int("steps"),
+                                                                      only: try QueryBuiltins.paths(a["only"])))
+        },
+        spec("mask_overlap", [.required("a"), .required("b")],
+             "How alike two pruning masks are: intersection over union of the kept entries and the Hamming distance.",
+             topic: "Queries",
+             details: "Each side is a Net (its gates' keep masks), a Ticket, a Record of masks by weight path (`masks(net)`) or one mask Tensor; both must cover the same weights. The result has `iou` (|a ∩ b| / |a ∪ b| of kept entries, 1 when both keep nothing), `hamming` (entries that differ), `fraction` (hamming / entries), `kept_a`, `kept_b`, `kept_both` — e.g. a CS mask against the global-magnitude mask at the same sparsity, or round r against round r − 1.",
+             example: "mask_overlap(ticket(opt), masks(net)).iou") { a in
+            let c = try compareMasks(try maskSet(a, "a"), try maskSet(a, "b"), op: "mask_overlap")
+            return .record([("iou", .float(c.intersectionOverUnion))] + comparisonRecord(c).filter { $0.0 == "hamming" || $0.0 == "entries" || $0.0 == "fraction" }
+                           + [("kept_a", .int(c.keptBefore)), ("kept_b", .int(c.keptAfter)), ("kept_both", .int(c.keptInBoth))])
+        },
+        spec("masks", [.required("net", "Net")],
+             "The keep mask of every Dense / Conv2D weight by weight path: a snapshot for `flips` and `mask_overlap`.",
+             topic: "Queries",
+             details: "What the gates keep now (H(s) for a CS gate in soft or hard mode, a hard mask's ones), or the weight's nonzero entries where no gate reports a mask. The tensors are copies: later training does not change them.",
+             example: "m = masks(net)\nsum(m[\"0.weight\"])") { a in
+            let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
+            return .record(keepMasks(net).map { ($0.path, .tensor($0.mask)) })
+        },
         spec("bake", [.required("net", "Net")],
              "Folds every gate into its weight (the weight becomes what the layer used) and removes the gates; returns the net.",
              topic: "Layers and networks",

@@ -90,6 +90,34 @@ final class MaskTests: XCTestCase {
         }
     }
 
+    func testWeightsPrunedMidTrainingStayZeroThoughTheirMomentsWereNot() throws {
+        // IMP-C and GMP prune while the optimizer holds nonzero moments for the removed weights;
+        // the next steps must not move them (the mask was once skipped by the update loop).
+        let makers: [(String, (Sequential<Float>) throws -> any Optimizer<Float>)] = [
+            ("sgd", { try SGD<Float>(.network($0), lr: 0.1, momentum: 0.9) }),
+            ("adam", { try Adam<Float>(.network($0), lr: 0.01) }),
+            ("avagrad", { try AvaGrad<Float>(.network($0), lr: 0.1) }),
+        ]
+        for (name, make) in makers {
+            let net = try smallNet()
+            let opt = try make(net)
+            var rng = RandomStream(seed: 3)
+            let x = try Tensor<Float>.uniform([8, 1, 4, 4], using: &rng)
+            let y = try Tensor<Float>(shape: [8], scalars: (0..<8).map { Float($0 % 3) })
+            for _ in 0..<3 { try trainStep(opt, x: x, y: y) }
+            try prune(net, amount: 0.5)
+            for _ in 0..<3 { try trainStep(opt, x: x, y: y) }
+            for (path, layer) in gatedLayers(net) {
+                guard let mask = layer.weight.gate(HardMask<Float>.self)?.mask.value else { return XCTFail("mask") }
+                let state = try XCTUnwrap(opt.core.state[path + ".weight"])
+                for j in 0..<mask.count where mask.scalars[j] == 0 {
+                    XCTAssertEqual(layer.weight.value.scalars[j], 0, "\(name) \(path)[\(j)]")
+                    for (slot, t) in state.slots where t.count == mask.count { XCTAssertEqual(t.scalars[j], 0, "\(name) \(slot)") }
+                }
+            }
+        }
+    }
+
     func testCopyKeepsMasksIndependent() throws {
         let net = try smallNet()
         try prune(net, amount: 0.5)

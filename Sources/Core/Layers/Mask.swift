@@ -50,6 +50,20 @@ public final class HardMask<Scalar: TensorScalar>: WeightGate {
     public var kept: Int { mask.value.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
 }
 
+/// The hard masks on the chosen layers' weights (nil: every Dense / Conv2D layer that has one).
+public func hardMasks<S: TensorScalar>(of net: any Layer<S>, only: [String]?) -> [(path: String, weight: Param<S>, mask: HardMask<S>)] {
+    let chosen = only.map(Set.init)
+    return gatedLayers(net).compactMap { path, layer in
+        guard chosen?.contains(path) ?? true, let m = layer.weight.gate(HardMask<S>.self) else { return nil }
+        return (path, layer.weight, m)
+    }
+}
+
+/// Weights the masks keep, and all the weights they cover.
+public func keptCounts<S: TensorScalar>(_ masks: [(path: String, weight: Param<S>, mask: HardMask<S>)]) -> (kept: Int, total: Int) {
+    masks.reduce((0, 0)) { ($0.0 + $1.mask.kept, $0.1 + $1.weight.count) }
+}
+
 // MARK: - Adding masks to a network
 
 /// Adds a hard mask (all ones) to the chosen Dense / Conv2D layers of `net`, in place.

@@ -58,16 +58,10 @@ public final class IterativeMagnitudePruning<Scalar: TensorScalar>: OptimizerWra
 
 
     /// The hard masks this controller prunes, with their weights.
-    public var masks: [(path: String, weight: Param<Scalar>, mask: HardMask<Scalar>)] {
-        let chosen = only.map(Set.init)
-        return gatedLayers(net).compactMap { path, layer in
-            guard chosen?.contains(path) ?? true, let m = layer.weight.gate(HardMask<Scalar>.self) else { return nil }
-            return (path, layer.weight, m)
-        }
-    }
+    public var masks: [(path: String, weight: Param<Scalar>, mask: HardMask<Scalar>)] { hardMasks(of: net, only: only) }
 
     /// Weights kept and all masked weights.
-    public var counts: (kept: Int, total: Int) { masks.reduce((0, 0)) { ($0.0 + $1.mask.kept, $0.1 + $1.weight.count) } }
+    public var counts: (kept: Int, total: Int) { keptCounts(masks) }
 
     public func epochEnded(_ context: HookContext<Scalar>) throws -> Report {
         epochInRound += 1

@@ -309,6 +309,10 @@ extension ElementwiseOptimizer {
                 }
                 let state = core.state(for: path)
                 state.step += 1
+                // Read before the placeholder below: the gates size their masks by the value, and
+                // a mask read afterwards was skipped, so a weight pruned while its moments were
+                // nonzero (IMP-C, GMP, a mask added mid-training) moved again.
+                let keep = param.keepMask
                 var value = param.value
                 param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
                 let before = value
@@ -318,7 +322,7 @@ extension ElementwiseOptimizer {
                     param.value = before  // a rule that throws (a script's ε schedule) leaves the parameter as it was
                     throw error
                 }
-                if let keep = param.keepMask { OptimizerKernels.applyMask(keep, to: &value, state: state) }
+                if let keep { OptimizerKernels.applyMask(keep, to: &value, state: state) }
                 OptimizerKernels.accumulateNorms(grad: grad, before: before, after: value,
                                                  gradSq: &gradSq, updateSq: &updateSq)
                 param.value = value
