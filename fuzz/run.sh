@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harness in its own folder (.build-fuzz) and fuzzes a sandboxed Session for a bounded time.
 #
-# Usage: fuzz/run.sh [RUNS] [SECONDS]   (defaults 1000000 inputs, at most 3600 s). One fuzzing process,
+# Usage: fuzz/run.sh [RUNS] [SECONDS]   (defaults 1000000 inputs, at most 3600 s; FUZZ_TIMEOUT seconds per input, 30:
+# a WRN built on a loaded machine took over 10 s, which is slowness, not a hang). One fuzzing process,
 # in-process (no fuzz-N.log files), within 4 GB of memory; it stops at whichever limit comes first.
 # Crashes and hangs are written to .build-fuzz/artifacts/; the working corpus grows in .build-fuzz/corpus/.
 set -euo pipefail
@@ -42,7 +43,7 @@ started=$(date +%s)
 log="$scratch/fuzz.log"
 status=0
 "$build/whittle-fuzz" "$scratch/corpus" "${seeds[@]}" \
-    -dict=fuzz/whittle.dict -runs="$runs" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+    -dict=fuzz/whittle.dict -runs="$runs" -max_total_time="$seconds" -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=4096 \
     -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
 
 elapsed=$(( $(date +%s) - started ))

@@ -49,6 +49,14 @@ extension CoreBuiltins {
             guard code >= 0 && code <= 255 else { throw a.valueError("code", "must be between 0 and 255") }
             throw ExitRequest(code: Int32(code))
         },
+        spec("file_size", [.required("path", "String")], "The size of a file in bytes (like Python's os.path.getsize).",
+             example: "save(net, \"pruned.safetensors\", sparse: true)\nfile_size(\"pruned.safetensors\")") { a in
+            let path = resolve(try a.filePath("path"), a)
+            guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+                throw RuntimeError("cannot read the size of \(path): no such file or not readable", kind: "io")
+            }
+            return .int(size)
+        },
         spec("json", [.required("x")], "`x` as JSON text (NaN and Infinity as Python's json writes them).",
              example: "json({lr: 0.1, sizes: [1, 2]})   # {\"lr\": 0.1, \"sizes\": [1, 2]}") { a in
             // Python's defaults: non-ASCII escaped; a value inside itself marked as `print` shows it.

@@ -142,13 +142,15 @@ enum OutputBuiltins {
             return try draw(a, svg: { try svgHistogram(t, bins: bins, options: options) },
                             terminal: { try terminalHistogram(t, bins: bins, options: options) })
         },
-        spec("save", [.required("net", "Net"), .required("path", "String"), .named("layout", "String", .string("whittle"))],
+        spec("save", [.required("net", "Net"), .required("path", "String"), .named("layout", "String", .string("whittle")),
+                      .named("sparse", "Bool", .bool(false))],
              "Saves the net's parameters and buffers as a safetensors file (atomically), named by path.",
-             details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy. `layout: \"torch\"` writes PyTorch's `state_dict` layout (Dense weights [out, in], masks baked into the weights), which `model.load_state_dict(load_file(path))` accepts for the equivalent `nn.Sequential`.",
-             example: "save(net, \"cnn.safetensors\")\nsave(net, \"cnn.pt.safetensors\", layout: \"torch\")") { a in
+             details: "Masks and BatchNorm statistics are stored as their own tensors; the architecture and weight layouts go into the header's metadata as JSON. The file opens with Python's safetensors and NumPy. `layout: \"torch\"` writes PyTorch's `state_dict` layout (Dense weights [out, in], masks baked into the weights), which `model.load_state_dict(load_file(path))` accepts for the equivalent `nn.Sequential`. `sparse: true` stores each pruned Dense / Conv2D weight as compressed sparse rows where that is smaller — `<weight>.csr_values` (F32), `.csr_columns` and `.csr_rows` (I32), the weight seen as its first axis by the rest, described under `sparse` in the metadata — and its hard mask as the CSR pattern, so the file shrinks with sparsity; `load_weights` reads it back bit-identical.",
+             example: "save(net, \"cnn.safetensors\")\nsave(net, \"cnn.pt.safetensors\", layout: \"torch\")\nsave(net, \"pruned.safetensors\", sparse: true)") { a in
             let path = try a.filePath("path")
             let net = try a.native("net", as: LayerObject.self, expected: "Net").layer
-            try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version], layout: try layout(a) ?? .whittle)
+            try saveCheckpoint(net, to: path, metadata: ["whittle_version": Session.version], layout: try layout(a) ?? .whittle,
+                               sparse: try a.bool("sparse"))
             noteWritten(path, a)
             return .null
         },

@@ -23,17 +23,31 @@ func denseWeightPaths(_ net: any Layer<Float>) -> Set<String> {
 /// Saves `net`'s parameters and buffers (masks, BatchNorm statistics) as tensors named by path,
 /// with the architecture and weight layouts as JSON strings in `__metadata__`. Atomic: the old
 /// file stays whole if the write fails.
-/// - Throws: `CoreError.badFile` when the file cannot be written.
+/// With `sparse`, pruned Dense / Conv2D weights go in as compressed sparse rows where that is
+/// smaller (see `SparseWeight`), their hard masks implied by the pattern.
+/// - Throws: `CoreError.badFile` when the file cannot be written; `CoreError.badArgument` for a
+///   sparse file in PyTorch's layout.
 public func saveCheckpoint(_ net: any Layer<Float>, to path: String, metadata extra: [String: String] = [:],
-                           layout: CheckpointLayout = .whittle) throws {
-    let dense = layout == .torch ? denseWeightPaths(net) : []
-    let params = try net.namedParams.map { entry in
-        (name: entry.path, tensor: dense.contains(entry.path) ? entry.param.value.transposed() : entry.param.value)
+                           layout: CheckpointLayout = .whittle, sparse: Bool = false) throws {
+    if sparse && layout == .torch {
+        throw CoreError.badArgument(op: "save", message: "sparse checkpoints are in Whittle's layout only (PyTorch's load_state_dict expects dense tensors)")
     }
+    let dense = layout == .torch ? denseWeightPaths(net) : []
+    let compressed = sparse ? sparseWeights(net) : []
+    let compressedPaths = Set(compressed.map(\.path)), impliedMasks = Set(compressed.compactMap(\.maskPath))
+    var params: [(name: String, payload: SafetensorsPayload)] = []
+    for entry in net.namedParams {
+        if compressedPaths.contains(entry.path) { continue }
+        params.append((entry.path, .float32(dense.contains(entry.path) ? entry.param.value.transposed() : entry.param.value)))
+    }
+    params += compressed.flatMap(\.tensors)
     // PyTorch's load_state_dict refuses keys it does not know: masks are baked into the weights.
-    let buffers = net.namedBuffers.filter { layout == .whittle || !isMaskBuffer($0.path, in: net) }
-        .map { (name: $0.path, tensor: $0.buffer.value) }
+    let buffers = net.namedBuffers.filter { (layout == .whittle || !isMaskBuffer($0.path, in: net)) && !impliedMasks.contains($0.path) }
+        .map { (name: $0.path, payload: SafetensorsPayload.float32($0.buffer.value)) }
     var metadata = extra
+    if !compressed.isEmpty {
+        metadata["sparse"] = JSONValue.object(compressed.map(\.metadata)).encoded()
+    }
     metadata["format"] = layout == .whittle ? "whittle" : "whittle-torch"
     metadata["architecture"] = JSONValue.array(net.namedLayers.filter { !$0.path.isEmpty }.map {
         .object([("path", .string($0.path)), ("layer", .string($0.layer.description))])
@@ -62,6 +76,7 @@ public func saveCheckpoint(_ net: any Layer<Float>, to path: String, metadata ex
 public func loadCheckpoint(_ net: any Layer<Float>, from path: String, layout: CheckpointLayout? = nil,
                            token: CancellationToken? = nil) throws -> Int {
     var contents = try readSafetensors(path, token: token)
+    try expandSparseWeights(&contents, path: path)
     let dense = denseWeightPaths(net)
     let chosen = layout ?? detectedLayout(contents, dense: dense, net: net)
     if chosen == .torch {

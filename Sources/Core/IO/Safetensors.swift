@@ -13,6 +13,17 @@ public struct SafetensorsEntry {
     public var shape: [Int]
     /// The values as Float32, of shape `shape`.
     public var tensor: Tensor<Float>
+    /// The exact values of an integer or boolean tensor (Float32 holds integers exactly only up
+    /// to 2²⁴: indices of a sparse tensor need these); nil for floating-point dtypes.
+    public var integers: [Int64]?
+}
+
+/// What one tensor of a file to write holds.
+public enum SafetensorsPayload {
+    /// Float32 values, written as F32.
+    case float32(Tensor<Float>)
+    /// A vector of Int32 values, written as I32 (indices).
+    case int32([Int32])
 }
 
 /// The contents of a safetensors file.
@@ -37,11 +48,22 @@ public struct SafetensorsContents {
 ///   `CoreError.badFile` when the file cannot be written.
 public func writeSafetensors(_ tensors: [(name: String, tensor: Tensor<Float>)], metadata: [String: String] = [:],
                              to path: String) throws {
+    try writeSafetensors(tensors.map { ($0.name, .float32($0.tensor)) }, metadata: metadata, to: path, failAfter: nil)
+}
+
+/// Writes named tensors of Float32 and Int32 values as a safetensors file, atomically.
+public func writeSafetensors(_ tensors: [(name: String, payload: SafetensorsPayload)], metadata: [String: String] = [:],
+                             to path: String) throws {
     try writeSafetensors(tensors, metadata: metadata, to: path, failAfter: nil)
 }
 
 /// `writeSafetensors` with a test hook that fails the write after `failAfter` bytes.
 func writeSafetensors(_ tensors: [(name: String, tensor: Tensor<Float>)], metadata: [String: String],
+                      to path: String, failAfter: Int?) throws {
+    try writeSafetensors(tensors.map { ($0.name, .float32($0.tensor)) }, metadata: metadata, to: path, failAfter: failAfter)
+}
+
+func writeSafetensors(_ tensors: [(name: String, payload: SafetensorsPayload)], metadata: [String: String],
                       to path: String, failAfter: Int?) throws {
     var seen = Set<String>()
     var members: [(key: String, value: JSONValue)] = []
@@ -49,16 +71,20 @@ func writeSafetensors(_ tensors: [(name: String, tensor: Tensor<Float>)], metada
         members.append(("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
     }
     var offset = 0
-    for (name, tensor) in tensors {
+    for (name, payload) in tensors {
         guard !name.isEmpty, name != "__metadata__" else {
             throw CoreError.badArgument(op: "save", message: "invalid tensor name '\(name)'")
         }
         guard seen.insert(name).inserted else {
             throw CoreError.badArgument(op: "save", message: "duplicate tensor name '\(name)'")
         }
-        let end = offset + 4 * tensor.scalars.count
-        members.append((name, .object([("dtype", .string("F32")),
-                                       ("shape", .array(tensor.shape.map { .int($0) })),
+        let (dtype, shape): (String, [Int]) = switch payload {
+        case .float32(let tensor): ("F32", tensor.shape)
+        case .int32(let values): ("I32", [values.count])
+        }
+        let end = offset + 4 * shape.reduce(1, *)
+        members.append((name, .object([("dtype", .string(dtype)),
+                                       ("shape", .array(shape.map { .int($0) })),
                                        ("data_offsets", .array([.int(offset), .int(end)]))])))
         offset = end
     }
@@ -69,12 +95,17 @@ func writeSafetensors(_ tensors: [(name: String, tensor: Tensor<Float>)], metada
         var length = UInt64(header.count).littleEndian
         try withUnsafeBytes(of: &length) { try sink.write($0) }
         try sink.write(header)
-        for (_, tensor) in tensors {
-            #if _endian(little)
-            try tensor.scalars.withUnsafeBytes { try sink.write($0) }
-            #else
-            try tensor.scalars.map { $0.bitPattern.littleEndian }.withUnsafeBytes { try sink.write($0) }
-            #endif
+        for (_, payload) in tensors {
+            switch payload {
+            case .float32(let tensor):
+                #if _endian(little)
+                try tensor.scalars.withUnsafeBytes { try sink.write($0) }
+                #else
+                try tensor.scalars.map { $0.bitPattern.littleEndian }.withUnsafeBytes { try sink.write($0) }
+                #endif
+            case .int32(let values):
+                try values.map { $0.littleEndian }.withUnsafeBytes { try sink.write($0) }
+            }
         }
     }
 }
@@ -154,7 +185,8 @@ public func readSafetensors(_ path: String, token: CancellationToken? = nil) thr
                 initialized = count
             }
             tensors.append(SafetensorsEntry(name: entry.name, dtype: entry.dtype, shape: entry.shape,
-                                            tensor: Tensor(uncheckedShape: entry.shape, scalars: scalars)))
+                                            tensor: Tensor(uncheckedShape: entry.shape, scalars: scalars),
+                                            integers: entry.dtype.decodeIntegers(source, count: count)))
         }
     }
     return SafetensorsContents(tensors: tensors, metadata: metadata)

@@ -17,6 +17,23 @@ public enum SafetensorsDType: String, CaseIterable, Sendable {
         }
     }
 
+    /// The exact values of an integer or boolean tensor; nil for floating-point dtypes. (u64
+    /// values above Int64.max wrap: nothing Whittle writes or reads as an index is that large.)
+    func decodeIntegers(_ src: UnsafeRawBufferPointer, count: Int) -> [Int64]? {
+        switch self {
+        case .f64, .f32, .f16, .bf16: return nil
+        case .i64: return (0..<count).map { Int64(bitPattern: src.loadLE(UInt64.self, at: 8 * $0)) }
+        case .i32: return (0..<count).map { Int64(Int32(bitPattern: src.loadLE(UInt32.self, at: 4 * $0))) }
+        case .i16: return (0..<count).map { Int64(Int16(bitPattern: src.loadLE(UInt16.self, at: 2 * $0))) }
+        case .i8: return (0..<count).map { Int64(Int8(bitPattern: src[$0])) }
+        case .u64: return (0..<count).map { Int64(bitPattern: src.loadLE(UInt64.self, at: 8 * $0)) }
+        case .u32: return (0..<count).map { Int64(src.loadLE(UInt32.self, at: 4 * $0)) }
+        case .u16: return (0..<count).map { Int64(src.loadLE(UInt16.self, at: 2 * $0)) }
+        case .u8: return (0..<count).map { Int64(src[$0]) }
+        case .bool: return (0..<count).map { src[$0] != 0 ? 1 : 0 }
+        }
+    }
+
     /// Converts `count` little-endian elements starting at `src` to Float (integers and booleans
     /// exactly where Float can hold them, doubles rounded).
     func decode(_ src: UnsafeRawBufferPointer, count: Int, into out: UnsafeMutableBufferPointer<Float>) {
