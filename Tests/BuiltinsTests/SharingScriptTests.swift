@@ -31,4 +31,18 @@ final class SharingScriptTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent(file).path), file)
         }
     }
+
+    func testTheFashionMNISTScriptComparesWRNAndSWRNAndFolds() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST is not installed")
+        let (outcome, text, errors, out) = try run("sharing_fmnist.wh", [("depth", "16"), ("width", "1"), ("train", "16"),
+                                                                         ("test", "16"), ("epochs", "1")])
+        defer { try? FileManager.default.removeItem(at: out) }
+        XCTAssertEqual(outcome, .success, errors)
+        XCTAssertTrue(text.contains("WRN-16-1 family, 16 training images, 16 test images, 1 epochs"), text)
+        for name in ["WRN-16-1: params", "SWRN-16-1-1: templates", "fold τ = 0.9: programs", "fold τ = 0.8: programs"] {
+            XCTAssertTrue(text.contains(name), text)
+        }
+        let svgs = (try? FileManager.default.contentsOfDirectory(atPath: out.path))?.filter { $0.hasSuffix(".svg") } ?? []
+        XCTAssertEqual(svgs.count, 6, "one LSM picture per stage of each SWRN")
+    }
 }
