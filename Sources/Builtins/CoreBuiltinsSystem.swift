@@ -51,7 +51,8 @@ extension CoreBuiltins {
         },
         spec("file_size", [.required("path", "String")], "The size of a file in bytes (like Python's os.path.getsize).",
              example: "save(net, \"pruned.safetensors\", sparse: true)\nfile_size(\"pruned.safetensors\")") { a in
-            let path = resolve(try a.filePath("path"), a)
+            // Relative to the working directory, as `save` and `write` are (the files one checks).
+            let path = try a.filePath("path")
             guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
                 throw RuntimeError("cannot read the size of \(path): no such file or not readable", kind: "io")
             }
