@@ -1,4 +1,4 @@
-// The fast version of scripts/hrco_lasso.wh: the paper's Lasso L1 reduction at a tiny size runs through and reports.
+// The fast versions of scripts/hrco_lasso.wh and scripts/hrco_prune.wh: the paper's two experiments at a tiny size run through and report.
 import Foundation
 import XCTest
 
@@ -16,5 +16,20 @@ final class HRCOScriptTests: XCTestCase {
         // c₀ is feasible and GS never finds a feasible point next to the boundary (the paper's observation).
         XCTAssertEqual(out.components(separatedBy: "GS samples in S: 0/30").count - 1, 2, out)
         XCTAssertNotNil(out.range(of: #"R² = 0\.9999\d\d"#, options: .regularExpression), out)
+    }
+
+    func testThePruningScriptRunsAtATinySize() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist"), "Fashion-MNIST is not installed")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("hrco-prune-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try Whittle.run(["--quiet", "--set", "train=120", "--set", "test=100", "--set", "epochs=1", "--set", "steps=3",
+                                      "--set", "gs_steps=2", "--set", "eta=0.0", "--set", "out=\"\(out.path)\"",
+                                      root.appendingPathComponent("scripts/hrco_prune.wh").path], timeout: 180)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let text = result.stdout
+        XCTAssertTrue(text.contains("K = 404234; start: T_t = "), text)
+        for run in ["gs: 2 steps", "switch: 3 steps", "alternate: 3 steps"] { XCTAssertTrue(text.contains(run), text) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("hrco_prune.svg").path))
     }
 }

@@ -125,16 +125,41 @@ public final class OptimizerCore<Scalar: TensorScalar> {
 
     /// The parameters it updates by path, in order (only the chosen roles').
     public var namedParams: [(path: String, param: Param<Scalar>)] {
-        let all: [(path: String, param: Param<Scalar>)]
-        switch source {
-        case .network(let net): all = net.namedParams
-        case .params(let ps):
-            var seen = Set<ObjectIdentifier>()
-            all = ps.enumerated().filter { seen.insert(ObjectIdentifier($0.element)).inserted }
-                .map { ($0.element.path.isEmpty ? String($0.offset) : $0.element.path, $0.element) }
-        }
+        let all = stepSnapshot ?? sourceParams
         guard let roles else { return all }
         return all.filter { roles.contains($0.param.role) }
+    }
+
+    /// Every parameter of the source by path (all roles), enumerated afresh.
+    private var sourceParams: [(path: String, param: Param<Scalar>)] {
+        switch source {
+        case .network(let net): return net.namedParams
+        case .params(let ps):
+            var seen = Set<ObjectIdentifier>()
+            return ps.enumerated().filter { seen.insert(ObjectIdentifier($0.element)).inserted }
+                .map { ($0.element.path.isEmpty ? String($0.offset) : $0.element.path, $0.element) }
+        }
+    }
+
+    /// The source's parameters while one training step runs (see `duringStep`).
+    private var stepSnapshot: [(path: String, param: Param<Scalar>)]?
+
+    /// Runs one step's forward pass, backward pass and update with the parameter list enumerated
+    /// once: walking the layer tree was over half of a small net's step (the IRIS nets), and
+    /// nothing changes the tree between the forward pass and the update. Hooks that change it (a
+    /// kill rule, a collection) run after `body`.
+    public func duringStep<T>(_ body: () throws -> T) rethrows -> T {
+        if stepSnapshot != nil { return try body() }
+        stepSnapshot = sourceParams
+        defer { stepSnapshot = nil }
+        return try body()
+    }
+
+    /// Every parameter of the net the optimizer was made from (all roles); the step's snapshot
+    /// while `duringStep` runs.
+    public var networkParams: [Param<Scalar>]? {
+        guard case .network(let net) = source else { return nil }
+        return (stepSnapshot ?? net.namedParams).map(\.param)
     }
 
     /// The parameters grouped by role, in order of first appearance.

@@ -29,6 +29,7 @@ public enum TrainingError: Error, CustomStringConvertible {
 /// - Returns: the batch's data loss (penalties excluded; they are in `opt.last_step.hooks`).
 /// - Throws: `TrainingError.noNetwork`, `TrainingError.nonFiniteLoss`, or a layer/shape error.
 @discardableResult
+@_specialize(where S == Float)
 public func trainStep<S: TensorScalar>(_ optimizer: any Optimizer<S>, x: Tensor<S>, y: Tensor<S>,
                                        loss: Loss<S>? = nil, net: (any Layer<S>)? = nil) throws -> Double {
     guard let net = net ?? optimizer.core.network else { throw TrainingError.noNetwork(optimizer: optimizer.name) }
@@ -51,37 +52,42 @@ public func optimizerStep<S: TensorScalar>(_ optimizer: any Optimizer<S>, net: (
 
 /// The step behind `trainStep` and `fit`; also returns the outputs so `fit` can count correct
 /// answers without a second forward pass.
+@_specialize(where S == Float)
 func trainStep<S: TensorScalar>(_ net: any Layer<S>, _ optimizer: any Optimizer<S>, x: Tensor<S>, y: Tensor<S>,
                                 loss: Loss<S>?, context: HookContext<S>) throws -> (loss: Double, output: Tensor<S>, chosen: Loss<S>) {
     let hooks = trainingHooks(net: net, optimizer: optimizer)
-    let tape = Tape<S>()
-    // Register every parameter first so one the forward pass skips gets a zero gradient rather
-    // than keeping a stale one from an earlier call.
-    for p in net.params { _ = tape.variable(for: p) }
-    for p in optimizer.core.namedParams { _ = tape.variable(for: p.param) }
-    let out = try net.forward(tape.constant(x))
-    let chosen = resolvedLoss(loss, output: out.shape, target: y)
-    let dataLoss = try chosen.apply(out, y)
-    let value = Double(dataLoss.value.scalars.first ?? .nan)
     var context = context
-    context.loss = value
-    var objective = dataLoss
-    var penalties: [(hook: String, value: Double)] = []
-    for h in hooks {
-        guard let p = try h.penalty(on: tape, context: context) else { continue }
-        guard p.value.count == 1 else {
-            throw CoreError.shapeMismatch(op: h.hookName, shapes: [p.shape],
-                                          message: "a penalty must be one number, got shape \(Tensor<Float>.describe(p.shape))")
+    let (value, out, chosen, penalties) = try optimizer.core.duringStep {
+        let tape = Tape<S>()
+        // Register every parameter first so one the forward pass skips gets a zero gradient rather
+        // than keeping a stale one from an earlier call.
+        let own = optimizer.core.network === net ? optimizer.core.networkParams : nil
+        for p in own ?? net.params { _ = tape.variable(for: p) }
+        for p in optimizer.core.namedParams { _ = tape.variable(for: p.param) }
+        let out = try net.forward(tape.constant(x))
+        let chosen = resolvedLoss(loss, output: out.shape, target: y)
+        let dataLoss = try chosen.apply(out, y)
+        let value = Double(dataLoss.value.scalars.first ?? .nan)
+        context.loss = value
+        var objective = dataLoss
+        var penalties: [(hook: String, value: Double)] = []
+        for h in hooks {
+            guard let p = try h.penalty(on: tape, context: context) else { continue }
+            guard p.value.count == 1 else {
+                throw CoreError.shapeMismatch(op: h.hookName, shapes: [p.shape],
+                                              message: "a penalty must be one number, got shape \(Tensor<Float>.describe(p.shape))")
+            }
+            penalties.append((h.hookName, Double(p.value.scalars[0])))
+            objective = try objective.adding(p)
         }
-        penalties.append((h.hookName, Double(p.value.scalars[0])))
-        objective = try objective.adding(p)
+        let total = Double(objective.value.scalars.first ?? .nan)
+        guard value.isFinite, total.isFinite else {
+            throw TrainingError.nonFiniteLoss(loss: value.isFinite ? total : value, epoch: 0, batch: 0, run: nil)
+        }
+        try tape.backward(from: objective)
+        try optimizer.step()
+        return (value, out, chosen, penalties)
     }
-    let total = Double(objective.value.scalars.first ?? .nan)
-    guard value.isFinite, total.isFinite else {
-        throw TrainingError.nonFiniteLoss(loss: value.isFinite ? total : value, epoch: 0, batch: 0, run: nil)
-    }
-    try tape.backward(from: objective)
-    try optimizer.step()
     context.step = optimizer.core.steps
     var reports = try collectReports(hooks) { try $0.afterUpdate(context) }
     for (hook, v) in penalties.reversed() {

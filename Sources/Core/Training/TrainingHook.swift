@@ -103,6 +103,7 @@ extension TrainingHook {
 
 /// Every hook of a training step, each once, in a fixed order: the net's layers (depth first), the
 /// gates on their parameters, then the optimizer's (and its parts').
+@_specialize(where S == Float)
 public func trainingHooks<S: TensorScalar>(net: (any Layer<S>)?, optimizer: (any Optimizer<S>)?) -> [any TrainingHook<S>] {
     var out: [any TrainingHook<S>] = []
     var seen = Set<ObjectIdentifier>()
