@@ -23,7 +23,7 @@ private func foldedSwitches<S: TensorScalar>(_ layer: any Layer<S>, path: String
         return layer
     }
     func child(_ i: Int) -> String { path.isEmpty ? String(i) : path + "." + String(i) }
-    var layers = try seq.layers.enumerated().map { i, l in try foldedSwitches(l, path: child(i)) }
+    var layers = try seq.layers.enumerated().map { i, l in l is Switch<S> ? l : try foldedSwitches(l, path: child(i)) }
     var removed = Set<Int>()
     for (i, l) in layers.enumerated() {
         guard let sw = l as? Switch<S> else { continue }
