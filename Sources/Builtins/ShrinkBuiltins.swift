@@ -96,7 +96,7 @@ enum ShrinkBuiltins {
             if let l = n as? LayerObject { return .record(try report(l.layer, input: input)) }
             guard let o = n as? OptimizerObject else { throw a.typeError("x") }
             guard let c = controller(o.optimizer) else {
-                throw a.valueError("x", "is a \(o.optimizer.name) optimizer, not a shrink one; pass the net, or wrap it: shrink(\(o.optimizer.name)(net))")
+                throw a.valueError("x", "is not a shrink optimizer (it is \(o.optimizer.name)); pass the net, or wrap it: shrink(\(o.optimizer.name)(net))")
             }
             return .record(try report(c.net, input: input) + [
                 ("kills", .list(c.kills.map { TrainingPlatform.record($0.report) })),

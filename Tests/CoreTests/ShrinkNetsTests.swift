@@ -18,6 +18,16 @@ final class ShrinkNetsTests: XCTestCase {
         }
     }
 
+    func testPowerSumGradientsAndValues() throws {
+        let x = gcRandom([3, 4], seed: 5)
+        checkGradients([x]) { _, v in try v[0].powerSum(1) }
+        checkGradients([x]) { _, v in try v[0].powerSum(2) }
+        let t = Tape<Float>()
+        XCTAssertEqual(try t.constant(T([3], [1, -2, 0.5])).powerSum(2).value.scalars, [5.25])
+        XCTAssertEqual(try t.constant(T([3], [1, -2, 0.5])).powerSum(1).value.scalars, [3.5])
+        XCTAssertThrowsError(try t.constant(T([1], [1])).powerSum(3))
+    }
+
     func testSwitchForwardByHand() throws {
         let sw = try Switch<Float>(2, gate: .relu, using: &rng)
         sw.theta.value = T([2], [2, -1])
@@ -93,12 +103,34 @@ final class ShrinkNetsTests: XCTestCase {
         var s = ShrinkSettings()
         s.collectEvery = 0
         let opt = try ShrinkNets(try Adam(.network(net), lr: 0.05), settings: s)
-        sw.kill(2)
         let x = T([4, 3], (0..<12).map { Float($0) / 6 - 1 }), y = T([4, 2], [1, 0, 0, 1, 1, 1, 0, 0])
+        for _ in 0..<3 { try trainStep(opt, x: x, y: y) }
+        // Killed with moments of its own: momentum must not carry it away from 0.
+        XCTAssertNotEqual(opt.core.state["1.switch"]?.slots["exp_avg"]?.scalars[2], 0)
+        sw.kill(2)
         for _ in 0..<5 { try trainStep(opt, x: x, y: y) }
         XCTAssertEqual(sw.theta.value.scalars[2], 0)
         XCTAssertEqual(opt.core.state["1.switch"]?.slots["exp_avg"]?.scalars[2], 0)
         XCTAssertEqual(opt.lastStep?.hooks.first?.hook, "shrink")
+    }
+
+    /// A platform fix found here: the element-wise step read the keep-mask after swapping in its
+    /// placeholder value, so a mask set mid-training did not hold against momentum.
+    func testAMaskSetMidTrainingHoldsAgainstMomentum() throws {
+        for make in [{ try Adam<Float>(.network($0), lr: 0.05) as any Optimizer<Float> },
+                     { try SGD<Float>(.network($0), lr: 0.05, momentum: 0.9) as any Optimizer<Float> },
+                     { try AvaGrad<Float>(.network($0), lr: 0.05) as any Optimizer<Float> }] as [(any Layer<Float>) throws -> any Optimizer<Float>] {
+            let net = try mlp()
+            let opt = try make(net)
+            let x = T([4, 3], (0..<12).map { Float($0) / 6 - 1 }), y = T([4, 2], [1, 0, 0, 1, 1, 1, 0, 0])
+            for _ in 0..<3 { try trainStep(opt, x: x, y: y) }
+            let masks = try addMasks(to: net, only: ["0"])
+            var keep = masks[0].mask.mask.value
+            keep.scalars[0] = 0
+            try masks[0].mask.setMask(keep, on: masks[0].weight)
+            for _ in 0..<3 { try trainStep(opt, x: x, y: y) }
+            XCTAssertEqual(masks[0].weight.value.scalars[0], 0, opt.name)
+        }
     }
 
     // MARK: - Collection

@@ -130,6 +130,9 @@ public func collectDeadUnits<S: TensorScalar>(_ net: any Layer<S>, optimizer: (a
     if let flat = optimizers.first(where: { $0 is KeepsFlatIndexState }) {
         throw CoreError.badArgument(op: op, message: "\(flat.name) keeps its state over the flat vector of all parameters, so units cannot be removed under it")
     }
+    if let trained = optimizer?.core.network, (trained as AnyObject) !== (net as AnyObject) {
+        throw CoreError.badArgument(op: op, message: "the optimizer trains another net: its state is keyed by that net's paths")
+    }
     let sites = try switchSites(net, op: op)
     // Check every site before cutting anything, so an error leaves the net whole.
     for site in sites {

@@ -67,6 +67,8 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
         for item in work {
             let (param, state) = (item.param, item.state)
             state.step += 1
+            // Read before the placeholder below: the keep-mask is checked against the parameter's count.
+            let keep = param.keepMask
             var value = param.value
             param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
             let before = value
@@ -76,7 +78,7 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
                               decay: item.decay, decoupled: decoupled, moments: moments, form: form)
             state.slots["exp_avg"] = m
             state.slots["exp_avg_sq"] = v
-            if let keep = param.keepMask { OptimizerKernels.applyMask(keep, to: &value, state: state) }
+            if let keep { OptimizerKernels.applyMask(keep, to: &value, state: state) }
             OptimizerKernels.accumulateNorms(grad: item.grad, before: before, after: value,
                                              gradSq: &gradSq, updateSq: &updateSq)
             param.value = value

@@ -309,6 +309,8 @@ extension ElementwiseOptimizer {
                 }
                 let state = core.state(for: path)
                 state.step += 1
+                // Read before the placeholder below: the keep-mask is checked against the parameter's count.
+                let keep = param.keepMask
                 var value = param.value
                 param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
                 let before = value
@@ -318,7 +320,7 @@ extension ElementwiseOptimizer {
                     param.value = before  // a rule that throws (a script's ε schedule) leaves the parameter as it was
                     throw error
                 }
-                if let keep = param.keepMask { OptimizerKernels.applyMask(keep, to: &value, state: state) }
+                if let keep { OptimizerKernels.applyMask(keep, to: &value, state: state) }
                 OptimizerKernels.accumulateNorms(grad: grad, before: before, after: value,
                                                  gradSq: &gradSq, updateSq: &updateSq)
                 param.value = value

@@ -126,7 +126,7 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
             var sum: Variable<Scalar>?
             for (_, p) in context.net.namedParams where p.role == .weight && !p.isFrozen {
                 let w = tape.variable(for: p)
-                let term = try (settings.p == 2 ? w.multiplying(w) : w.abs()).sum()
+                let term = try w.powerSum(settings.p)
                 sum = try sum.map { try $0.adding(term) } ?? term
             }
             if let sum {
