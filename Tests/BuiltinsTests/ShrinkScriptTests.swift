@@ -19,7 +19,7 @@ final class ShrinkScriptTests: XCTestCase {
     }
 
     func testRegressionFastVersion() throws {
-        let out = try run("shrink_regression.wh", [("n", "200"), ("epochs", "3"), ("steps", "40"), ("lambdas", "[0.01, 1.0]")])
+        let out = try run("shrink_regression.wh", [("n", "200"), ("shrink_steps", "20"), ("steps", "40"), ("lambdas", "[0.01, 1.0]")])
         XCTAssertEqual(out.components(separatedBy: "ShrinkNet sparsity").count, 3, out)
         XCTAssertTrue(out.contains("group lasso λ_g 0.063: sparsity"), out)
     }
