@@ -28,9 +28,9 @@ final class ShrinkScriptTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
             throw XCTSkip("Fashion-MNIST is not installed (make setup)")
         }
-        let out = try run("shrink_fmnist.wh", [("train", "256"), ("test", "100"), ("epochs", "2"), ("lambdas", "[0.05]"),
+        let out = try run("shrink_fmnist.wh", [("train", "128"), ("test", "100"), ("epochs", "2"), ("width", "64"), ("lambdas", "[0.05]"),
                                                ("cnn_epochs", "1"), ("cnn_train", "32")])
-        for line in ["full width 512-512: test", "λ 0.05: widths [", "static ", "W1 CNN λ 0.003: widths ["] {
+        for line in ["full width 64-64: test", "λ 0.05: widths [", "static ", "W1 CNN λ 0.003: widths ["] {
             XCTAssertTrue(out.contains(line), "missing \"\(line)\" in:\n\(out)")
         }
     }
