@@ -97,6 +97,22 @@ final class ShrinkNetsTests: XCTestCase {
         XCTAssertEqual(sw.alive, 1)
     }
 
+    func testTheProxRuleKeepsItsLastUnitAlive() throws {
+        let net = try mlp()
+        let sw = net.layers[1] as! Switch<Float>
+        sw.theta.value = T([5], [0.5, -2, 0.1, 0.9, -0.2])
+        var s = ShrinkSettings()
+        s.rule = .prox
+        s.lambda = 1000   // τ = lr·λ = 1 zeroes every θ but −2 in one step, and −2 the next
+        let opt = try ShrinkNets(try SGD(.network(net), lr: 1e-3), settings: s)
+        let step = HookContext<Float>(net: net, step: 1)
+        XCTAssertEqual(try opt.afterUpdate(step)["killed"], .int(4))
+        XCTAssertEqual(sw.factors, [0, -1, 0, 0, 0])
+        XCTAssertEqual(try opt.afterUpdate(step)["killed"], .int(0))
+        XCTAssertEqual(sw.factors, [0, -1, 0, 0, 0], "the last unit keeps its θ")
+        XCTAssertEqual(sw.alive, 1)
+    }
+
     func testKilledUnitsStayAtZeroUnderTraining() throws {
         let net = try mlp()
         let sw = net.layers[1] as! Switch<Float>

@@ -154,6 +154,7 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
         for (path, sw) in switches {
             let keep = sw.killMask?.mask.value.scalars ?? []
             var candidates: [Int] = []
+            let beforeProx = sw.theta.value.scalars
             for c in 0..<sw.units where keep.isEmpty || keep[c] != 0 {
                 if settings.rule == .prox {
                     sw.theta.value.scalars[c] = Scalar(KillRule.prox(Double(sw.theta.value.scalars[c]), tau: tau, gate: sw.gate))
@@ -170,7 +171,11 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
             if spare > 0 {
                 // The largest factors are spared, so a switch never loses its last units.
                 let f = sw.factors
-                candidates.sort { Swift.abs(f[$0]) > Swift.abs(f[$1]) }
+                let g = sw.gate
+                let strength = { (c: Int) in Swift.abs(Double(f[c])) + (g == .relu ? Swift.max(Double(beforeProx[c]), 0) : Swift.abs(Double(beforeProx[c]))) }
+                candidates.sort { strength($0) > strength($1) }
+                // A spared unit the proximal step just zeroed gets its θ back, so it stays alive.
+                for c in candidates.prefix(spare) where settings.rule == .prox { sw.theta.value.scalars[c] = beforeProx[c] }
                 candidates.removeFirst(Swift.min(spare, candidates.count))
             }
             for c in candidates.sorted() {
