@@ -74,10 +74,15 @@ public final class Switch<Scalar: TensorScalar>: Layer, ReLUFusable {
     public var killMask: HardMask<Scalar>? { theta.gate(HardMask<Scalar>.self) }
 
     /// g(θ_c) for every unit, with killed units at 0: the factors the layer applies.
-    public var factors: [Scalar] {
+    public var factors: [Scalar] { computeFactors() }
+
+    // A method, so it can be specialised: the kill rules read the factors after every step.
+    @_specialize(where Scalar == Float)
+    func computeFactors() -> [Scalar] {
         let keep = killMask?.mask.value.scalars
+        let relu = gate == .relu
         return theta.value.scalars.enumerated().map { c, t in
-            (keep?[c] ?? 1) == 0 ? 0 : (gate == .relu ? Swift.max(t, 0) : t)
+            (keep?[c] ?? 1) == 0 ? 0 : (relu ? Swift.max(t, 0) : t)
         }
     }
 

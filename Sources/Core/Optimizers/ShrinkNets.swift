@@ -104,6 +104,7 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
 
     /// λ‖g(θ)‖₁ (left out under the prox rule, which applies it as a proximal step) + λ₂Σ‖W‖ₚᵖ over
     /// the parameters of role `weight`.
+    @_specialize(where Scalar == Float)
     public func penalty(on tape: Tape<Scalar>, context: HookContext<Scalar>) throws -> Variable<Scalar>? {
         var total: Variable<Scalar>?
         func add(_ v: Variable<Scalar>) throws { total = try total.map { try $0.adding(v) } ?? v }
@@ -138,6 +139,7 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
         return total
     }
 
+    @_specialize(where Scalar == Float)
     public func afterUpdate(_ context: HookContext<Scalar>) throws -> Report {
         stepsSeen += 1
         let killed = applyKillRule(step: context.step)
@@ -147,6 +149,7 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
 
     /// After a step: the prox step (prox rule), the sign statistics, the kills (past the warm-up),
     /// at least `minUnits` left per switch. Returns the number of units killed.
+    @_specialize(where Scalar == Float)
     func applyKillRule(step: Int) -> Int {
         let armed = stepsSeen > settings.kill.warmup
         let tau = inner.lr * settings.lambda
