@@ -14,6 +14,8 @@
 #   make repro-cs          continuous sparsification: ticket search and one-shot pruning (SEEDS=1)
 #   make repro-hrco        the HRCO paper's Lasso and pruning experiments (FULL=1: full-size Lasso)
 #   make repro-sharing     soft parameter sharing (thesis ch. 3): WRN vs SWRN on Fashion-MNIST, shortest paths
+#   make repro-shrink      ShrinkNets: against group lasso on synthetic regression; the Fashion-MNIST MLP and
+#                          W1 CNN with switches (EPOCHS=5)
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -31,7 +33,7 @@ TEST_FLAGS ?=
 RUNS ?= 100
 EPOCHS ?= 5
 
-.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco repro-sharing clean
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco repro-sharing repro-shrink clean
 
 all: build
 
@@ -119,3 +121,8 @@ clean:
 repro-hrco: build
 	$(WHITTLE) $(if $(FULL),--set full=true) scripts/hrco_lasso.wh
 	$(WHITTLE) scripts/hrco_prune.wh
+
+# ShrinkNets (issue 12): writes shrink_regression_out/ and shrink_fmnist_out/ (SVGs, JSON Lines).
+repro-shrink: build
+	$(WHITTLE) scripts/shrink_regression.wh
+	$(WHITTLE) --set epochs=$(EPOCHS) scripts/shrink_fmnist.wh

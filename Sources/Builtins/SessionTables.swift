@@ -26,6 +26,7 @@ extension Session {
             SweepBuiltins.table,
             TeachingBuiltins.table,
             SharingBuiltins.table,
+            ShrinkBuiltins.table,
         ]
     }
 

@@ -7,7 +7,7 @@
 /// PyTorch); in evaluation the running statistics are used. γ (`weight`, ones) and β (`bias`,
 /// zeros) have role `bn`; `running_mean` (zeros) and `running_var` (ones) are buffers.
 public final class BatchNorm<Scalar: TensorScalar>: Layer {
-    public let channels: Int
+    public internal(set) var channels: Int
     public let momentum: Double
     public let eps: Double
     public let weight: Param<Scalar>        // [C]

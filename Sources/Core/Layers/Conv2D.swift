@@ -9,8 +9,8 @@ public final class Conv2D<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [out, in, kh, kw]
     public let bias: Param<Scalar>?    // [out]
     public var isTraining = true
-    public let inChannels: Int
-    public let outChannels: Int
+    public internal(set) var inChannels: Int
+    public internal(set) var outChannels: Int
     public let kernel: Int
     public let stride: Int
     public let padding: Padding

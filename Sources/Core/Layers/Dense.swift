@@ -9,8 +9,8 @@ public final class Dense<Scalar: TensorScalar>: GatedLayer, ReLUFusable {
     public let weight: Param<Scalar>   // [in, out]
     public let bias: Param<Scalar>?    // [out]
     public var isTraining = true
-    public let inputs: Int
-    public let outputs: Int
+    public internal(set) var inputs: Int
+    public internal(set) var outputs: Int
 
     /// A dense layer `inputs → outputs`, initialised from `rng`.
     /// - Throws: `CoreError.badArgument` for a size below 1.
