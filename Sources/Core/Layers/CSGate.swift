@@ -287,12 +287,17 @@ enum CSKernels {
         x.scalars.withUnsafeBufferPointer { px in
             g.withUnsafeMutableBufferPointer { pg in
                 slope.withUnsafeMutableBufferPointer { ps in
-                    for i in 0..<n {
-                        let z = beta * px[i]
-                        let e = S.exp(-Swift.abs(z)), d = 1 / (1 + e)
-                        let high = d, low = e * d   // σ(|z|), σ(−|z|)
-                        pg[i] = z >= 0 ? high : low
-                        ps[i] = high * low
+                    let (px, pg, ps) = (px, pg, ps)  // not inout: the chunks share them
+                    // One exp per weight is the gate's main cost (W1's dense layer has 400k): split
+                    // over the cores like the optimizers' lanes.
+                    parallelChunks(n, minimum: UpdateLanes.parallelMinimum) { lo, hi in
+                        for i in lo..<hi {
+                            let z = beta * px[i]
+                            let e = S.exp(-Swift.abs(z)), d = 1 / (1 + e)
+                            let high = d, low = e * d   // σ(|z|), σ(−|z|)
+                            pg[i] = z >= 0 ? high : low
+                            ps[i] = high * low
+                        }
                     }
                 }
             }
