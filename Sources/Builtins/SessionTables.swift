@@ -26,6 +26,7 @@ extension Session {
             SweepBuiltins.table,
             TeachingBuiltins.table,
             SharingBuiltins.table,
+            SMOLBuiltins.table,
         ]
     }
 
@@ -35,6 +36,6 @@ extension Session {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
          TableMembers.table, TicketMembers.table,
-         SearchMembers.table, ProblemMembers.table, BankMembers.table, LSMMembers.table]
+         SearchMembers.table, ProblemMembers.table, BankMembers.table, LSMMembers.table, BitsMembers.table]
     }
 }
