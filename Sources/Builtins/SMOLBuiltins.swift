@@ -183,6 +183,13 @@ enum SMOLBuiltins {
             for q in gates { q.gate.evaluation = mode }
             return a["net"]
         },
+        spec("quantize", [.required("x", "Tensor"), .required("bits", "Int")],
+             "SMOL's fixed-point quantizer q(x, p): each entry to the nearest p-bit level in [−2, 2] (0 bits: 0).",
+             topic: "Tensors",
+             details: "Bit j of a p-bit number is ±2^(1−j), so p bits give the 2^p levels ±2^(1−p), ±3·2^(1−p), …, ±(2 − 2^(1−p)), spaced 2^(2−p) apart; 0 is not one of them. q(x, p) = Δ·(⌊x/Δ⌋ + ½) clamped to ±(2 − Δ/2), Δ = 2^(2−p): an entry on a multiple of Δ (0 included) goes to the level above.",
+             example: "quantize(tensor([0.2, -0.3, 1.0]), 2)   # [0.5, -0.5, 1.5]") { a in
+            .tensor(try FixedPoint.quantize(try a.tensorValue("x"), bits: try a.int("bits")))
+        },
         spec("quantized", [.required("net", "Net"), .named("p_init", "Float", .float(8)),
                            .named("granularity", "String", .string(QuantizerGranularity.weight.rawValue)), .named("only", "List", .null)],
              "Adds SMOL quantizers to the Dense and Conv2D layers of a net, in place: a precision logit per weight (or channel, or layer); returns the net.",

@@ -45,6 +45,15 @@ public enum FixedPoint {
         return Swift.min(Swift.max(level, -top), top)
     }
 
+    /// q(w, p) of every entry of a tensor.
+    /// - Throws: `CoreError.badArgument` for bits outside 0…32.
+    public static func quantize<S: TensorScalar>(_ t: Tensor<S>, bits p: Int) throws -> Tensor<S> {
+        guard (0...maxBits).contains(p) else {
+            throw CoreError.badArgument(op: "quantize", message: "bits must be from 0 to \(maxBits), got \(p)")
+        }
+        return QuantizerKernels.quantize(t, bits: [Int](repeating: p, count: t.count))
+    }
+
     /// log2(1 + e^(−s)) = softplus(−s)/ln 2, stable for every s: p̃ − 1.
     @inline(__always)
     public static func extraBits(_ s: Double) -> Double {
