@@ -14,6 +14,7 @@
 #   make repro-cs          continuous sparsification: ticket search and one-shot pruning (SEEDS=1)
 #   make repro-hrco        the HRCO paper's Lasso and pruning experiments (FULL=1: full-size Lasso)
 #   make repro-sharing     soft parameter sharing (thesis ch. 3): WRN vs SWRN on Fashion-MNIST, shortest paths
+#   make repro-smol        SMOL mixed precision (thesis ch. 5) on the Fashion-MNIST CNN against uniform 8/4/2 bits
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -31,7 +32,7 @@ TEST_FLAGS ?=
 RUNS ?= 100
 EPOCHS ?= 5
 
-.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco repro-sharing clean
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco repro-sharing repro-smol clean
 
 all: build
 
@@ -109,6 +110,11 @@ repro-cs: build
 repro-sharing: build
 	$(WHITTLE) scripts/sharing_fmnist.wh
 	$(WHITTLE) scripts/sharing_paths.wh
+
+# Writes smol_fmnist_out/ (an SVG of accuracy against bits, a JSON Lines record); REPRO_FLAGS for
+# shorter runs, e.g. REPRO_FLAGS="--set epochs=1 --set smol_epochs=1".
+repro-smol: build
+	$(WHITTLE) $(REPRO_FLAGS) scripts/smol_fmnist.wh
 
 clean:
 	rm -rf .build-fuzz
