@@ -68,10 +68,11 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
     /// The last bit map checked, and its integers.
     private var bitCache: (map: Tensor<Scalar>, bits: [Int])?
 
-    /// ε (weight shape) with, at weight granularity, ε·σ'(s) folded in for the backward pass.
+    /// The noise key of a training tape, and the penalty's sum and slope from the same pass.
     struct SoftNoise {
-        var epsilon: [Scalar]
-        var slopeTimesEpsilon: [Scalar]?
+        var key: UInt64
+        var penaltySum: Double
+        var penaltySlope: [Scalar]
     }
 
     /// - Throws: `CoreError.badArgument` for p_init outside (1, 32] or a weight without that axis.
@@ -242,48 +243,41 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
         return weight.tape.record(out, inputs: [weight]) { { grad in [(wid, grad)] } }
     }
 
-    /// w + σ(s)⊙ε as one node with both gradients. On a training tape the noise is drawn once and
-    /// reused by every use of the weight on that tape.
+    /// w + σ(s)⊙ε as one node with both gradients. On a training tape the noise key is drawn once
+    /// and reused by every use of the weight on that tape; the same pass leaves the penalty's sum
+    /// and slope for `penaltySum` on that tape.
     @_specialize(where Scalar == Float)
     private func noisy(_ weight: Variable<Scalar>, training: Bool) throws -> Variable<Scalar> {
         guard let precision else { return weight }
         let tape = weight.tape
         let s = tape.variable(for: precision)
-        let reuse = training && cachedTape === tape ? cachedNoise : nil
-        let noise = reuse ?? draw(precision.value)
-        if training {
-            cachedTape = tape
-            cachedNoise = noise
-        }
-        let sig = QuantizerKernels.sigmoid(precision.value)
+        let key = (training && cachedTape === tape ? cachedNoise?.key : nil) ?? rng.nextUInt64()
         let (_, units, inner) = unitLayout
         let granularity = self.granularity
-        let out = QuantizerKernels.perturbed(weight.value, sigma: sig, epsilon: noise.epsilon) {
+        let sValues = precision.value
+        let pass = QuantizerKernels.softForward(weight.value, logits: sValues, key: key) {
             granularity == .weight ? $0 : (granularity == .channel ? ($0 / inner) % units : 0)
         }
+        if training {
+            cachedTape = tape
+            cachedNoise = SoftNoise(key: key, penaltySum: pass.penaltySum, penaltySlope: pass.penaltySlope)
+        }
         let (wid, sid) = (weight.id, s.id)
-        let sValues = precision.value
-        return tape.record(out, inputs: [weight, s]) {
+        let k = pass.backwardFactor
+        return tape.record(Tensor(uncheckedShape: weightShape, scalars: pass.output), inputs: [weight, s]) {
             { grad in
-                // ∂/∂s = σ(s)(1 − σ(s)) · Σ_group g ⊙ ε; ∂/∂w = g.
+                // ∂/∂w = g; ∂/∂s = σ(s)(1 − σ(s))·Σ_group g⊙ε, with k = ε·σ'(s) per weight, or ε
+                // (the group's σ' applied after the sum).
                 let gs: Tensor<Scalar>
-                if let k = noise.slopeTimesEpsilon {
+                if granularity == .weight {
                     gs = Tensor(uncheckedShape: sValues.shape, scalars: QuantizerKernels.product(grad.scalars, k))
                 } else {
-                    gs = QuantizerKernels.groupGradient(grad.scalars, epsilon: noise.epsilon, logits: sValues,
+                    gs = QuantizerKernels.groupGradient(grad.scalars, epsilon: k, logits: sValues,
                                                          units: units, inner: inner, perChannel: granularity == .channel)
                 }
                 return [(wid, grad), (sid, gs)]
             }
         }
-    }
-
-    /// A fresh ε ~ U(−1, 1) of the weight's shape from one key of the gate's stream.
-    private func draw(_ s: Tensor<Scalar>) -> SoftNoise {
-        let key = rng.nextUInt64()
-        let epsilon: [Scalar] = QuantizerKernels.uniformNoise(key: key, count: weightShape.reduce(1, *))
-        let k = granularity == .weight ? QuantizerKernels.slopeTimes(epsilon, logits: s) : nil
-        return SoftNoise(epsilon: epsilon, slopeTimesEpsilon: k)
     }
 
     /// Σ_g n_g · log2(1 + e^(−s_g)) over the logits (n_g = 1 unless `weighted` and grouped),
@@ -294,7 +288,8 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
         guard let precision, mode == .soft else { return nil }
         let s = tape.variable(for: precision)
         let n = weighted ? Scalar(groupSize) : 1
-        let (total, slope) = QuantizerKernels.softplusBits(precision.value)
+        let cached = cachedTape === tape ? cachedNoise : nil
+        let (total, slope) = cached.map { ($0.penaltySum, $0.penaltySlope) } ?? QuantizerKernels.softplusBits(precision.value)
         let sValues = precision.value, sid = s.id
         return tape.record(Tensor(scalar: Scalar(total * n.doubleValue)), inputs: [s]) {
             { grad in
@@ -330,13 +325,16 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
             let limits = (0...FixedPoint.maxBits).map { Scalar(FixedPoint.limit(bits: $0)) }
             bounds = try frozenBits().map { limits[$0] }
         } else if let s = precision?.value {
-            let sig = QuantizerKernels.sigmoid(s)
-            if granularity == .weight {
-                bounds = sig.map { 2 - $0 }
-            } else {
-                let (_, units, inner) = unitLayout
-                bounds = (0..<weight.count).map { 2 - sig[group($0, units: units, inner: inner)] }
+            // σ(s) < 1, so only a weight beyond ±1 can be out of bounds: σ is computed for those only.
+            let (_, units, inner) = unitLayout
+            var moved = 0
+            weight.value.scalars.withUnsafeMutableBufferPointer { pw in
+                for i in 0..<pw.count where Swift.abs(pw[i]) > 1 {
+                    let b = 2 - Tensor<Scalar>.sigmoid(s.scalars[group(i, units: units, inner: inner)])
+                    if pw[i] > b { pw[i] = b; moved += 1 } else if pw[i] < -b { pw[i] = -b; moved += 1 }
+                }
             }
+            return moved
         } else {
             return 0
         }
@@ -432,59 +430,67 @@ public func freezePrecision<S: TensorScalar>(_ net: any Layer<S>, rounding: Prec
 
 /// The loops of the quantizer, on raw buffers: the soft gate runs on every weight at every step.
 enum QuantizerKernels {
-    /// σ(x) per entry, stable.
-    @_specialize(where S == Float)
-    static func sigmoid<S: TensorScalar>(_ x: Tensor<S>) -> [S] {
-        x.scalars.map { Tensor<S>.sigmoid($0) }
+    /// What one soft forward pass computes.
+    struct SoftPass<S> {
+        /// w + σ(s)⊙ε.
+        var output: [S]
+        /// ε·σ(s)(1 − σ(s)) per weight at weight granularity; ε otherwise.
+        var backwardFactor: [S]
+        /// Σ log2(1 + e^(−s)) over the logits, and σ(−s)/ln 2 per logit.
+        var penaltySum: Double
+        var penaltySlope: [S]
     }
 
-    /// 2^24 uniform draws mapped to (−1, 1): ε_i = (h(key, i) + ½)·2^−23 − 1.
+    /// The soft pass in one sweep: ε_i = (h(key, i) + ½)·2^−23 − 1 ~ U(−1, 1) from a counter-based
+    /// hash (as Dropout's), and per logit one e = e^(−|s|) giving σ(s), σ(s)(1 − σ(s)) = e/(1 + e)²
+    /// and σ(−s), plus one log1p for the penalty.
     @_specialize(where S == Float)
-    static func uniformNoise<S: TensorScalar>(key: UInt64, count: Int) -> [S] {
-        [S](unsafeUninitializedCapacity: count) { out, initialized in
-            let scale = S(1.0 / 8_388_608.0)
-            for i in 0..<count { out[i] = (S(Dropout<S>.draw(key, i)) + 0.5) * scale - 1 }
-            initialized = count
-        }
-    }
-
-    /// ε ⊙ σ(s)(1 − σ(s)), from e = e^(−|s|): σ(1 − σ) = e/(1 + e)².
-    @_specialize(where S == Float)
-    static func slopeTimes<S: TensorScalar>(_ epsilon: [S], logits: Tensor<S>) -> [S] {
-        let n = Swift.min(epsilon.count, logits.count)
-        return [S](unsafeUninitializedCapacity: n) { out, initialized in
-            logits.scalars.withUnsafeBufferPointer { ps in
-                epsilon.withUnsafeBufferPointer { pe in
-                    for i in 0..<n {
-                        let e = S.exp(-Swift.abs(ps[i])), d = 1 / (1 + e)
-                        out[i] = pe[i] * e * d * d
-                    }
-                }
-            }
-            initialized = n
-        }
-    }
-
-    /// w + σ[group(i)]·ε.
-    @_specialize(where S == Float)
-    static func perturbed<S: TensorScalar>(_ w: Tensor<S>, sigma: [S], epsilon: [S], group: (Int) -> Int) -> Tensor<S> {
-        let n = Swift.min(w.count, epsilon.count)
-        let weightwise = sigma.count == n
-        let out = [S](unsafeUninitializedCapacity: n) { o, initialized in
-            w.scalars.withUnsafeBufferPointer { pw in
-                epsilon.withUnsafeBufferPointer { pe in
-                    sigma.withUnsafeBufferPointer { pg in
-                        if weightwise {
-                            for i in 0..<n { o[i] = pw[i] + pg[i] * pe[i] }
-                        } else {
-                            for i in 0..<n { o[i] = pw[i] + pg[group(i)] * pe[i] }
+    static func softForward<S: TensorScalar>(_ w: Tensor<S>, logits s: Tensor<S>, key: UInt64,
+                                             group: (Int) -> Int) -> SoftPass<S> {
+        let n = w.count, m = s.count
+        let scale = S(1.0 / 8_388_608.0), invLn2 = S(1.4426950408889634)
+        var sigma = [S](repeating: 0, count: m == n ? 0 : m)
+        var penaltySlope = [S](repeating: 0, count: m)
+        var total = 0.0
+        var output = [S](repeating: 0, count: n), factor = [S](repeating: 0, count: n)
+        s.scalars.withUnsafeBufferPointer { ps in
+            penaltySlope.withUnsafeMutableBufferPointer { pn in
+                w.scalars.withUnsafeBufferPointer { pw in
+                    output.withUnsafeMutableBufferPointer { po in
+                        factor.withUnsafeMutableBufferPointer { pf in
+                            var acc = S(0)
+                            if m == n {
+                                // One logit per weight: everything in one sweep, one exp and one log1p each.
+                                for i in 0..<n {
+                                    let eps = (S(Dropout<S>.draw(key, i)) + 0.5) * scale - 1
+                                    let x = ps[i], e = S.exp(-Swift.abs(x)), d = 1 / (1 + e), ed = e * d
+                                    let positive = x >= 0
+                                    po[i] = pw[i] + (positive ? d : ed) * eps
+                                    pf[i] = eps * ed * d
+                                    pn[i] = (positive ? ed : d) * invLn2
+                                    acc += Swift.max(-x, 0) + S.log1p(e)
+                                    if i & 1023 == 1023 { total += acc.doubleValue; acc = 0 }
+                                }
+                            } else {
+                                for j in 0..<m {
+                                    let x = ps[j], e = S.exp(-Swift.abs(x)), d = 1 / (1 + e)
+                                    acc += Swift.max(-x, 0) + S.log1p(e)
+                                    pn[j] = (x >= 0 ? e * d : d) * invLn2
+                                    sigma[j] = x >= 0 ? d : e * d
+                                }
+                                for i in 0..<n {
+                                    let eps = (S(Dropout<S>.draw(key, i)) + 0.5) * scale - 1
+                                    po[i] = pw[i] + sigma[group(i)] * eps
+                                    pf[i] = eps
+                                }
+                            }
+                            total += acc.doubleValue
                         }
                     }
                 }
             }
-            initialized = n
         }
-        return Tensor(uncheckedShape: w.shape, scalars: out)
+        return SoftPass(output: output, backwardFactor: factor, penaltySum: total / 0.6931471805599453, penaltySlope: penaltySlope)
     }
 
     /// a ⊙ b.
