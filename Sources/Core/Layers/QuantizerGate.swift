@@ -1,5 +1,7 @@
 // SMOL quantizer gates: learned precisions by noise (w + σ(s)⊙ε), the frozen bit map with Q(w, p) and a straight-through estimator, the clamp, and `addQuantizers`.
 
+import Foundation
+
 /// How many weights share one precision logit: each weight its own, one per output channel (a Dense
 /// column, a Conv2D filter), or one for the whole layer (SMOL-L).
 public enum QuantizerGranularity: String, Sendable, CaseIterable {
@@ -325,16 +327,11 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
             let limits = (0...FixedPoint.maxBits).map { Scalar(FixedPoint.limit(bits: $0)) }
             bounds = try frozenBits().map { limits[$0] }
         } else if let s = precision?.value {
-            // σ(s) < 1, so only a weight beyond ±1 can be out of bounds: σ is computed for those only.
             let (_, units, inner) = unitLayout
-            var moved = 0
-            weight.value.scalars.withUnsafeMutableBufferPointer { pw in
-                for i in 0..<pw.count where Swift.abs(pw[i]) > 1 {
-                    let b = 2 - Tensor<Scalar>.sigmoid(s.scalars[group(i, units: units, inner: inner)])
-                    if pw[i] > b { pw[i] = b; moved += 1 } else if pw[i] < -b { pw[i] = -b; moved += 1 }
-                }
+            let granularity = self.granularity
+            return QuantizerKernels.clampSoft(&weight.value, logits: s) {
+                granularity == .weight ? $0 : (granularity == .channel ? ($0 / inner) % units : 0)
             }
-            return moved
         } else {
             return 0
         }
@@ -460,7 +457,11 @@ enum QuantizerKernels {
                         factor.withUnsafeMutableBufferPointer { pf in
                             var acc = S(0)
                             if m == n {
-                                // One logit per weight: everything in one sweep, one exp and one log1p each.
+                                // One logit per weight: everything in one sweep, one exp each.
+                                // softplus(−s) = max(−s, 0) + log(1 + e) = max(−s, 0) − log d: the
+                                // logs are summed as the log of a block's product of d ∈ [½, 1],
+                                // in Double (64 factors stay above 2^−64), one log per 64 weights.
+                                var product = 1.0
                                 for i in 0..<n {
                                     let eps = (S(Dropout<S>.draw(key, i)) + 0.5) * scale - 1
                                     let x = ps[i], e = S.exp(-Swift.abs(x)), d = 1 / (1 + e), ed = e * d
@@ -468,9 +469,12 @@ enum QuantizerKernels {
                                     po[i] = pw[i] + (positive ? d : ed) * eps
                                     pf[i] = eps * ed * d
                                     pn[i] = (positive ? ed : d) * invLn2
-                                    acc += Swift.max(-x, 0) + S.log1p(e)
+                                    acc += Swift.max(-x, 0)
+                                    product *= d.doubleValue
+                                    if i & 63 == 63 { total -= Foundation.log(product); product = 1 }
                                     if i & 1023 == 1023 { total += acc.doubleValue; acc = 0 }
                                 }
+                                total -= Foundation.log(product)
                             } else {
                                 for j in 0..<m {
                                     let x = ps[j], e = S.exp(-Swift.abs(x)), d = 1 / (1 + e)
@@ -559,6 +563,24 @@ enum QuantizerKernels {
             initialized = n
         }
         return Tensor(uncheckedShape: w.shape, scalars: out)
+    }
+
+    /// w ← clamp(w, ±(2 − σ(s_group))); returns the entries that moved. σ(s) < 1, so only a weight
+    /// beyond ±1 can be out of bounds: σ is computed for those only.
+    @_specialize(where S == Float)
+    static func clampSoft<S: TensorScalar>(_ w: inout Tensor<S>, logits s: Tensor<S>, group: (Int) -> Int) -> Int {
+        var moved = 0
+        s.scalars.withUnsafeBufferPointer { ps in
+            w.scalars.withUnsafeMutableBufferPointer { pw in
+                for i in 0..<pw.count {
+                    let v = pw[i]
+                    guard v > 1 || v < -1 else { continue }
+                    let b = 2 - Tensor<S>.sigmoid(ps[group(i)])
+                    if v > b { pw[i] = b; moved += 1 } else if v < -b { pw[i] = -b; moved += 1 }
+                }
+            }
+        }
+        return moved
     }
 
     /// w ← clamp(w, −bound, bound); returns the entries that moved.
