@@ -126,6 +126,33 @@ final class SMOLTests: XCTestCase {
         }
     }
 
+    func testFloatSweepMatchesTheDoubleReference() throws {
+        // 1,003 entries (a tail after the eight-lane blocks), logits from −100 to 30.
+        let n = 1003
+        var rng = RandomStream(seed: 21)
+        let w = try Tensor<Double>.uniform([n], low: -2, high: 2, using: &rng)
+        var s = try Tensor<Double>.uniform([n], low: -12, high: 6, using: &rng)
+        s.scalars[0] = -100
+        s.scalars[1] = 30
+        s.scalars[2] = 0
+        let wf = Tensor<Float>(uncheckedShape: [n], scalars: w.scalars.map { Float($0) })
+        let sf = Tensor<Float>(uncheckedShape: [n], scalars: s.scalars.map { Float($0) })
+        let reference = QuantizerKernels.softForward(w, logits: Tensor(uncheckedShape: [n], scalars: sf.scalars.map { Double($0) }), key: 99) { $0 }
+        let fast = QuantizerKernels.softForward(wf, logits: sf, key: 99) { $0 }
+        for i in 0..<n {
+            XCTAssertEqual(Double(fast.output[i]), reference.output[i], accuracy: 2e-6 * max(1, abs(reference.output[i])), "output \(i)")
+            // ε itself is a float32 value near 0 at times: the error is relative to σ'(s), not to ε·σ'(s).
+            let sig = Tensor<Double>.sigmoid(Double(sf.scalars[i]))
+            XCTAssertEqual(Double(fast.backwardFactor[i]), reference.backwardFactor[i], accuracy: 2e-6 * sig * (1 - sig) + 1e-30, "ε·σ' \(i)")
+            XCTAssertEqual(Double(fast.penaltySlope[i]), reference.penaltySlope[i], accuracy: 2e-6 * max(1e-3, reference.penaltySlope[i]), "σ(−s)/ln 2 \(i)")
+        }
+        XCTAssertEqual(fast.penaltySum, reference.penaltySum, accuracy: 1e-6 * reference.penaltySum)
+        // ε is uniform on (−1, 1): its mean and range over the draw.
+        let eps = (0..<n).map { (reference.output[$0] - w.scalars[$0]) / Tensor<Double>.sigmoid(Double(sf.scalars[$0])) }
+        XCTAssertLessThan(abs(eps[3...].reduce(0, +) / Double(n - 3)), 0.06)
+        XCTAssertTrue(eps[3...].allSatisfy { abs($0) < 1 })
+    }
+
     func testNoiseIsDrawnOncePerStepAndFreshAcrossSteps() throws {
         let (dense, _) = try gatedDense(.weight)
         let x = gcRandom([1, 3], seed: 4)
