@@ -102,9 +102,18 @@ enum QuantizerKernels {
             h = h &* 0xC2B2_AE35
             return h ^ (h &>> 16)
         }
+        // Float ↔ integer conversions through the 2^23 magic number: Swift's generic SIMD
+        // conversions run lane by lane.
+        let magic = V(repeating: 8_388_608)
+        @inline(__always) func float(_ x: U) -> V {   // exact for x < 2^24
+            let lowPart = unsafeBitCast((x & 0x7F_FFFF) | 0x4B00_0000, to: V.self) - magic
+            let topBit = unsafeBitCast((x &>> 23) | 0x4B00_0000, to: V.self) - magic
+            return lowPart + topBit * magic
+        }
         @inline(__always) func expNonPositive(_ a: V) -> V {
             let x = a.replacing(with: -87, where: a .< -87)
-            let k = (x * 1.44269504088896341).rounded(.toNearestOrEven)
+            // k = round(x·log2 e) (ties to even), in [−126, 0].
+            let k = (x * 1.44269504088896341 + 12_582_912) - 12_582_912
             var r = x - k * 0.693359375
             r = r - k * -2.12194440e-4
             var p = V(repeating: 1.9875691500e-4)
@@ -114,8 +123,9 @@ enum QuantizerKernels {
             p = p * r + 1.6666665459e-1
             p = p * r + 5.0000001201e-1
             let y = p * r * r + r + 1
-            let bits = (SIMD8<Int32>(k, rounding: .towardZero) &+ 127) &<< 23
-            return y * unsafeBitCast(bits, to: V.self)
+            // 2^k: the biased exponent k + 127 read off the mantissa of k + 127 + 2^23.
+            let biased = unsafeBitCast(k + 127 + magic, to: U.self) & 0x7F_FFFF
+            return y * unsafeBitCast(biased &<< 23, to: V.self)
         }
         let scale: Float = 1.0 / 8_388_608.0, invLn2: Float = 1.4426950408889634
         var total = 0.0
@@ -124,7 +134,7 @@ enum QuantizerKernels {
         while i &+ 8 <= n {
             let index = U(repeating: UInt32(truncatingIfNeeded: i)) &+ lanes
             let h = mix(mix(index &+ low) ^ high) &>> 8
-            let eps = (V(h) + 0.5) * scale - 1
+            let eps = (float(h) + 0.5) * scale - 1
             let x = UnsafeRawPointer(s + i).loadUnaligned(as: V.self)
             let e = expNonPositive(pointwiseMin(x, -x))
             let d = 1 / (1 + e), ed = e * d
