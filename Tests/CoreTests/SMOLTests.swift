@@ -261,6 +261,36 @@ final class SMOLTests: XCTestCase {
         XCTAssertEqual(sparsityReport(net).kept, 3)
     }
 
+    func testQuantizerStacksWithACSGateAndBothControllersTrainTogether() throws {
+        var rng = RandomStream(seed: 13)
+        let dense = try Dense<Float>(3, 2, using: &rng)
+        let net = Sequential<Float>([dense])
+        try addCSGates(to: net, sInit: 0.5)
+        try addQuantizers(to: net, using: &rng)
+        XCTAssertEqual(dense.weight.gates.map(\.kind), ["quant", "cs"])
+        XCTAssertEqual(net.namedParams.map(\.path), ["0.weight", "0.bias", "0.precision", "0.mask_logit"])
+        // cs around smol: Adam on the weights, Adam on the precision logits, both penalties.
+        var settings = CSSettings()
+        settings.roundSteps = 10
+        let opt = try ContinuousSparsification(try SMOL(try Adam<Float>(.network(net), lr: 0.01), settings: SMOLSettings()),
+                                               settings: settings)
+        let x = try Tensor<Float>.uniform([4, 3], using: &rng), y = T([4], [0, 1, 1, 0])
+        let s0 = try XCTUnwrap(net.param("0.precision")).value, m0 = try XCTUnwrap(net.param("0.mask_logit")).value
+        try trainStep(opt, x: x, y: y)
+        XCTAssertNotEqual(net.param("0.precision")?.value, s0)
+        XCTAssertNotEqual(net.param("0.mask_logit")?.value, m0)
+        XCTAssertEqual(Set(opt.lastStep?.hooks.map(\.hook) ?? []), ["cs", "smol"])
+        // The CS mask committed (hard) removes entries: they freeze to 0 bits and stay 0.
+        net.param("0.mask_logit")?.value = T([3, 2], [1, -1, 1, 1, -1, 1])
+        try dense.weight.setGateMode(.hard, kind: "cs")
+        try freezePrecision(net, zeroPrecision: false)
+        XCTAssertEqual(net.buffer("0.bits")?.value.scalars.map { $0 == 0 }, [false, true, false, false, true, false])
+        XCTAssertEqual(try bitsReport(net).rows[0].zeroBits, 2)
+        try trainStep(opt, x: x, y: y)
+        XCTAssertEqual(dense.weight.value.scalars[1], 0)
+        XCTAssertEqual(dense.weight.value.scalars[4], 0)
+    }
+
     func testZeroPrecisionAtTheFreezeIsSparsity() throws {
         let dense = try Dense<Float>(weight: T([1, 4], [0.2, 0.6, -0.1, -1.2]), bias: nil)
         let net = Sequential<Float>([dense])

@@ -23,9 +23,10 @@ enum QuantizerKernels {
         let n = w.count, m = s.count
         let scale = S(1.0 / 8_388_608.0), invLn2 = S(1.4426950408889634)
         var sigma = [S](repeating: 0, count: m == n ? 0 : m)
-        var penaltySlope = [S](repeating: 0, count: m)
+        // Written in full by either branch below (no zero fill first: three passes over memory saved).
+        var penaltySlope = [S](uninitializedCount: m)
         var total = 0.0
-        var output = [S](repeating: 0, count: n), factor = [S](repeating: 0, count: n)
+        var output = [S](uninitializedCount: n), factor = [S](uninitializedCount: n)
         s.scalars.withUnsafeBufferPointer { ps in
             penaltySlope.withUnsafeMutableBufferPointer { pn in
                 w.scalars.withUnsafeBufferPointer { pw in
