@@ -16,6 +16,7 @@
 #   make repro-sharing     soft parameter sharing (thesis ch. 3): WRN vs SWRN on Fashion-MNIST, shortest paths
 #   make repro-shrink      ShrinkNets: against group lasso on synthetic regression; the Fashion-MNIST MLP and
 #                          W1 CNN with switches (EPOCHS=5)
+#   make repro-smol        SMOL mixed precision (thesis ch. 5) on the Fashion-MNIST CNN against uniform 8/4/2 bits
 
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -33,7 +34,7 @@ TEST_FLAGS ?=
 RUNS ?= 100
 EPOCHS ?= 5
 
-.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco repro-sharing repro-shrink clean
+.PHONY: all setup build run test bench fuzz experiments repro-iht repro-rvsm repro-adaptive repro-cs repro-hrco repro-sharing repro-shrink repro-smol clean
 
 all: build
 
@@ -111,6 +112,11 @@ repro-cs: build
 repro-sharing: build
 	$(WHITTLE) scripts/sharing_fmnist.wh
 	$(WHITTLE) scripts/sharing_paths.wh
+
+# Writes smol_fmnist_out/ (an SVG of accuracy against bits, a JSON Lines record); REPRO_FLAGS for
+# shorter runs, e.g. REPRO_FLAGS="--set epochs=1 --set smol_epochs=1".
+repro-smol: build
+	$(WHITTLE) $(REPRO_FLAGS) scripts/smol_fmnist.wh
 
 clean:
 	rm -rf .build-fuzz

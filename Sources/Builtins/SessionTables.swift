@@ -27,6 +27,7 @@ extension Session {
             TeachingBuiltins.table,
             SharingBuiltins.table,
             ShrinkBuiltins.table,
+            SMOLBuiltins.table,
         ]
     }
 
@@ -36,6 +37,6 @@ extension Session {
         [TensorMembers.table, ParamMembers.table, LayerMembers.table, DatasetMembers.table,
          OptimizerMembers.table, RunMembers.table, SparsityMembers.table, ExplanationMembers.table,
          TableMembers.table, TicketMembers.table,
-         SearchMembers.table, ProblemMembers.table, BankMembers.table, LSMMembers.table]
+         SearchMembers.table, ProblemMembers.table, BankMembers.table, LSMMembers.table, BitsMembers.table]
     }
 }
