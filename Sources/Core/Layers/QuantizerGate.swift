@@ -385,7 +385,7 @@ public func addQuantizers<S: TensorScalar>(to net: any Layer<S>, pInit: Double =
         let gate = try QuantizerGate<S>(weightShape: layer.weight.value.shape, unitAxis: layer is Dense<S> ? 1 : 0,
                                         pInit: pInit, granularity: granularity, using: &rng)
         // At the bottom: the gates above (a mask, a CS gate) act on Q(w), so what they remove stays 0.
-        layer.weight.gates.insert(gate, at: 0)
+        try layer.weight.addGate(gate, atBottom: true)
         try gate.clamp(layer.weight)
         out.append((path, gate))
     }

@@ -56,17 +56,19 @@ extension WeightGate {
 }
 
 extension Param {
-    /// Adds `gate` on top of the stack and enforces its keep-mask.
+    /// Adds `gate` on top of the stack (under the gates already there with `atBottom`, so they act
+    /// on its output: a mask above a quantizer keeps removed weights at exactly 0) and enforces
+    /// its keep-mask.
     /// - Throws: `CoreError.badArgument` when a gate of the same kind is already there, or the
     ///   gate's mask does not have the parameter's shape.
-    public func addGate(_ gate: any WeightGate<Scalar>) throws {
+    public func addGate(_ gate: any WeightGate<Scalar>, atBottom: Bool = false) throws {
         if let other = gates.first(where: { $0.kind == gate.kind }) {
             throw CoreError.badArgument(op: gate.kind, message: "\(path) already has a \(other.kind) gate")
         }
         if let keep = gate.keepMask, keep.shape != value.shape {
             throw CoreError.shapeMismatch(op: gate.kind, shapes: [value.shape, keep.shape], message: "")
         }
-        gates.append(gate)
+        if atBottom { gates.insert(gate, at: 0) } else { gates.append(gate) }
         enforceKeepMask()
     }
 
