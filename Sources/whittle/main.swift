@@ -9,6 +9,10 @@ import Core
 // Process-wide settings are made here, once, and handed down (the token through the Session).
 ProcessTuning().apply()
 Signals.install()
+// Results written to a file or a pipe go out a line at a time (a terminal already is): a batch job
+// killed at its time limit (SIGTERM from Slurm) or by the OOM killer keeps every line it printed,
+// where block buffering lost them all. One write per printed line costs about a microsecond.
+if isatty(1) == 0 { setvbuf(stdout, nil, _IOLBF, 0) }
 switch parseCommandLine(Array(CommandLine.arguments.dropFirst())) {
 case .exit(let status, let out, let err):
     StandardStream.output.write(out)

@@ -129,6 +129,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(run.status, 130)
     }
 
+    func testABatchJobKilledMidRunKeepsWhatItPrinted() throws {
+        // Slurm ends a job at its time limit with SIGTERM: the lines printed so far must be in the log.
+        let run = try Whittle.run(["-e", "print(\"epoch 1 done\")\nx = 0\nwhile true { x += 1 }"], interruptAfter: 1.0,
+                                  signal: SIGTERM)
+        XCTAssertEqual(run.status, SIGTERM, "killed by the signal (Process reports its number)")
+        XCTAssertEqual(run.stdout, "epoch 1 done\n")
+    }
+
     func testClosedPipeEndsQuietly() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Whittle.executable)

@@ -42,9 +42,10 @@ enum Whittle {
 
     /// Runs `whittle arguments...` with `input` on standard input (a pipe, so not a terminal).
     ///
-    /// - Parameter interruptAfter: sends SIGINT after this many seconds.
+    /// - Parameter interruptAfter: sends `signal` (SIGINT unless given) after this many seconds.
     static func run(_ arguments: [String], input: String = "", environment: [String: String]? = nil,
-                    directory: URL? = nil, interruptAfter: Double? = nil, timeout: Double = 60) throws -> Finished {
+                    directory: URL? = nil, interruptAfter: Double? = nil, signal: Int32 = SIGINT,
+                    timeout: Double = 60) throws -> Finished {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -63,7 +64,7 @@ enum Whittle {
 
         if let interruptAfter {
             Thread.sleep(forTimeInterval: interruptAfter)
-            kill(process.processIdentifier, SIGINT)
+            kill(process.processIdentifier, signal)
         }
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
