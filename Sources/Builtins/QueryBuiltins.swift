@@ -5,21 +5,13 @@ import Lang
 
 /// The result of `sparsity(net)`: prints as a per-layer table, stands for the global sparsity in
 /// arithmetic and comparisons, and has `rows`, `weights`, `kept`, `global` fields.
-public final class SparsityObject: NativeObject {
+public final class SparsityObject: ScalarReport {
     let report: SparsityReport
     init(_ report: SparsityReport) { self.report = report }
 
     public var typeName: String { "Sparsity" }
     public var scalarValue: Double? { report.sparsity }
     public var memberTable: MemberTable? { SparsityMembers.table }
-    public func binary(_ op: Lang.BinaryOperator, _ other: Value, reversed: Bool) throws -> Value? {
-        let a = Value.float(report.sparsity)
-        return try reversed ? Operators.binary(op, other, a) : Operators.binary(op, a, other)
-    }
-    public func compare(_ op: ComparisonOperator, _ other: Value, reversed: Bool) throws -> Value? {
-        let a = Value.float(report.sparsity)
-        return try reversed ? Operators.compare(op, other, a) : Operators.compare(op, a, other)
-    }
 
     public func render(width: Int) -> String {
         let rows = report.rows.map { [$0.path, $0.kind, NetAccess.formatCount($0.weights), NetAccess.formatCount($0.kept), percent($0.sparsity)] }

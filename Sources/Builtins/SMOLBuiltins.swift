@@ -5,45 +5,28 @@ import Lang
 
 /// The result of `bits(net)`: prints as a per-layer table, stands for the average bits per
 /// quantized weight in arithmetic and comparisons.
-public final class BitsObject: NativeObject {
+public final class BitsObject: ScalarReport {
     let report: BitsReport
     init(_ report: BitsReport) { self.report = report }
 
     public var typeName: String { "Bits" }
     public var scalarValue: Double? { report.average }
     public var memberTable: MemberTable? { BitsMembers.table }
-    public func binary(_ op: Lang.BinaryOperator, _ other: Value, reversed: Bool) throws -> Value? {
-        let a = Value.float(report.average)
-        return try reversed ? Operators.binary(op, other, a) : Operators.binary(op, a, other)
-    }
-    public func compare(_ op: ComparisonOperator, _ other: Value, reversed: Bool) throws -> Value? {
-        let a = Value.float(report.average)
-        return try reversed ? Operators.compare(op, other, a) : Operators.compare(op, a, other)
-    }
 
     public func render(width: Int) -> String {
-        let header = ["path", "kind", "weights", "bits/weight", "min", "max", "0 bits", "ratio"]
         func ratio(_ avg: Double) -> String { avg == 0 ? "-" : String(format: "%.1fx", 32 / avg) }
-        var rows = report.rows.map { r -> [String] in
+        let rows = report.rows.map { r -> [String] in
             guard r.quantized else { return [r.path, r.kind, NetAccess.formatCount(r.weights), "32 (float)", "", "", "", "1.0x"] }
             return [r.path, r.kind, NetAccess.formatCount(r.weights), String(format: "%.3f", r.average), String(r.minBits), String(r.maxBits),
                     String(format: "%.1f%%", r.weights == 0 ? 0 : 100 * Double(r.zeroBits) / Double(r.weights)), ratio(r.average)]
         }
-        rows.append(["quantized", "", NetAccess.formatCount(report.quantizedWeights), String(format: "%.3f", report.average), "", "",
-                     String(format: "%.1f%%", 100 * report.zeroFraction), ratio(report.average)])
-        rows.append(["whole model", "", NetAccess.formatCount(report.allParameters), String(format: "%.3f", report.wholeModel), "", "", "",
-                     ratio(report.wholeModel)])
-        var widths = header.map(\.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, c in
-                let pad = String(repeating: " ", count: widths[i] - c.count)
-                return i >= 2 ? pad + c : c + pad
-            }.joined(separator: "  ")
-        }
-        let rule = String(repeating: "─", count: widths.reduce(0, +) + 2 * (widths.count - 1))
-        let note = report.frozen ? [] : ["(not frozen: the bits freeze_precision would give now)"]
-        return ([line(header), rule] + rows.dropLast(2).map(line) + [rule] + rows.suffix(2).map(line) + note).joined(separator: "\n")
+        let totals = [["quantized", "", NetAccess.formatCount(report.quantizedWeights), String(format: "%.3f", report.average), "", "",
+                       String(format: "%.1f%%", 100 * report.zeroFraction), ratio(report.average)],
+                      ["whole model", "", NetAccess.formatCount(report.allParameters), String(format: "%.3f", report.wholeModel), "", "", "",
+                       ratio(report.wholeModel)]]
+        let table = TextTable.render(header: ["path", "kind", "weights", "bits/weight", "min", "max", "0 bits", "ratio"],
+                                     rows: rows, closing: totals, rightAlignedFrom: 2)
+        return report.frozen ? table : table + "\n(not frozen: the bits freeze_precision would give now)"
     }
 }
 
