@@ -4,24 +4,8 @@ import Foundation
 import XCTest
 
 final class CSReproductionTests: XCTestCase {
-    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("scripts")
-
     func run(_ name: String, _ settings: [(String, String)]) throws -> String {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
-            throw XCTSkip("Fashion-MNIST is not installed (make setup)")
-        }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cs-repro-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var options = Session.Options()
-        options.quiet = true
-        options.settings = settings + [("out", dir)]
-        var out = "", err = ""
-        let session = Session(options: options, output: { out += $0 }, errorOutput: { err += $0 })
-        let url = CSReproductionTests.scripts.appendingPathComponent(name)
-        let outcome = session.runScript(source: try String(contentsOf: url, encoding: .utf8), path: url.path)
-        XCTAssertEqual(outcome, .success, "\(name):\n\(err)")
-        return out
+        try ReproductionScript.run(name, settings)
     }
 
     func testTicketSearchFastVersion() throws {

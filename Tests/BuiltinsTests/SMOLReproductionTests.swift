@@ -21,7 +21,7 @@ final class SMOLReproductionTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (s, text) = session([("train", "64"), ("val", "32"), ("test", "32"), ("epochs", "1"), ("smol_epochs", "1"),
                                  ("tune", "1"), ("lambdas", "[1e-5]"), ("uniform_bits", "[2]"), ("out", dir)])
-        let url = CSReproductionTests.scripts.appendingPathComponent("smol_fmnist.wh")
+        let url = ReproductionScript.folder.appendingPathComponent("smol_fmnist.wh")
         let outcome = s.runScript(source: try String(contentsOf: url, encoding: .utf8), path: url.path)
         let (out, err) = text()
         XCTAssertEqual(outcome, .success, err)

@@ -5,17 +5,7 @@ import XCTest
 
 final class ShrinkScriptTests: XCTestCase {
     func run(_ name: String, _ settings: [(String, String)]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shrink-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var options = Session.Options()
-        options.quiet = true
-        options.settings = settings + [("out", dir)]
-        var out = "", err = ""
-        let session = Session(options: options, output: { out += $0 }, errorOutput: { err += $0 })
-        let url = CSReproductionTests.scripts.appendingPathComponent(name)
-        let outcome = session.runScript(source: try String(contentsOf: url, encoding: .utf8), path: url.path)
-        XCTAssertEqual(outcome, .success, "\(name):\n\(err)")
-        return out
+        try ReproductionScript.run(name, settings, needsFashionMNIST: name != "shrink_regression.wh")
     }
 
     func testRegressionFastVersion() throws {
@@ -25,9 +15,6 @@ final class ShrinkScriptTests: XCTestCase {
     }
 
     func testFashionMNISTFastVersion() throws {
-        guard FileManager.default.fileExists(atPath: "/usr/share/datasets/fashion-mnist") else {
-            throw XCTSkip("Fashion-MNIST is not installed (make setup)")
-        }
         let out = try run("shrink_fmnist.wh", [("train", "128"), ("test", "100"), ("epochs", "2"), ("width", "64"), ("lambdas", "[0.05]"),
                                                ("cnn_epochs", "1"), ("cnn_train", "32")])
         for line in ["full width 64-64: test", "λ 0.05: widths [", "static ", "W1 CNN λ 0.003: widths ["] {
