@@ -58,9 +58,7 @@ public final class ContinuousSparsification<Scalar: TensorScalar>: OptimizerWrap
     /// - Throws: `CoreError.badArgument` for bad settings, an optimizer not made from a net, a net
     ///   without CS gates, or an optimizer that does not update the gates' logits.
     public init(_ inner: any Optimizer<Scalar>, settings: CSSettings) throws {
-        guard let net = inner.core.network else {
-            throw CoreError.badArgument(op: "cs", message: "the optimizer was made from a list of parameters; make it from the net, e.g. cs(adam(net))")
-        }
+        let net = try inner.controlledNetwork(op: "cs", example: "cs(adam(net))")
         guard settings.lambda.isFinite, settings.lambda >= 0 else {
             throw CoreError.badArgument(op: "cs", message: "lambda must be a finite number >= 0, got \(settings.lambda)")
         }
@@ -79,8 +77,7 @@ public final class ContinuousSparsification<Scalar: TensorScalar>: OptimizerWrap
         guard !gates.isEmpty else {
             throw CoreError.badArgument(op: "cs", message: "the net has no cs gates; add them first with masked(net, gate: \"cs\", s_init: 0)")
         }
-        let trained = Set(inner.optimizersTakingPart.flatMap { $0.core.namedParams.map { ObjectIdentifier($0.param) } })
-        guard gates.contains(where: { trained.contains(ObjectIdentifier($0.gate.logits)) }) else {
+        guard inner.updatesAny(of: gates.map(\.gate.logits)) else {
             throw CoreError.badArgument(op: "cs", message: "\(inner.name) does not update the mask logits (role mask_logit); leave out `only:` or include \"mask_logit\"")
         }
         self.inner = inner

@@ -27,9 +27,7 @@ public final class GradualMagnitudePruning<Scalar: TensorScalar>: OptimizerWrapp
     ///   start, an interval or count below 1, a bad layer path, or an optimizer not made from a net.
     public init(_ inner: any Optimizer<Scalar>, initialSparsity: Double = 0, finalSparsity: Double,
                 start: Int = 0, every: Int, count: Int, only: [String]? = nil) throws {
-        guard let net = inner.core.network else {
-            throw CoreError.badArgument(op: "gmp", message: "the optimizer was made from a list of parameters; make it from the net, e.g. gmp(sgd(net), …)")
-        }
+        let net = try inner.controlledNetwork(op: "gmp", example: "gmp(sgd(net), …)")
         for (name, s) in [("initial", initialSparsity), ("final", finalSparsity)] where !(s >= 0 && s < 1) {
             throw CoreError.badArgument(op: "gmp", message: "\(name) must be a sparsity in [0, 1), got \(s)")
         }

@@ -33,9 +33,7 @@ public final class IterativeMagnitudePruning<Scalar: TensorScalar>: OptimizerWra
     public init(_ inner: any Optimizer<Scalar>, rate: Double = 0.2, scope: PruningScope = .global,
                 rates: [(path: String, rate: Double)]? = nil, only: [String]? = nil, rewindEpoch: Int = 0,
                 continues: Bool = false) throws {
-        guard let net = inner.core.network else {
-            throw CoreError.badArgument(op: "imp", message: "the optimizer was made from a list of parameters; make it from the net, e.g. imp(sgd(net))")
-        }
+        let net = try inner.controlledNetwork(op: "imp", example: "imp(sgd(net))")
         for r in [rate] + (rates ?? []).map(\.rate) where !(r >= 0 && r < 1) {
             throw CoreError.badArgument(op: "imp", message: "a pruning rate must be in [0, 1) (the fraction of the kept weights each round removes), got \(r)")
         }

@@ -39,9 +39,7 @@ public final class SMOL<Scalar: TensorScalar>: OptimizerWrapper, TrainingHook {
     /// - Throws: `CoreError.badArgument` for bad settings, an optimizer not made from a net, or a
     ///   net without quantizers.
     public init(_ task: any Optimizer<Scalar>, settings: SMOLSettings) throws {
-        guard let net = task.core.network else {
-            throw CoreError.badArgument(op: "smol", message: "the optimizer was made from a list of parameters; make it from the net, e.g. smol(adam(net))")
-        }
+        let net = try task.controlledNetwork(op: "smol", example: "smol(adam(net))")
         guard settings.lambda.isFinite, settings.lambda >= 0 else {
             throw CoreError.badArgument(op: "smol", message: "lambda must be a finite number >= 0, got \(settings.lambda)")
         }

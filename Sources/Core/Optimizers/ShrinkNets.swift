@@ -53,9 +53,7 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
     ///   without switches or with a switch collection could not handle (when collecting), an
     ///   optimizer that does not update the switches, or one whose state cannot be cut.
     public init(_ inner: any Optimizer<Scalar>, settings: ShrinkSettings) throws {
-        guard let net = inner.core.network else {
-            throw CoreError.badArgument(op: "shrink", message: "the optimizer was made from a list of parameters; make it from the net, e.g. shrink(adam(net))")
-        }
+        let net = try inner.controlledNetwork(op: "shrink", example: "shrink(adam(net))")
         for (name, v) in [("lambda", settings.lambda), ("lambda2", settings.lambda2)] where !(v.isFinite && v >= 0) {
             throw CoreError.badArgument(op: "shrink", message: "\(name) must be a finite number >= 0, got \(v)")
         }
@@ -79,8 +77,7 @@ public final class ShrinkNets<Scalar: TensorScalar>: OptimizerWrapper, TrainingH
         guard !switches.isEmpty else {
             throw CoreError.badArgument(op: "shrink", message: "the net has no switches; put switch(units) after its hidden Dense or Conv2D layers")
         }
-        let trained = Set(inner.optimizersTakingPart.flatMap { $0.core.namedParams.map { ObjectIdentifier($0.param) } })
-        guard switches.contains(where: { trained.contains(ObjectIdentifier($0.layer.theta)) }) else {
+        guard inner.updatesAny(of: switches.map(\.layer.theta)) else {
             throw CoreError.badArgument(op: "shrink", message: "\(inner.name) does not update the switches (role switch); leave out `only:` or include \"switch\"")
         }
         if settings.collectEvery > 0 {

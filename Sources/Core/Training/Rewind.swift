@@ -114,6 +114,24 @@ extension Optimizer {
             .filter { seen.insert(ObjectIdentifier($0)).inserted }
     }
 
+    /// The net a method controller wraps this optimizer around (`cs(adam(net))`, `imp`, `gmp`,
+    /// `shrink`, `smol`).
+    /// - Throws: `CoreError.badArgument` naming `op` and showing `example` when the optimizer was
+    ///   made from a list of parameters.
+    func controlledNetwork(op: String, example: String) throws -> any Layer<Scalar> {
+        guard let net = core.network else {
+            throw CoreError.badArgument(op: op, message: "the optimizer was made from a list of parameters; make it from the net, e.g. \(example)")
+        }
+        return net
+    }
+
+    /// Whether some part of this optimizer updates any of `params` (a controller checks that its
+    /// method's own parameters are trained at all, e.g. not left out by `only:`).
+    func updatesAny(of params: [Param<Scalar>]) -> Bool {
+        let trained = Set(optimizersTakingPart.flatMap { $0.core.namedParams.map { ObjectIdentifier($0.param) } })
+        return params.contains { trained.contains(ObjectIdentifier($0)) }
+    }
+
     /// Drops the optimizer state (momentum, moments) of the parameters at `paths` (every
     /// parameter when nil), in every part.
     public func resetState(paths: Set<String>? = nil) {
