@@ -67,20 +67,14 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
         for item in work {
             let (param, state) = (item.param, item.state)
             state.step += 1
-            let keep = param.keepMask  // before the placeholder (see `elementwiseStep`)
-            var value = param.value
-            param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
-            let before = value
-            var m = state.slots.removeValue(forKey: "exp_avg") ?? .zeros(like: value)
-            var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? .zeros(like: value)
-            DelayedRule.apply(&value, grad: item.grad, m: &m, v: &v, t: state.step, lr: gamma * lr, decayLR: lr,
-                              decay: item.decay, decoupled: decoupled, moments: moments, form: form)
-            state.slots["exp_avg"] = m
-            state.slots["exp_avg_sq"] = v
-            if let keep { OptimizerKernels.applyMask(keep, to: &value, state: state) }
-            OptimizerKernels.accumulateNorms(grad: item.grad, before: before, after: value,
-                                             gradSq: &gradSq, updateSq: &updateSq)
-            param.value = value
+            OptimizerKernels.updateInPlace(param, grad: item.grad, state: state, gradSq: &gradSq, updateSq: &updateSq) { value in
+                var m = state.slots.removeValue(forKey: "exp_avg") ?? .zeros(like: value)
+                var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? .zeros(like: value)
+                DelayedRule.apply(&value, grad: item.grad, m: &m, v: &v, t: state.step, lr: gamma * lr, decayLR: lr,
+                                  decay: item.decay, decoupled: decoupled, moments: moments, form: form)
+                state.slots["exp_avg"] = m
+                state.slots["exp_avg_sq"] = v
+            }
         }
         self.gamma = gamma
         return recordStep(lr: lr, gradNorm: gradSq.squareRoot(), updateNorm: updateSq.squareRoot())

@@ -337,28 +337,42 @@ extension ElementwiseOptimizer {
                 // Read before the placeholder below: the gates size their masks by the value, and
                 // a mask read afterwards was skipped, so a weight pruned while its moments were
                 // nonzero (IMP-C, GMP, a mask added mid-training) moved again.
-                let keep = param.keepMask
-                var value = param.value
-                param.value = Tensor(uncheckedShape: [], scalars: [0])  // keep `value` unique: update in place
-                let before = value
-                do {
+                try OptimizerKernels.updateInPlace(param, grad: grad, state: state, gradSq: &gradSq, updateSq: &updateSq) { value in
                     try update(&value, grad: grad, state: state, group: group, lr: lr)
-                } catch {
-                    param.value = before  // a rule that throws (a script's ε schedule) leaves the parameter as it was
-                    throw error
                 }
-                if let keep { OptimizerKernels.applyMask(keep, to: &value, state: state) }
-                OptimizerKernels.accumulateNorms(grad: grad, before: before, after: value,
-                                                 gradSq: &gradSq, updateSq: &updateSq)
-                param.value = value
             }
         }
         return recordStep(lr: lr, gradNorm: gradSq.squareRoot(), updateNorm: updateSq.squareRoot())
     }
 }
 
-/// Loops shared by optimizers: mask enforcement and norms.
+/// Loops shared by optimizers: the in-place update, mask enforcement and norms.
 public enum OptimizerKernels {
+    /// Updates `param` with `rule`, the one way an optimizer changes a parameter. The keep-mask is
+    /// read first: the gates size it by the value, which is a placeholder while `rule` runs (read
+    /// afterwards it was skipped, and weights pruned while their moments were nonzero moved
+    /// again). The value is kept unique so `rule` writes into its storage; a rule that throws (a
+    /// script's ε schedule) leaves the parameter as it was; removed entries and their state end at
+    /// exactly zero; the gradient and update norms are accumulated.
+    @inline(__always)
+    public static func updateInPlace<S: TensorScalar>(_ param: Param<S>, grad: Tensor<S>, state: ParamState<S>,
+                                                       gradSq: inout Double, updateSq: inout Double,
+                                                       _ rule: (inout Tensor<S>) throws -> Void) rethrows {
+        let keep = param.keepMask
+        var value = param.value
+        param.value = Tensor(uncheckedShape: [], scalars: [0])
+        let before = value
+        do {
+            try rule(&value)
+        } catch {
+            param.value = before
+            throw error
+        }
+        if let keep { applyMask(keep, to: &value, state: state) }
+        accumulateNorms(grad: grad, before: before, after: value, gradSq: &gradSq, updateSq: &updateSq)
+        param.value = value
+    }
+
     /// value ⊙= mask, and every state slot ⊙= mask, so masked entries stay exactly zero.
     @_specialize(where S == Float)
     @_specialize(where S == Double)
