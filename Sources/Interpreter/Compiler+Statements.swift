@@ -140,11 +140,12 @@ extension Compiler {
     func closure(_ decl: FunctionDecl) -> Code {
         let function = CompiledFunction(declaration: decl, defaults: decl.parameters.map { $0.defaultValue.map(expression) },
                                         body: block(decl.body))
-        enum Source { case local(Int), capture(Int) }
+        enum Source { case local(Int), capture(Int), none }
         let sources: [Source] = decl.info.captures.map {
             switch $0 {
             case .enclosingLocal(let v): return .local(v.index)
             case .enclosingCapture(let i): return .capture(i)
+            case .none: return .none
             }
         }
         if sources.isEmpty {
@@ -157,6 +158,7 @@ extension Compiler {
                 switch s {
                 case .local(let i): captures.append(f.header.cells[i])
                 case .capture(let i): captures.append(f.captures[i])
+                case .none: captures.append(Cell())   // keeps the other captures' indexes; never read
                 }
             }
             return .closure(Closure(function: function, captures: captures))

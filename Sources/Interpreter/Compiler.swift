@@ -30,6 +30,8 @@ final class Compiler {
             return { f in f.slots[i] }
         case .capture(let i):
             return { f in f.captures[i].value }
+        case .runningFunction:
+            return { f in f.header.running.map(Value.closure) ?? .null }
         case .global(let name):
             let cell = layer.cell(name)
             let span = ref.span
@@ -57,6 +59,9 @@ final class Compiler {
             return { f, x in f.slots[i] = x }
         case .capture(let i):
             return { f, x in f.captures[i].value = x }
+        case .runningFunction:
+            // The resolver reads a variable as the running function only when nothing rebinds it.
+            return { _, _ in }
         case .global(let name):
             let cell = layer.cell(name)
             return { _, x in cell.value = x }

@@ -18,6 +18,9 @@ struct FrameHeader {
     var captures: ContiguousArray<Cell>
     var signal: Signal = .none
     var returnValue: Value = .null
+    /// The closure whose call this frame is, for its reads of itself (`Binding.runningFunction`).
+    /// Not retained: the caller holds the closure for the whole call, and only that call's code reads it.
+    unowned(unsafe) var running: Closure? = nil
 }
 
 /// The variables of one running function (or top-level chunk): one allocation holding the header
@@ -101,6 +104,8 @@ public final class CompiledFunction {
     /// cost no uniqueness checks.
     private var spareFrames: UnsafeMutablePointer<Unmanaged<Frame>>?
     private var spareCount = 0
+    /// The pool grows as deep recursion needs it, so a function called once keeps a few words, not 128 KB.
+    private var spareCapacity = 0
     private static let maxSpareFrames = 16_384
 
     deinit {
@@ -161,7 +166,7 @@ public final class CompiledFunction {
             }
             if cellCount > 0 || hasCaptures { clearCaptured(f) }
         }
-        if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
+        if spareCount == spareCapacity { growSpareFrames() }
         spareFrames?[spareCount] = frame
         spareCount &+= 1
     }
@@ -192,9 +197,21 @@ public final class CompiledFunction {
             frame.header.returnValue = .null
         }
         if cellCount > 0 || !frame.header.captures.isEmpty { clearCaptured(frame) }
-        if spareFrames == nil { spareFrames = .allocate(capacity: CompiledFunction.maxSpareFrames) }
+        if spareCount == spareCapacity { growSpareFrames() }
         spareFrames?[spareCount] = Unmanaged.passRetained(frame)
         spareCount &+= 1
+    }
+
+    @inline(never)
+    func growSpareFrames() {
+        let capacity = Swift.min(CompiledFunction.maxSpareFrames, Swift.max(4, spareCapacity * 2))
+        let grown = UnsafeMutablePointer<Unmanaged<Frame>>.allocate(capacity: capacity)
+        if let spareFrames {
+            grown.moveInitialize(from: spareFrames, count: spareCount)
+            spareFrames.deallocate()
+        }
+        spareFrames = grown
+        spareCapacity = capacity
     }
 
     @inline(never)

@@ -123,6 +123,7 @@ public final class Interpreter {
         defer { depth &-= 1 }
         if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
         try tick()
+        frame.header.running = c
         do {
             let v = try c.function.body(frame)
             let result = frame.signal == .returnValue ? frame.returnValue : v
@@ -140,6 +141,7 @@ public final class Interpreter {
         defer { depth &-= 1 }
         if depth > maxDepth || Interpreter.stackAddress() < stackLimit { throw Interpreter.stackOverflow(c, site) }
         try tick()
+        frame.header.running = c
         do {
             // Through a guaranteed reference, so calling the body does not retain its context.
             let v = try Unmanaged.passUnretained(c.function)._withUnsafeGuaranteedRef { try $0.body(frame) }
@@ -228,6 +230,7 @@ public final class Interpreter {
         let fn = c.function
         let params = fn.declaration.parameters
         let frame = fn.makeFrame(captures: c.captures)
+        frame.header.running = c   // default values may read the function itself
         if arguments.positional.count > params.count {
             throw signatureError("too many arguments in call to `\(fn.signature)`: expected at most \(params.count), got \(arguments.positional.count)")
         }

@@ -26,6 +26,9 @@ public final class Variable {
     public internal(set) var index = 0
     /// True for a binding that must be made afresh each time it is declared (`let`, loop variables).
     public let isBlockScoped: Bool
+    /// The places that bind it (assignments, `fn` declarations, `let`, parameters, loop and `catch`
+    /// names), counted so the resolver can tell a function bound once and never rebound.
+    var bindingSites = 0
 
     init(name: String, isBlockScoped: Bool) {
         self.name = name
@@ -41,6 +44,10 @@ public enum Binding {
     case capture(Int)
     /// Looked up among the globals by name when it runs.
     case global(String)
+    /// The closure running the code: a function bound once to a local variable (`fn inner` in a
+    /// function, never rebound) reading that variable in its own body. Capturing the variable's
+    /// cell would make a cycle (cell → closure → cell) that reference counting never frees.
+    case runningFunction
 }
 
 /// One occurrence of a name in the source.
@@ -64,6 +71,8 @@ public enum CaptureSource {
     case enclosingLocal(Variable)
     /// One of the enclosing function's own captures.
     case enclosingCapture(Int)
+    /// Nothing: the function's reads of its own name became `Binding.runningFunction`.
+    case none
 }
 
 /// Frame layout of one function (or of a top-level chunk), filled by the resolver.

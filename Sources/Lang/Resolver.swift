@@ -14,6 +14,16 @@ public final class Resolver {
         let isTopLevel: Bool
         var blocks: [[String: Variable]] = [[:]]
         var captureIndex: [String: Int] = [:]
+        /// Loops around the code being resolved, within this function.
+        var loopDepth = 0
+        /// The local of the enclosing function this function literal is bound to, when bound once
+        /// outside any loop (`fn inner(n) = … inner(n - 1) …`), and the reads of it in its own body.
+        var boundTo: Variable?
+        var selfReads: [NameRef] = []
+        /// True when a nested function reaches `boundTo` through this function's capture of it.
+        var selfCaptureForwarded = false
+        /// Function literals bound to this function's locals that read themselves (decided at its end).
+        var selfReading: [FunctionScope] = []
 
         init(info: FunctionInfo, parent: FunctionScope?, isTopLevel: Bool) {
             self.info = info
@@ -28,6 +38,7 @@ public final class Resolver {
 
         func declare(_ name: String, blockScoped: Bool, inOutermost: Bool) -> Variable {
             let v = Variable(name: name, isBlockScoped: blockScoped)
+            v.bindingSites = 1
             info.variables.append(v)
             if inOutermost { blocks[0][name] = v } else { blocks[blocks.count - 1][name] = v }
             return v
@@ -63,6 +74,7 @@ public final class Resolver {
     public static func resolve(_ program: Program, globalExists: @escaping (String) -> Bool = { _ in false }) -> Resolver {
         let r = Resolver(program: program, globalExists: globalExists)
         r.statements(program.body.statements)
+        r.resolveSelfReads(r.function)
         r.finish(r.function)
         return r
     }
@@ -101,12 +113,48 @@ public final class Resolver {
             v.isCaptured = true
             return scope.addCapture(name, .enclosingLocal(v))
         }
-        if let i = capture(name, in: parent) { return scope.addCapture(name, .enclosingCapture(i)) }
+        if let i = capture(name, in: parent) {
+            if let bound = parent.boundTo, case .enclosingLocal(let v) = parent.info.captures[i], v === bound {
+                parent.selfCaptureForwarded = true
+            }
+            return scope.addCapture(name, .enclosingCapture(i))
+        }
         return nil
     }
 
+    /// The variable a binding stands for, following captures out to the enclosing functions.
+    private func variable(of binding: Binding, in scope: FunctionScope) -> Variable? {
+        switch binding {
+        case .local(let v): return v
+        case .capture(let i):
+            switch scope.info.captures[i] {
+            case .enclosingLocal(let v): return v
+            case .enclosingCapture(let j): return scope.parent.flatMap { variable(of: .capture(j), in: $0) }
+            case .none: return nil
+            }
+        case .global, .runningFunction: return nil
+        }
+    }
+
+    /// At the end of `scope`: the self-reading function literals bound to its locals whose local is
+    /// bound nowhere else read themselves as the running closure instead of through a captured cell.
+    private func resolveSelfReads(_ scope: FunctionScope) {
+        for inner in scope.selfReading {
+            guard let v = inner.boundTo, v.bindingSites == 1, !inner.selfCaptureForwarded,
+                  let i = inner.captureIndex[v.name] else { continue }
+            inner.info.captures[i] = .none
+            for ref in inner.selfReads { ref.binding = .runningFunction }
+        }
+        scope.selfReading = []   // they point back at `scope` through `parent`
+    }
+
     private func read(_ ref: NameRef) {
-        if let b = find(ref.name) { ref.binding = b } else {
+        if let b = find(ref.name) {
+            ref.binding = b
+            if let bound = function.boundTo, case .capture = b, variable(of: b, in: function) === bound {
+                function.selfReads.append(ref)
+            }
+        } else {
             ref.binding = .global(ref.name)
             var names: [String] = []
             var scope: FunctionScope? = function
@@ -122,7 +170,11 @@ public final class Resolver {
     /// An assignment target name: the existing binding (a global that exists at this point
     /// included), else a new function-level one.
     private func assign(_ ref: NameRef) {
-        if let b = find(ref.name) { ref.binding = b; return }
+        if let b = find(ref.name) {
+            ref.binding = b
+            variable(of: b, in: function)?.bindingSites += 1
+            return
+        }
         // `globalWrites` holds the top-level names assigned before this point of the program.
         if function.isTopLevel || globalWrites.contains(ref.name) || globalExists(ref.name) {
             ref.binding = .global(ref.name)
@@ -167,16 +219,22 @@ public final class Resolver {
             declareInBlock(ref)
         case .function(let ref, let decl):
             assign(ref)
-            function(decl)
+            // Bound once outside loops, its reads of itself may become the running closure (see
+            // `resolveSelfReads`); in a loop, an earlier iteration's closure must see the latest one.
+            if case .local(let v) = ref.binding, function.loopDepth == 0 { function(decl, boundTo: v) } else { function(decl) }
         case .whileLoop(let condition, let body):
             expression(condition)
+            function.loopDepth += 1
             block(body)
+            function.loopDepth -= 1
         case .forLoop(let names, let iterable, let body):
             expression(iterable)
+            function.loopDepth += 1
             withBlock {
                 for n in names { n.binding = .local(function.declare(n.name, blockScoped: true, inOutermost: false)) }
                 statements(body.statements)
             }
+            function.loopDepth -= 1
         case .breakLoop, .continueLoop: break
         case .returnValue(let value): if let value { expression(value) }
         case .tryCatch(let body, let name, let handler):
@@ -188,8 +246,9 @@ public final class Resolver {
         }
     }
 
-    private func function(_ decl: FunctionDecl) {
+    private func function(_ decl: FunctionDecl, boundTo: Variable? = nil) {
         let scope = FunctionScope(info: decl.info, parent: function, isTopLevel: false)
+        scope.boundTo = boundTo
         let saved = function
         function = scope
         for i in decl.parameters.indices {
@@ -198,6 +257,8 @@ public final class Resolver {
         }
         statements(decl.body.statements)
         function = saved
+        if !scope.selfReads.isEmpty { saved.selfReading.append(scope) }
+        resolveSelfReads(scope)
         finish(scope)
     }
 

@@ -39,4 +39,25 @@ final class SessionLeakTests: XCTestCase {
         // 200 sessions leaking 110 KB each would be 22 MB; allocator noise stays well under 5 MB.
         XCTAssertLessThan(grown, 5 << 20, "200 sessions grew resident memory by \(grown) bytes")
     }
+
+    /// A function nested in another that calls itself (the fuzzer's largest leak: 238 KB a session,
+    /// its cell and closure holding each other past the call).
+    func testNestedRecursiveFunctionsAreFreed() throws {
+        let source = """
+            fn outer() {
+              fn inner(n) = if n == 0 { 0 } else { inner(n - 1) + 2 }
+              inner(30)
+            }
+            fn make() {
+              fn fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }
+              fact
+            }
+            for i in 0..<20 { outer(); make()(5) }
+            """
+        runSessions(20, source)
+        let before = residentBytes()
+        runSessions(200, source)
+        let grown = residentBytes() - before
+        XCTAssertLessThan(grown, 5 << 20, "200 sessions grew resident memory by \(grown) bytes")
+    }
 }

@@ -58,4 +58,26 @@ final class CallTests: XCTestCase {
         XCTAssertTrue(text.contains("overflow"), text)
         XCTAssertTrue(text.contains("in fn f (test.wh:1)"), text)
     }
+
+    /// A nested function reading its own name calls itself without keeping itself alive: the closure
+    /// returned by `make` is freed when the last reference to it goes.
+    func testANestedRecursiveFunctionIsFreedWithItsLastReference() throws {
+        let h = Harness()
+        weak var fact: Closure?
+        _ = try h.run("""
+            fn make() {
+              fn fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }
+              fact
+            }
+            f = make()
+            """)
+        do {
+            guard case .closure(let c)? = h.interpreter.userGlobals.lookup("f") else { return XCTFail("f is not a function") }
+            fact = c
+        }
+        XCTAssertEqual(try h.run("f(5)").repr, "120")
+        XCTAssertNotNil(fact)
+        _ = try h.run("f = nil")
+        XCTAssertNil(fact, "the nested recursive function outlived every reference to it")
+    }
 }
