@@ -65,6 +65,25 @@ final class TensorSelectionTests: XCTestCase {
         XCTAssertEqual([zero.0, zero.1, zero.2, zero.3], [0x6627_e8d5, 0xe169_c58d, 0xbc57_ac4c, 0x9b00_dbd8])
     }
 
+    /// The normal draws split over the cores are the serial Box–Muller's, value for value, and move
+    /// the stream as far, for odd and even sizes and sizes under and over the parallel threshold.
+    func testParallelNormalDrawsEqualTheSerialOnes() throws {
+        for n in [1, 2, 3, 6, 7, 16_383, 16_384, 100_001] {
+            var parallel = RandomStream(seed: 11, stream: 2), serial = RandomStream(seed: 11, stream: 2)
+            let drawn = try Tensor<Double>.normal([n], mean: 0.5, std: 3, using: &parallel).scalars
+            let words = serial.fill(n + (n & 1)) { $0 }
+            var expected = [Double](repeating: 0, count: n)
+            for i in stride(from: 0, to: n, by: 2) {
+                let r = (-2 * Double.log(RandomStream.unitOpen(words[i]))).squareRoot()
+                let theta = 2 * Double.pi * RandomStream.unit(words[i + 1])
+                expected[i] = 0.5 + 3 * r * cos(theta)
+                if i + 1 < n { expected[i + 1] = 0.5 + 3 * r * sin(theta) }
+            }
+            XCTAssertEqual(drawn, expected, "n = \(n)")
+            XCTAssertEqual(parallel.position, serial.position, "n = \(n)")
+        }
+    }
+
     func testRandomStreams() throws {
         var a = RandomStream(seed: 42), b = RandomStream(seed: 42)
         let x = try Tensor<Float>.uniform([1000], using: &a), y = try Tensor<Float>.uniform([1000], using: &b)

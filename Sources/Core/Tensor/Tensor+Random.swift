@@ -27,17 +27,28 @@ extension Tensor {
         guard std >= 0, std.isFinite, mean.isFinite else {
             throw CoreError.badArgument(op: "randn", message: "needs a finite mean and std ≥ 0, got \(mean), \(std)")
         }
-        // Two uniform words make two normals; draw an even number of words.
-        let words = rng.fill(n + (n & 1)) { $0 }
+        // Two uniform words make two normals: the pair at out[i], out[i + 1] (i even) uses words i
+        // and i + 1, lanes of block start + i / 4. Blocks are independent, so both cores fill
+        // whole blocks (the logarithm and the sine and cosine are most of a draw's cost).
+        let start = rng.advance(by: (n + (n & 1) + 3) / 4), stream = rng
         let m = mean.doubleValue, s = std.doubleValue
-        var out = [Scalar](repeating: 0, count: n)
-        var i = 0
-        while i < n {
-            let r = (-2 * Double.log(RandomStream.unitOpen(words[i]))).squareRoot()
-            let theta = 2 * Double.pi * RandomStream.unit(words[i + 1])
-            out[i] = Scalar(m + s * r * cos(theta))
-            if i + 1 < n { out[i + 1] = Scalar(m + s * r * sin(theta)) }
-            i += 2
+        var out = scratch(n)
+        out.withUnsafeMutableBufferPointer { out in
+            @inline(__always)
+            func pair(_ i: Int, _ u: UInt32, _ v: UInt32) {
+                let r = (-2 * Double.log(RandomStream.unitOpen(u))).squareRoot()
+                let theta = 2 * Double.pi * RandomStream.unit(v)
+                out[i] = Scalar(m + s * r * cos(theta))
+                if i + 1 < n { out[i + 1] = Scalar(m + s * r * sin(theta)) }
+            }
+            let blocks = (n + 3) / 4
+            parallelChunks(blocks, minimum: 4096) { lo, hi in
+                for b in lo..<hi {
+                    let (w0, w1, w2, w3) = stream.block(start &+ UInt64(b))
+                    pair(4 * b, w0, w1)
+                    if 4 * b + 2 < n { pair(4 * b + 2, w2, w3) }
+                }
+            }
         }
         return Tensor(uncheckedShape: shape, scalars: out)
     }
