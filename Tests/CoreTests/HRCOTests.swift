@@ -99,8 +99,11 @@ final class HRCOTests: XCTestCase {
         let data = try makeBlobs(samples: 900, features: 8, centers: 3, std: 4, seed: 1).data
         let probe = try PruningProblem(net: net, data: data, t: 0.05, eta: 0)
         let start = try probe.accuracy(probe.start)
-        let early = try PruningProblem(net: net, data: data, t: 0.05, eta: start - 0.04)
-        early.chunkRows = 100
+        let early = try PruningProblem(net: net, data: data, t: 0.05, eta: start - 0.04, chunkRows: 100)
+        // Stored hardest first: the start point's margins rise along the images.
+        let margins = try early.margins(early.start)
+        XCTAssertEqual(margins, margins.sorted())
+        XCTAssertLessThan(margins[0], 0)
         var full = try PruningProblem(net: net, data: data, t: 0.05, eta: start - 0.04).problem
         full.decide = nil
         var s = HRCOSettings()

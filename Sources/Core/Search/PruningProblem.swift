@@ -9,13 +9,20 @@
 /// is the dense layers only. Feasibility is decided exactly and early: the images are scored in
 /// fixed chunks and counting stops as soon as the correct answers so far, or the ones still
 /// possible, settle whether accuracy > η — the same decision as the full evaluation by construction.
+///
+/// The images are kept hardest first (by the start point's margin, the true class's logit less the
+/// best other one): a draw's errors are mostly among them, so an infeasible draw runs out of
+/// allowed errors after a fraction of the images. A count does not depend on the order, so neither
+/// does any decision or accuracy.
 public final class PruningProblem {
     /// The dense tail: (weight [in, out], bias [out]?) per Dense layer, ReLU after each but the last
     /// when the net has one there.
     struct Stage { var inputs: Int, outputs: Int, hasBias: Bool, relu: Bool }
     let stages: [Stage]
-    let features: Tensor<Float>   // [N, d]
-    let labels: [Int]
+    /// The features [N, d] and labels, hardest image first.
+    private(set) var features: [Float]
+    private(set) var labels: [Int]
+    let width: Int
     public let t: Double
     public let eta: Double
     public let layout: SearchLayout
@@ -24,15 +31,21 @@ public final class PruningProblem {
     /// The dense part's values at the start.
     public let start: [Double]
     /// Images scored per chunk of the early decision.
-    public var chunkRows = 1000
+    public let chunkRows: Int
+    /// The pruned dense weights and biases of the point being scored, and each stage's
+    /// activations for one chunk: allocated once, reused by every evaluation.
+    private var weightBuffers: [UnsafeMutablePointer<Float>] = []
+    private var biasBuffers: [UnsafeMutablePointer<Float>?] = []
+    private var activationBuffers: [UnsafeMutablePointer<Float>] = []
     /// Images looked at by the feasibility tests so far, against N per test (how much the early decision saved).
     public private(set) var imagesScored = 0
     public private(set) var decisions = 0
 
     /// - Throws: `CoreError.badArgument` when the net is not a Sequential ending in Dense layers
     ///   (with ReLU / Dropout / Flatten between), the data has no class labels, or t, η are not finite.
-    public init(net: any Layer<Float>, data: Dataset, t: Double, eta: Double) throws {
+    public init(net: any Layer<Float>, data: Dataset, t: Double, eta: Double, chunkRows: Int = 512) throws {
         let op = "prune_problem"
+        self.chunkRows = Swift.max(1, chunkRows)
         guard let seq = net as? Sequential<Float> else {
             throw CoreError.badArgument(op: op, message: "needs a sequential net ending in dense layers, got \(net.kind)")
         }
@@ -64,8 +77,7 @@ public final class PruningProblem {
             rows.append(contentsOf: h.scalars)
             i += b
         }
-        features = try Tensor(shape: [n, width], scalars: rows)
-        labels = data.y.scalars.map { Int($0) }
+        let labels = data.y.scalars.map { Int($0) }
         var stages: [Stage] = []
         var shapes: [[Int]] = [], paths: [String] = [], start: [Double] = []
         let tail = Array(layers[first...])
@@ -85,6 +97,31 @@ public final class PruningProblem {
         self.layout = SearchLayout(shapes: shapes)
         self.paths = paths
         self.start = start
+        self.width = width
+        features = rows
+        self.labels = labels
+        weightBuffers = stages.map { .allocate(capacity: $0.inputs * $0.outputs) }
+        biasBuffers = stages.map { $0.hasBias ? .allocate(capacity: $0.outputs) : nil }
+        activationBuffers = stages.map { .allocate(capacity: chunkRows * $0.outputs) }
+        // Hardest first: sort by the start point's margins (ties by index, so the order is fixed).
+        let margins = try self.margins(start)
+        let order = (0..<n).sorted { margins[$0] != margins[$1] ? margins[$0] < margins[$1] : $0 < $1 }
+        var sorted = [Float](repeating: 0, count: rows.count)
+        rows.withUnsafeBufferPointer { from in
+            sorted.withUnsafeMutableBufferPointer { to in
+                for (i, j) in order.enumerated() {
+                    (to.baseAddress! + i * width).update(from: from.baseAddress! + j * width, count: width)
+                }
+            }
+        }
+        features = sorted
+        self.labels = order.map { labels[$0] }
+    }
+
+    deinit {
+        weightBuffers.forEach { $0.deallocate() }
+        biasBuffers.forEach { $0?.deallocate() }
+        activationBuffers.forEach { $0.deallocate() }
     }
 
     public var K: Int { layout.count }
@@ -95,53 +132,97 @@ public final class PruningProblem {
         Double(c.reduce(0) { $0 + (Swift.abs($1) <= t ? 1 : 0) }) / Double(c.count)
     }
 
-    /// The number of correct answers among the first images, chunk by chunk, stopping when `settled`
-    /// says the count so far (and the images left) decides the question.
-    func correct(_ c: [Double], settled: (_ correct: Int, _ left: Int) -> Bool) throws -> Int {
+    /// Puts the pruned point `c` (components with |c^k| ≤ t set to 0) into the weight buffers, in
+    /// Float as the net holds them.
+    private func load(_ c: [Double]) throws {
         guard c.count == K else {
             throw CoreError.shapeMismatch(op: "prune_problem", shapes: [[c.count], [K]], message: "the point must have K components")
         }
-        // The pruned weights, in Float as the net holds them.
-        var params: [(w: Tensor<Float>, b: Tensor<Float>?)] = []
-        var offset = 0
-        for s in stages {
-            let wn = s.inputs * s.outputs
-            let w = Tensor<Float>(uncheckedShape: [s.inputs, s.outputs], scalars: c[offset..<offset + wn].map { Swift.abs($0) <= t ? 0 : Float($0) })
-            offset += wn
-            var b: Tensor<Float>?
-            if s.hasBias {
-                b = Tensor<Float>(uncheckedShape: [s.outputs], scalars: c[offset..<offset + s.outputs].map { Swift.abs($0) <= t ? 0 : Float($0) })
-                offset += s.outputs
+        let t = self.t
+        c.withUnsafeBufferPointer { c in
+            var offset = 0
+            func fill(_ out: UnsafeMutablePointer<Float>, _ count: Int) {
+                let from = c.baseAddress! + offset
+                for k in 0..<count {
+                    let v = from[k]
+                    out[k] = Swift.abs(v) <= t ? 0 : Float(v)
+                }
+                offset += count
             }
-            params.append((w, b))
+            for (j, s) in stages.enumerated() {
+                fill(weightBuffers[j], s.inputs * s.outputs)
+                if let b = biasBuffers[j] { fill(b, s.outputs) }
+            }
         }
-        let n = count, d = features.shape[1]
-        var right = 0, start = 0
-        while start < n, !settled(right, n - start) {
-            let rows = Swift.min(chunkRows, n - start)
-            var h = Tensor<Float>(uncheckedShape: [rows, d], scalars: Array(features.scalars[start * d..<(start + rows) * d]))
-            for (s, p) in zip(stages, params) {
-                h = try h.matmul(p.w)
-                h.scalars.withUnsafeMutableBufferPointer { out in
-                    for r in 0..<rows {
-                        for o in 0..<s.outputs {
-                            var v = out[r * s.outputs + o] + (p.b?.scalars[o] ?? 0)
-                            if s.relu, v < 0 { v = 0 }
-                            out[r * s.outputs + o] = v
-                        }
+    }
+
+    /// The logits of images `start ..< start + rows` (rows ≤ chunkRows) under the loaded point.
+    private func logits(_ phi: UnsafePointer<Float>, start: Int, rows: Int) -> UnsafeMutablePointer<Float> {
+        var input = phi + start * width, inputWidth = width
+        for (j, s) in stages.enumerated() {
+            let out = activationBuffers[j]
+            Float.gemm(transposeA: false, transposeB: false, m: rows, n: s.outputs, k: inputWidth, alpha: 1,
+                       a: input, lda: inputWidth, b: weightBuffers[j], ldb: s.outputs, beta: 0, c: out, ldc: s.outputs)
+            if let b = biasBuffers[j] {
+                for r in 0..<rows {
+                    let row = out + r * s.outputs
+                    if s.relu {
+                        for o in 0..<s.outputs { row[o] = Swift.max(row[o] + b[o], 0) }
+                    } else {
+                        for o in 0..<s.outputs { row[o] += b[o] }
                     }
                 }
+            } else if s.relu {
+                for i in 0..<rows * s.outputs { out[i] = Swift.max(out[i], 0) }
             }
-            let classes = h.shape[1]
-            h.scalars.withUnsafeBufferPointer { out in
+            input = UnsafePointer(out)
+            inputWidth = s.outputs
+        }
+        return activationBuffers[stages.count - 1]
+    }
+
+    /// The margin of every image (in stored order) under `c`: its true class's logit less the best other one.
+    func margins(_ c: [Double]) throws -> [Float] {
+        try load(c)
+        let classes = stages[stages.count - 1].outputs
+        var out = [Float](repeating: 0, count: count)
+        features.withUnsafeBufferPointer { phi in
+            var start = 0
+            while start < count {
+                let rows = Swift.min(chunkRows, count - start)
+                let z = logits(phi.baseAddress!, start: start, rows: rows)
                 for r in 0..<rows {
+                    let row = z + r * classes, y = labels[start + r]
+                    var other = -Float.infinity
+                    for k in 0..<classes where k != y { other = Swift.max(other, row[k]) }
+                    out[start + r] = row[y] - other
+                }
+                start += rows
+            }
+        }
+        return out
+    }
+
+    /// The number of correct answers among the first images, chunk by chunk, stopping when `settled`
+    /// says the count so far (and the images left) decides the question.
+    func correct(_ c: [Double], settled: (_ correct: Int, _ left: Int) -> Bool) throws -> Int {
+        try load(c)
+        let n = count, classes = stages[stages.count - 1].outputs
+        var right = 0, start = 0
+        features.withUnsafeBufferPointer { phi in
+            while start < n, !settled(right, n - start) {
+                let rows = Swift.min(chunkRows, n - start)
+                let z = logits(phi.baseAddress!, start: start, rows: rows)
+                for r in 0..<rows {
+                    // The first largest logit, as argmax.
+                    let row = z + r * classes
                     var best = 0
-                    for k in 1..<classes where out[r * classes + k] > out[r * classes + best] { best = k }
+                    for k in 1..<classes where row[k] > row[best] { best = k }
                     if best == labels[start + r] { right += 1 }
                 }
+                imagesScored += rows
+                start += rows
             }
-            imagesScored += rows
-            start += rows
         }
         return right
     }
