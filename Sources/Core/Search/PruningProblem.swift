@@ -40,6 +40,11 @@ public final class PruningProblem {
     /// Images looked at by the feasibility tests so far, against N per test (how much the early decision saved).
     public private(set) var imagesScored = 0
     public private(set) var decisions = 0
+    /// The images are sorted again by the margins under the latest feasible point after this many
+    /// feasible decisions: the search moves (c follows every feasible draw), and the hard images
+    /// move with it. A sort costs about one full evaluation.
+    public var resortAfter = 8
+    private var feasibleSinceSort = 0
 
     /// - Throws: `CoreError.badArgument` when the net is not a Sequential ending in Dense layers
     ///   (with ReLU / Dropout / Flatten between), the data has no class labels, or t, η are not finite.
@@ -103,11 +108,17 @@ public final class PruningProblem {
         weightBuffers = stages.map { .allocate(capacity: $0.inputs * $0.outputs) }
         biasBuffers = stages.map { $0.hasBias ? .allocate(capacity: $0.outputs) : nil }
         activationBuffers = stages.map { .allocate(capacity: chunkRows * $0.outputs) }
-        // Hardest first: sort by the start point's margins (ties by index, so the order is fixed).
-        let margins = try self.margins(start)
-        let order = (0..<n).sorted { margins[$0] != margins[$1] ? margins[$0] < margins[$1] : $0 < $1 }
-        var sorted = [Float](repeating: 0, count: rows.count)
-        rows.withUnsafeBufferPointer { from in
+        try sortHardestFirst(under: start)
+    }
+
+    /// Reorders the stored images by their margins under `c`, lowest first (ties by position, so
+    /// the order is reproducible).
+    private func sortHardestFirst(under c: [Double]) throws {
+        let margins = try self.margins(c)
+        let order = (0..<count).sorted { margins[$0] != margins[$1] ? margins[$0] < margins[$1] : $0 < $1 }
+        var sorted = [Float](repeating: 0, count: features.count)
+        let width = self.width
+        features.withUnsafeBufferPointer { from in
             sorted.withUnsafeMutableBufferPointer { to in
                 for (i, j) in order.enumerated() {
                     (to.baseAddress! + i * width).update(from: from.baseAddress! + j * width, count: width)
@@ -115,7 +126,8 @@ public final class PruningProblem {
             }
         }
         features = sorted
-        self.labels = order.map { labels[$0] }
+        labels = order.map { labels[$0] }
+        feasibleSinceSort = 0
     }
 
     deinit {
@@ -237,7 +249,12 @@ public final class PruningProblem {
         decisions += 1
         let need = neededCorrect
         // Monotone in the count: reaching `need` (or missing it with every image left) is the full answer.
-        return try correct(c) { right, left in right >= need || right + left < need } >= need
+        let feasible = try correct(c) { right, left in right >= need || right + left < need } >= need
+        if feasible {
+            feasibleSinceSort += 1
+            if resortAfter > 0, feasibleSinceSort >= resortAfter { try sortHardestFirst(under: c) }
+        }
+        return feasible
     }
 
     /// The smallest number of correct answers whose accuracy (as a Double) exceeds η.

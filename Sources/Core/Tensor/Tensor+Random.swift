@@ -18,7 +18,7 @@ extension Tensor {
         return Tensor(uncheckedShape: shape, scalars: values.map { $0 < high || low == high ? $0 : low })
     }
 
-    /// Normal values with the given mean and standard deviation (Box–Muller on word pairs).
+    /// Normal values with the given mean and standard deviation (Box–Muller on word pairs, see `BoxMuller`).
     /// - Throws: `CoreError.badArgument` for a bad shape or a negative std.
     @_specialize(where Scalar == Float)
     public static func normal(_ shape: [Int], mean: Scalar = 0, std: Scalar = 1,
@@ -29,20 +29,18 @@ extension Tensor {
         }
         // Two uniform words make two normals: the pair at out[i], out[i + 1] (i even) uses words i
         // and i + 1, lanes of block start + i / 4. Blocks are independent, so both cores fill
-        // whole blocks (the logarithm and the sine and cosine are most of a draw's cost).
+        // whole blocks.
         let start = rng.advance(by: (n + (n & 1) + 3) / 4), stream = rng
-        let m = mean.doubleValue, s = std.doubleValue
+        let m = mean.doubleValue, sd = std.doubleValue
         var out = scratch(n)
         out.withUnsafeMutableBufferPointer { out in
             @inline(__always)
             func pair(_ i: Int, _ u: UInt32, _ v: UInt32) {
-                let r = (-2 * Double.log(RandomStream.unitOpen(u))).squareRoot()
-                let theta = 2 * Double.pi * RandomStream.unit(v)
-                out[i] = Scalar(m + s * r * cos(theta))
-                if i + 1 < n { out[i + 1] = Scalar(m + s * r * sin(theta)) }
+                let (a, b) = BoxMuller.pair(u, v)
+                out[i] = Scalar(m + sd * a)
+                if i + 1 < n { out[i + 1] = Scalar(m + sd * b) }
             }
-            let blocks = (n + 3) / 4
-            parallelChunks(blocks, minimum: 4096) { lo, hi in
+            parallelChunks((n + 3) / 4, minimum: 4096) { lo, hi in
                 for b in lo..<hi {
                     let (w0, w1, w2, w3) = stream.block(start &+ UInt64(b))
                     pair(4 * b, w0, w1)
