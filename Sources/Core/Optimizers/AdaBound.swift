@@ -64,8 +64,8 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
                 let g = g + l2 * w
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
-                vMax = pointwiseMax(vMax, v)
-                w -= pointwiseMin(pointwiseMax(stepSize / (vMax.squareRoot() + e), lo), hi) * m
+                vMax = Scalar.laneMaximum(vMax, v)
+                w -= Scalar.laneClamp(stepSize / (vMax.squareRoot() + e), lower: lo, upper: hi) * m
             }
             state.slots["max_exp_avg_sq"] = vMax
         } else {
@@ -73,7 +73,7 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
                 let g = g + l2 * w
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
-                w -= pointwiseMin(pointwiseMax(stepSize / (v.squareRoot() + e), lo), hi) * m
+                w -= Scalar.laneClamp(stepSize / (v.squareRoot() + e), lower: lo, upper: hi) * m
             }
         }
         state.slots["exp_avg"] = m

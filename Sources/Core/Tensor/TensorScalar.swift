@@ -43,6 +43,16 @@ where Magnitude == Self {
     static func erf(_ x: Self) -> Self
     /// The value as a Double (exact for Float and Double).
     var doubleValue: Double { get }
+    /// max(a, b) lane by lane, a NaN in b keeping a (as `pointwiseMax` gives it for numbers): one
+    /// compare and one blend.
+    ///
+    /// Written out per type because only the concrete `SIMD8<Float>` and `SIMD8<Double>` overloads
+    /// of `.>` vectorise: generic code, even specialised, builds the mask lane by lane through
+    /// memory (2–4× slower than the whole update), and `pointwiseMax` is a scalar call per lane.
+    static func laneMaximum(_ a: SIMD8<Self>, _ b: SIMD8<Self>) -> SIMD8<Self>
+    /// x clipped into [lo, hi] (lo ≤ hi) lane by lane, a NaN to lo (as
+    /// `pointwiseMin(pointwiseMax(x, lo), hi)` gives it); per type for the reason `laneMaximum` is.
+    static func laneClamp(_ x: SIMD8<Self>, lower lo: SIMD8<Self>, upper hi: SIMD8<Self>) -> SIMD8<Self>
 }
 
 extension Float: TensorScalar {
@@ -65,6 +75,12 @@ extension Float: TensorScalar {
     @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
     @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
     @inlinable public var doubleValue: Double { Double(self) }
+    @inlinable public static func laneMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: b .> a)
+    }
+    @inlinable public static func laneClamp(_ x: SIMD8<Float>, lower lo: SIMD8<Float>, upper hi: SIMD8<Float>) -> SIMD8<Float> {
+        x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
+    }
 }
 
 extension Double: TensorScalar {
@@ -87,4 +103,10 @@ extension Double: TensorScalar {
     @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
     @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
     @inlinable public var doubleValue: Double { self }
+    @inlinable public static func laneMaximum(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+        a.replacing(with: b, where: b .> a)
+    }
+    @inlinable public static func laneClamp(_ x: SIMD8<Double>, lower lo: SIMD8<Double>, upper hi: SIMD8<Double>) -> SIMD8<Double> {
+        x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
+    }
 }
