@@ -75,10 +75,10 @@ extension Float: TensorScalar {
     @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
     @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
     @inlinable public var doubleValue: Double { Double(self) }
-    @inlinable public static func laneMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+    @inlinable @inline(__always) public static func laneMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         a.replacing(with: b, where: b .> a)
     }
-    @inlinable public static func laneClamp(_ x: SIMD8<Float>, lower lo: SIMD8<Float>, upper hi: SIMD8<Float>) -> SIMD8<Float> {
+    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Float>, lower lo: SIMD8<Float>, upper hi: SIMD8<Float>) -> SIMD8<Float> {
         x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
     }
 }
@@ -103,10 +103,10 @@ extension Double: TensorScalar {
     @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
     @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
     @inlinable public var doubleValue: Double { self }
-    @inlinable public static func laneMaximum(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+    @inlinable @inline(__always) public static func laneMaximum(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
         a.replacing(with: b, where: b .> a)
     }
-    @inlinable public static func laneClamp(_ x: SIMD8<Double>, lower lo: SIMD8<Double>, upper hi: SIMD8<Double>) -> SIMD8<Double> {
+    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Double>, lower lo: SIMD8<Double>, upper hi: SIMD8<Double>) -> SIMD8<Double> {
         x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
     }
 }
