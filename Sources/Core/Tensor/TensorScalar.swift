@@ -52,7 +52,9 @@ where Magnitude == Self {
     static func laneMaximum(_ a: SIMD8<Self>, _ b: SIMD8<Self>) -> SIMD8<Self>
     /// x clipped into [lo, hi] (lo ≤ hi) lane by lane, a NaN to lo (as
     /// `pointwiseMin(pointwiseMax(x, lo), hi)` gives it); per type for the reason `laneMaximum` is.
-    static func laneClamp(_ x: SIMD8<Self>, lower lo: SIMD8<Self>, upper hi: SIMD8<Self>) -> SIMD8<Self>
+    /// The bounds are scalars, broadcast here: a rule's captured SIMD8 reached it through two
+    /// 16-byte stores and one 32-byte load, a store-forwarding stall on every eight entries.
+    static func laneClamp(_ x: SIMD8<Self>, lower lo: Self, upper hi: Self) -> SIMD8<Self>
 }
 
 extension Float: TensorScalar {
@@ -78,7 +80,7 @@ extension Float: TensorScalar {
     @inlinable @inline(__always) public static func laneMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         a.replacing(with: b, where: b .> a)
     }
-    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Float>, lower lo: SIMD8<Float>, upper hi: SIMD8<Float>) -> SIMD8<Float> {
+    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Float>, lower lo: Float, upper hi: Float) -> SIMD8<Float> {
         x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
     }
 }
@@ -106,7 +108,7 @@ extension Double: TensorScalar {
     @inlinable @inline(__always) public static func laneMaximum(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
         a.replacing(with: b, where: b .> a)
     }
-    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Double>, lower lo: SIMD8<Double>, upper hi: SIMD8<Double>) -> SIMD8<Double> {
+    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Double>, lower lo: Double, upper hi: Double) -> SIMD8<Double> {
         x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
     }
 }
