@@ -129,7 +129,7 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
                                     let eta = root / (x.squareRoot() + rootEps)
                                     if let mask {
                                         let k = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<S>.self)
-                                        let on = SIMD8<S>.zero.replacing(with: 1, where: k .!= 0)
+                                        let on = S.laneNonzero(k)
                                         acc += eta * eta * on
                                         n += on
                                     } else {

@@ -55,6 +55,9 @@ where Magnitude == Self {
     /// The bounds are scalars, broadcast here: a rule's captured SIMD8 reached it through two
     /// 16-byte stores and one 32-byte load, a store-forwarding stall on every eight entries.
     static func laneClamp(_ x: SIMD8<Self>, lower lo: Self, upper hi: Self) -> SIMD8<Self>
+    /// 1 where x ≠ 0, else 0, lane by lane (the entries a keep-mask keeps); per type for the reason
+    /// `laneMaximum` is.
+    static func laneNonzero(_ x: SIMD8<Self>) -> SIMD8<Self>
 }
 
 extension Float: TensorScalar {
@@ -83,6 +86,9 @@ extension Float: TensorScalar {
     @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Float>, lower lo: Float, upper hi: Float) -> SIMD8<Float> {
         x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
     }
+    @inlinable @inline(__always) public static func laneNonzero(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8<Float>.zero.replacing(with: 1, where: x .!= 0)
+    }
 }
 
 extension Double: TensorScalar {
@@ -110,5 +116,8 @@ extension Double: TensorScalar {
     }
     @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Double>, lower lo: Double, upper hi: Double) -> SIMD8<Double> {
         x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
+    }
+    @inlinable @inline(__always) public static func laneNonzero(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        SIMD8<Double>.zero.replacing(with: 1, where: x .!= 0)
     }
 }
