@@ -1,4 +1,4 @@
-// The element types a tensor can hold, and the BLAS and libm entry points each one binds to.
+// The element types a tensor can hold, and the BLAS, libm and SIMD-compare entry points each one binds to.
 import CBLAS
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +10,8 @@ import Darwin
 /// gradient checks can run the very same kernels at a tolerance near 1e-6.
 ///
 /// Besides arithmetic, a scalar type names its BLAS `gemm` and the libm functions the element-wise
-/// kernels need, so generic kernels compile down to the right C call for each type.
+/// kernels need, so generic kernels compile down to the right C call for each type, and the lane
+/// compares of the optimizers' SIMD rules, written in each concrete type so they vectorise.
 public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible
 where Magnitude == Self {
     /// One call of `cblas_sgemm` / `cblas_dgemm`: `C = alpha · op(A) · op(B) + beta · C`, row-major.
