@@ -8,6 +8,10 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 // default x86-64 target allows only 4-wide SSE2, which halves every vectorised loop. Whittle is
 // built from source where it runs, so the host CPU is the right target.
 let hostCPU: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "native"])]
+// Float.squareRoot() is a C shim (__builtin_sqrtf), and C's default errno semantics made it a
+// branch and a scalar square root per lane, so no SIMD loop with a square root (every adaptive
+// optimizer's) vectorised. Swift never reads errno; the result is the same correctly rounded root.
+let noMathErrno: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-fno-math-errno"])]
 
 let package = Package(
     name: "Whittle",
@@ -35,7 +39,7 @@ let package = Package(
                 swiftSettings: [.swiftLanguageMode(.v5)] + fast),
         // Tensors, autograd, layers, losses, optimizers, data, metrics, files, plots.
         .target(name: "Core", dependencies: ["CBLAS", "CZlib", "Runtime"],
-                swiftSettings: [.swiftLanguageMode(.v5)] + fast + hostCPU),
+                swiftSettings: [.swiftLanguageMode(.v5)] + fast + hostCPU + noMathErrno),
         // The only bridge between the language and Core; the Session driver; the standard library.
         .target(name: "Builtins", dependencies: ["Lang", "Interpreter", "Core", "Runtime", "Sweep"],
                 resources: [.copy("stdlib")],

@@ -35,7 +35,7 @@ public final class AMSGrad<Scalar: TensorScalar>: ElementwiseOptimizer {
             let g = g + l2 * w
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
-            vMax = pointwiseMax(vMax, v)
+            vMax = Scalar.laneMaximum(vMax, v)
             w -= stepSize * m / (vMax.squareRoot() / rootC2 + e)
         }
         state.slots["exp_avg"] = m

@@ -55,7 +55,7 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
         var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? .zeros(like: value)
         let t = state.step
         let (lower, upper) = bounds(step: t, lr: lr)
-        let (lo, hi) = (Lane(repeating: Scalar(lower)), Lane(repeating: Scalar(upper)))
+        let (lo, hi) = (Scalar(lower), Scalar(upper))
         let stepSize = Scalar(lr * moments.correction2(t).squareRoot() / moments.correction1(t))
         let (b1, b2, e, l2) = (Scalar(moments.beta1), Scalar(moments.beta2), Scalar(moments.eps), Scalar(group.weightDecay))
         if amsbound {
@@ -64,8 +64,8 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
                 let g = g + l2 * w
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
-                vMax = pointwiseMax(vMax, v)
-                w -= pointwiseMin(pointwiseMax(stepSize / (vMax.squareRoot() + e), lo), hi) * m
+                vMax = Scalar.laneMaximum(vMax, v)
+                w -= Scalar.laneClamp(stepSize / (vMax.squareRoot() + e), lower: lo, upper: hi) * m
             }
             state.slots["max_exp_avg_sq"] = vMax
         } else {
@@ -73,14 +73,12 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
                 let g = g + l2 * w
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
-                w -= pointwiseMin(pointwiseMax(stepSize / (v.squareRoot() + e), lo), hi) * m
+                w -= Scalar.laneClamp(stepSize / (v.squareRoot() + e), lower: lo, upper: hi) * m
             }
         }
         state.slots["exp_avg"] = m
         state.slots["exp_avg_sq"] = v
     }
-
-    typealias Lane = UpdateLanes.Lane<Scalar>
 
     public var description: String {
         "\(name)(lr: \(core.lr), \(moments.settings), final_lr: \(finalLR), gamma: \(gamma), weight_decay: \(core.weightDecay))"

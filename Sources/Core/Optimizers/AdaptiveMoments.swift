@@ -60,21 +60,26 @@ enum DelayedRule {
     ///   - decayLR: the rate that scales decoupled weight decay (α itself, never γα).
     ///   - l2: weight decay added to the gradient (0 for decoupled decay).
     ///   - decoupled: decoupled weight decay w ← w·(1 − decayLR·decay) before the step.
-    @inline(__always)
+    @_specialize(where S == Float)
     static func apply<S: TensorScalar>(_ value: inout Tensor<S>, grad: Tensor<S>, m: inout Tensor<S>, v: inout Tensor<S>,
                                        t: Int, lr: Double, decayLR: Double, decay: Double, decoupled: Bool,
                                        moments: Moments, form: DelayedForm) {
+        // Specialised, not inlined into its callers: the closure of an inlined generic function was
+        // specialised on its own, with Float.squareRoot left a call per lane (2× Adam's cost).
         // In the reference form the first step moves nothing: v₀ = 0 carries no information.
         let moves = form == .thesis || t > 1
         let stepSize = moves ? (form == .thesis ? lr : lr / moments.correction1(t)) : 0
         let rootC2 = form == .thesis || t <= 1 ? 1 : moments.correction2(t - 1).squareRoot()
         let shrink = S(moves && decoupled ? 1 - decayLR * decay : 1)
         let l2 = S(decoupled ? 0 : decay)
-        let (b1, b2, e, step, root) = (S(moments.beta1), S(moments.beta2), S(moments.eps), S(stepSize), S(rootC2))
+        // step · m / (√v/root + ε) as (step·root) · m / (√v + root·ε): one division per entry, not two
+        // (the divisions and the square root bound this loop, and AvaGrad's γ pass has its own).
+        let (b1, b2) = (S(moments.beta1), S(moments.beta2))
+        let (step, rootEps) = (S(stepSize * rootC2), S(rootC2 * moments.eps))
         UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
             let g = g + l2 * w
             m = b1 * m + (1 - b1) * g
-            w = w * shrink - step * m / (v.squareRoot() / root + e)
+            w = w * shrink - step * m / (v.squareRoot() + rootEps)
             v = b2 * v + (1 - b2) * g * g
         }
     }

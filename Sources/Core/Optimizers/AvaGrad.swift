@@ -109,6 +109,7 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
         let blocks = (count + block - 1) / block
         var sums = [Double](repeating: 0, count: blocks), kept = [Int](repeating: 0, count: blocks)
         let keep = keep?.count == count ? keep : nil
+        let rootEps = root * eps
         v.scalars.withUnsafeBufferPointer { pv in
             (keep?.scalars ?? []).withUnsafeBufferPointer { pk in
                 sums.withUnsafeMutableBufferPointer { ps in
@@ -123,10 +124,12 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
                                 var i = start
                                 while i &+ 8 <= end {
                                     let x = UnsafeRawPointer(v + i).loadUnaligned(as: SIMD8<S>.self)
-                                    let eta = 1 / (x.squareRoot() / root + eps)
+                                    // η = 1/(√v/root + ε) = root/(√v + root·ε): one division, not two
+                                    // (the square root and the divisions are this pass's whole cost).
+                                    let eta = root / (x.squareRoot() + rootEps)
                                     if let mask {
                                         let k = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD8<S>.self)
-                                        let on = SIMD8<S>.zero.replacing(with: 1, where: k .!= 0)
+                                        let on = S.laneNonzero(k)
                                         acc += eta * eta * on
                                         n += on
                                     } else {
@@ -138,7 +141,7 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
                                 var members = mask == nil ? (i &- start) : Int(n.sum())
                                 while i < end {
                                     if mask?[i] != 0 {
-                                        let eta = 1 / (v[i].squareRoot() / root + eps)
+                                        let eta = root / (v[i].squareRoot() + rootEps)
                                         total += (eta * eta).doubleValue
                                         members &+= 1
                                     }

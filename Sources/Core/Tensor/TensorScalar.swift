@@ -1,4 +1,4 @@
-// The element types a tensor can hold, and the BLAS and libm entry points each one binds to.
+// The element types a tensor can hold, and the BLAS, libm and SIMD-compare entry points each one binds to.
 import CBLAS
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +10,8 @@ import Darwin
 /// gradient checks can run the very same kernels at a tolerance near 1e-6.
 ///
 /// Besides arithmetic, a scalar type names its BLAS `gemm` and the libm functions the element-wise
-/// kernels need, so generic kernels compile down to the right C call for each type.
+/// kernels need, so generic kernels compile down to the right C call for each type, and the lane
+/// compares of the optimizers' SIMD rules, written in each concrete type so they vectorise.
 public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable, CustomStringConvertible
 where Magnitude == Self {
     /// One call of `cblas_sgemm` / `cblas_dgemm`: `C = alpha · op(A) · op(B) + beta · C`, row-major.
@@ -43,6 +44,21 @@ where Magnitude == Self {
     static func erf(_ x: Self) -> Self
     /// The value as a Double (exact for Float and Double).
     var doubleValue: Double { get }
+    /// max(a, b) lane by lane, a NaN in b keeping a (as `pointwiseMax` gives it for numbers): one
+    /// compare and one blend.
+    ///
+    /// Written out per type because only the concrete `SIMD8<Float>` and `SIMD8<Double>` overloads
+    /// of `.>` vectorise: generic code, even specialised, builds the mask lane by lane through
+    /// memory (2–4× slower than the whole update), and `pointwiseMax` is a scalar call per lane.
+    static func laneMaximum(_ a: SIMD8<Self>, _ b: SIMD8<Self>) -> SIMD8<Self>
+    /// x clipped into [lo, hi] (lo ≤ hi) lane by lane, a NaN to lo (as
+    /// `pointwiseMin(pointwiseMax(x, lo), hi)` gives it); per type for the reason `laneMaximum` is.
+    /// The bounds are scalars, broadcast here: a rule's captured SIMD8 reached it through two
+    /// 16-byte stores and one 32-byte load, a store-forwarding stall on every eight entries.
+    static func laneClamp(_ x: SIMD8<Self>, lower lo: Self, upper hi: Self) -> SIMD8<Self>
+    /// 1 where x ≠ 0, else 0, lane by lane (the entries a keep-mask keeps); per type for the reason
+    /// `laneMaximum` is.
+    static func laneNonzero(_ x: SIMD8<Self>) -> SIMD8<Self>
 }
 
 extension Float: TensorScalar {
@@ -65,6 +81,15 @@ extension Float: TensorScalar {
     @inlinable public static func log1p(_ x: Float) -> Float { log1pf(x) }
     @inlinable public static func erf(_ x: Float) -> Float { erff(x) }
     @inlinable public var doubleValue: Double { Double(self) }
+    @inlinable @inline(__always) public static func laneMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: b .> a)
+    }
+    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Float>, lower lo: Float, upper hi: Float) -> SIMD8<Float> {
+        x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
+    }
+    @inlinable @inline(__always) public static func laneNonzero(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        SIMD8<Float>.zero.replacing(with: 1, where: x .!= 0)
+    }
 }
 
 extension Double: TensorScalar {
@@ -87,4 +112,13 @@ extension Double: TensorScalar {
     @inlinable public static func log1p(_ x: Double) -> Double { Glibc.log1p(x) }
     @inlinable public static func erf(_ x: Double) -> Double { Glibc.erf(x) }
     @inlinable public var doubleValue: Double { self }
+    @inlinable @inline(__always) public static func laneMaximum(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> {
+        a.replacing(with: b, where: b .> a)
+    }
+    @inlinable @inline(__always) public static func laneClamp(_ x: SIMD8<Double>, lower lo: Double, upper hi: Double) -> SIMD8<Double> {
+        x.replacing(with: hi, where: x .> hi).replacing(with: lo, where: .!(x .>= lo))
+    }
+    @inlinable @inline(__always) public static func laneNonzero(_ x: SIMD8<Double>) -> SIMD8<Double> {
+        SIMD8<Double>.zero.replacing(with: 1, where: x .!= 0)
+    }
 }
