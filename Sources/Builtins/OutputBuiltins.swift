@@ -163,6 +163,29 @@ enum OutputBuiltins {
             try loadCheckpoint(net, from: path, layout: try layout(a), token: a.interpreter.token)
             return a["net"]
         },
+        spec("save_tensors", [.required("tensors", "Record"), .required("path", "String")],
+             "Saves a record of tensors as a safetensors file (atomically), one tensor per field.",
+             details: "The fields' names are the file's keys and every tensor is stored as F32, so `safetensors.numpy.load_file(path)` gives NumPy arrays (data for a peer, results for a notebook). `load_tensors` reads it back.",
+             example: "save_tensors({x: data.x, y: data.y}, \"data.safetensors\")") { a in
+            let path = try a.filePath("path")
+            var tensors: [(name: String, tensor: Tensor<Float>)] = []
+            for (name, value) in try a.record("tensors").pairs {
+                guard let t = try TensorConversion.operand(value) else {
+                    throw runtimeError("`save_tensors`: field `\(name)` must be a Tensor or a number, got \(value.typeName)", kind: "type")
+                }
+                tensors.append((name, t.tensor))
+            }
+            try writeSafetensors(tensors, to: path)
+            noteWritten(path, a)
+            return .null
+        },
+        spec("load_tensors", [.required("path", "String")],
+             "Reads every tensor of a safetensors file into a record, by key (values as Float32).",
+             details: "Any dtype the format has is read and converted to Float32; keys keep the file's order. A file written by NumPy or PyTorch works as well as one from `save_tensors` or `save`.",
+             example: "d = load_tensors(\"data.safetensors\")\nd.x.shape") { a in
+            let contents = try readSafetensors(try a.filePath("path"), token: a.interpreter.token)
+            return .record(contents.tensors.map { ($0.name, .native(TensorObject($0.tensor))) })
+        },
         spec("write_jsonl", [.required("path", "String"), .required("record", "Record")],
              "Appends one JSON line to a file (NaN and Infinity written as Python's json does).",
              example: "write_jsonl(\"runs.jsonl\", {lr: 0.1, accuracy: acc})") { a in
