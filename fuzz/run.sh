@@ -2,8 +2,8 @@
 # Builds the libFuzzer harness in its own folder (.build-fuzz) and fuzzes a sandboxed Session for a bounded time.
 #
 # Usage: fuzz/run.sh [RUNS] [SECONDS]   (defaults 1000000 inputs, at most 3600 s; FUZZ_TIMEOUT seconds per input, 30:
-# a WRN built on a loaded machine took over 10 s, which is slowness, not a hang). One fuzzing process,
-# in-process (no fuzz-N.log files), within 4 GB of memory; it stops at whichever limit comes first.
+# a WRN built on a loaded machine took over 10 s, which is slowness, not a hang; FUZZ_WORKERS processes, 1).
+# Each process stays within 4 GB of memory; the run stops at whichever limit comes first.
 # Crashes and hangs are written to .build-fuzz/artifacts/; the working corpus grows in .build-fuzz/corpus/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,20 +38,33 @@ mkdir -p "$scratch/corpus" "$scratch/artifacts"
 # Seeds: a few programs here, plus the language's script test corpus when present.
 seeds=(fuzz/seeds)
 [ -d Tests/Scripts ] && seeds+=(Tests/Scripts)
-echo "fuzz: running $runs inputs, at most $seconds s (seeds: ${seeds[*]}, dictionary: fuzz/whittle.dict)"
+workers="${FUZZ_WORKERS:-1}"
+echo "fuzz: running $runs inputs on $workers worker(s), at most $seconds s (seeds: ${seeds[*]}, dictionary: fuzz/whittle.dict)"
 started=$(date +%s)
-log="$scratch/fuzz.log"
+# Each worker is its own process with its own seed and log, sharing the corpus folder (libFuzzer
+# picks up what the others add when it rereads it); the runs are split between them.
+pids=()
+for worker in $(seq 1 "$workers"); do
+    share=$(( runs / workers + (worker <= runs % workers ? 1 : 0) ))
+    "$build/whittle-fuzz" "$scratch/corpus" "${seeds[@]}" \
+        -dict=fuzz/whittle.dict -runs="$share" -max_total_time="$seconds" -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=4096 \
+        -seed="$worker" -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 >"$scratch/fuzz-$worker.log" 2>&1 &
+    pids+=($!)
+done
 status=0
-"$build/whittle-fuzz" "$scratch/corpus" "${seeds[@]}" \
-    -dict=fuzz/whittle.dict -runs="$runs" -max_total_time="$seconds" -max_len=4096 -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=4096 \
-    -artifact_prefix="$scratch/artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
+failed_log=""
+for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { status=$?; failed_log="$scratch/fuzz-$(( i + 1 )).log"; }
+done
 
 elapsed=$(( $(date +%s) - started ))
-done_runs=$(grep -Eo 'Done [0-9]+ runs' "$log" | awk '{s += $2} END {print s + 0}')
-peak=$(grep -Eo 'peak_rss_mb: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -n 1)
+logs=()
+for worker in $(seq 1 "$workers"); do logs+=("$scratch/fuzz-$worker.log"); done
+done_runs=$(cat "${logs[@]}" | grep -Eo 'Done [0-9]+ runs' | awk '{s += $2} END {print s + 0}')
+peak=$(cat "${logs[@]}" | grep -Eo 'peak_rss_mb: *[0-9]+' | grep -Eo '[0-9]+$' | sort -n | tail -n 1)
 corpus=$(find "$scratch/corpus" -type f | wc -l)
 if [ "$status" -ne 0 ]; then
-    tail -n 40 "$log"
+    tail -n 40 "$failed_log"
     echo "fuzz: FAILED after $done_runs inputs in $elapsed s; the input that failed is in $scratch/artifacts/"
     exit "$status"
 fi

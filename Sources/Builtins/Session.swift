@@ -64,7 +64,7 @@ public final class Session {
         self.output = output
         self.errorOutput = errorOutput
         interpreter = Interpreter(output: output, token: options.token)
-        TensorMath.interruptToken = options.token
+        CancellationToken.running = options.token
         TensorRendering.precision = TensorRendering.defaultPrecision  // each session starts with the default
         interpreter.isSandboxed = options.sandboxed
         interpreter.stepBudget = options.stepBudget

@@ -42,11 +42,6 @@ enum TensorMath {
         .power: (.power, { try $0.power($1) }),
     ]
 
-    /// The running session's cancellation token, for the one kernel an operator runs long enough to
-    /// need it (`@` of large matrices stops between row blocks on Ctrl-C). Operators get no
-    /// interpreter, so the session sets this when it is made; one session runs at a time.
-    nonisolated(unsafe) static var interruptToken: CancellationToken?
-
     /// `a op b` for the language's arithmetic operators.
     static func binary(_ op: Lang.BinaryOperator, _ a: TensorObject, _ b: TensorObject) throws -> TensorObject {
         let tracked = a.node != nil || b.node != nil
@@ -57,7 +52,7 @@ enum TensorMath {
                                               message: "`@` needs tensors of rank 1 or more, got \(Tensor<Float>.describe(a.tensor.shape)) @ \(Tensor<Float>.describe(b.tensor.shape))")
             }
             return tracked ? try apply([a, b]) { try $0[0].matmul($0[1]) }
-                : TensorObject(try a.tensor.matmul(b.tensor, token: interruptToken))
+                : TensorObject(try a.tensor.matmul(b.tensor, token: CancellationToken.running))
         case .floorDivide:
             // Piecewise constant: a zero gradient almost everywhere, computed on values.
             return TensorObject(try a.tensor.binary(.divide, b.tensor).unary(.floor))

@@ -10,6 +10,12 @@ public final class CancellationToken: @unchecked Sendable {
 
     public init() {}
 
+    /// The token of the session running now, for work that is handed no token: `@` of large
+    /// matrices stops between row blocks, and random tensors and layer weights check it before
+    /// they are drawn (a `wrn(28, 10)` draws 36 million weights). The session sets it when it is
+    /// made; one session runs at a time.
+    nonisolated(unsafe) public static var running: CancellationToken?
+
     /// True once `cancel()` was called and until `reset()`.
     @inline(__always)
     public var isCancelled: Bool { flag.load(ordering: .relaxed) }

@@ -72,4 +72,10 @@ final class LongBuiltinInterruptTests: XCTestCase {
                                         command: "r = m @ m", after: 0.05)
         XCTAssertLessThan(elapsed, 0.05 + oneProduct * 0.6, "one product takes \(oneProduct) s")
     }
+
+    func testBuildingALargeNetwork() throws {
+        // wrn(28, 10) draws 36 million weights, a second or more: each layer's draw checks first.
+        let elapsed = assertStopsInside("randn", setup: "a = [1]\nr = nil", command: "r = wrn(28, 10)", after: 0.05)
+        XCTAssertLessThan(elapsed, 0.6)
+    }
 }

@@ -5,6 +5,7 @@ enum Initialization {
     static func uniform<S: TensorScalar>(_ shape: [Int], bound: Double,
                                          using rng: inout RandomStream) throws -> Tensor<S> {
         let count = try Tensor<S>.elementCount(of: shape, op: "init")
+        try Tensor<S>.stopIfInterrupted("rand")
         var values = [S](repeating: 0, count: count)
         for i in 0..<count { values[i] = S((rng.nextDouble() * 2 - 1) * bound) }
         return Tensor(uncheckedShape: shape, scalars: values)

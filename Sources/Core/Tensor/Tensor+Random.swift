@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Runtime
 
 extension Tensor {
     /// Uniform values in `[low, high)`.
@@ -10,6 +11,7 @@ extension Tensor {
     public static func uniform(_ shape: [Int], low: Scalar = 0, high: Scalar = 1,
                                using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "rand")
+        try stopIfInterrupted("rand")
         guard low <= high, low.isFinite, high.isFinite else {
             throw CoreError.badArgument(op: "rand", message: "needs finite low ≤ high, got \(low), \(high)")
         }
@@ -24,6 +26,7 @@ extension Tensor {
     public static func normal(_ shape: [Int], mean: Scalar = 0, std: Scalar = 1,
                               using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "randn")
+        try stopIfInterrupted("randn")
         guard std >= 0, std.isFinite, mean.isFinite else {
             throw CoreError.badArgument(op: "randn", message: "needs a finite mean and std ≥ 0, got \(mean), \(std)")
         }
@@ -56,6 +59,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     public static func laplace(_ shape: [Int], scale b: Scalar = 1, using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "laplace")
+        try stopIfInterrupted("laplace")
         guard b > 0, b.isFinite else {
             throw CoreError.badArgument(op: "laplace", message: "scale b must be positive, got \(b)")
         }
@@ -85,6 +89,7 @@ extension Tensor {
     @_specialize(where Scalar == Float)
     public static func randomIntegers(_ shape: [Int], low: Int, high: Int, using rng: inout RandomStream) throws -> Tensor {
         let n = try elementCount(of: shape, op: "randint")
+        try stopIfInterrupted("randint")
         let (span, overflow) = high.subtractingReportingOverflow(low)
         guard !overflow, span > 0 else {
             throw CoreError.badArgument(op: "randint", message: "needs low < high, got \(low), \(high)")
@@ -92,5 +97,15 @@ extension Tensor {
         var values = [Scalar](repeating: 0, count: n)
         for i in 0..<n { values[i] = Scalar(low + rng.nextInt(below: span)) }
         return Tensor(uncheckedShape: shape, scalars: values)
+    }
+}
+
+extension Tensor {
+    /// Millions of draws take long enough for Ctrl-C to matter (a `wrn(28, 10)` draws 36 million
+    /// weights), so a draw first checks the running session's token; before the draw, so an
+    /// interrupted call leaves the random stream where it was.
+    @inline(__always)
+    static func stopIfInterrupted(_ op: String) throws {
+        try CancellationToken.running?.check("during `\(op)`")
     }
 }
