@@ -27,6 +27,7 @@ WHITTLE := .build/release/whittle
 FILE ?=
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 3600
+FUZZ_WORKERS ?= $(shell nproc)
 FUZZ_CALL_SECONDS ?= 600
 FUZZ_LOADER_FILES ?= 10000
 TEST_FLAGS ?=
@@ -82,7 +83,7 @@ fuzz: setup
 	$(SWIFT) build --build-tests
 	WHITTLE_CALLS_SECONDS=$(FUZZ_CALL_SECONDS) $(SWIFT) test --skip-build --filter GeneratedCallTests
 	WHITTLE_LOADER_FILES=$(FUZZ_LOADER_FILES) $(SWIFT) test --skip-build --filter LoaderMutationTests
-	bash fuzz/run.sh $(FUZZ_RUNS) $(FUZZ_SECONDS)
+	FUZZ_WORKERS=$(FUZZ_WORKERS) bash fuzz/run.sh $(FUZZ_RUNS) $(FUZZ_SECONDS)
 
 experiments: build
 	@shopt -s nullglob; files=(scripts/*.wh); \

@@ -127,8 +127,9 @@ final class SMOLTests: XCTestCase {
     }
 
     func testFloatSweepMatchesTheDoubleReference() throws {
-        // 1,003 entries (a tail after the eight-lane blocks), logits from −100 to 30.
-        let n = 1003
+        // Two whole tiles of the parallel sweep and 1,003 entries more (a tail after the eight-lane
+        // blocks), so ε past a tile boundary must be the same draw; logits from −100 to 30.
+        let n = 2 * QuantizerKernels.sweepTile + 1003
         var rng = RandomStream(seed: 21)
         let w = try Tensor<Double>.uniform([n], low: -2, high: 2, using: &rng)
         var s = try Tensor<Double>.uniform([n], low: -12, high: 6, using: &rng)

@@ -296,7 +296,7 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
         return tape.record(Tensor(scalar: Scalar(total * n.doubleValue)), inputs: [s]) {
             { grad in
                 let factor = -grad.scalars[0] * n
-                return [(sid, Tensor(uncheckedShape: sValues.shape, scalars: slope.map { $0 * factor }))]
+                return [(sid, Tensor(uncheckedShape: sValues.shape, scalars: QuantizerKernels.scaled(slope, by: factor)))]
             }
         }
     }
