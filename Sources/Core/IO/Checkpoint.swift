@@ -112,12 +112,16 @@ public func loadCheckpoint(_ net: any Layer<Float>, from path: String, layout: C
         problems.append("missing tensor \"\(name)\" \(Tensor<Float>.describe(targets[name]?.shape ?? []))")
     }
     guard problems.isEmpty else {
-        // A pruned net's file has masks a fresh net lacks: say how to load it.
-        let masks = contents.tensors.filter { $0.name.hasSuffix(".mask") && targets[$0.name] == nil }.map(\.name)
-        let hint = masks.isEmpty ? "" : "\nthe file has masks (\(masks.map { "\"\($0)\"" }.joined(separator: ", "))): "
-            + "call `masked(net)` first to give the net masks, then load the file"
+        // A pruned, sparsified or quantized net's file has gate tensors a fresh net lacks: say
+        // how to give the net those gates before loading.
+        let unexpected = contents.tensors.map(\.name).filter { targets[$0] == nil }
+        let hints = gateTensorHints.compactMap { suffix, what, call -> String? in
+            let names = unexpected.filter { $0.hasSuffix(suffix) }
+            guard !names.isEmpty else { return nil }
+            return "\nthe file has \(what) (\(names.map { "\"\($0)\"" }.joined(separator: ", "))): call \(call) first to give the net \(what), then load the file"
+        }
         throw CoreError.badFile(path: path, message: "does not fit the net (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n  "
-            + problems.joined(separator: "\n  ") + hint)
+            + problems.joined(separator: "\n  ") + hints.joined())
     }
     for entry in contents.tensors where found.contains(entry.name) { targets[entry.name]?.set(entry.tensor) }
     // The masks just loaded bind the weights just loaded: a weight the file holds non-zero under
@@ -125,6 +129,15 @@ public func loadCheckpoint(_ net: any Layer<Float>, from path: String, layout: C
     enforceKeepMasks(net)
     return found.count
 }
+
+/// The tensors a gate adds to a weight, by name suffix: what they are, and the call that gives a
+/// fresh net those gates so its file loads.
+private let gateTensorHints: [(suffix: String, what: String, call: String)] = [
+    (".mask", "masks", "`masked(net)`"),
+    (".mask_logit", "continuous-sparsification logits", "`masked(net, gate: \"cs\")`"),
+    (".precision", "SMOL precision logits", "`quantized(net)`"),
+    (".bits", "frozen bit maps", "`quantized(net)` and `freeze_precision(net)`"),
+]
 
 /// Whether the buffer at `path` is a gate's (a mask), as opposed to a layer's own (BatchNorm's).
 private func isMaskBuffer(_ path: String, in net: any Layer<Float>) -> Bool {
