@@ -66,6 +66,7 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
     }
     /// The noise of the last training tape, and what the penalty needs of the logits.
     private weak var cachedTape: Tape<Scalar>?
+    private weak var knownOwner: Param<Scalar>?
     private var cachedNoise: SoftNoise?
     /// The last bit map checked, and its integers.
     private var bitCache: (map: Tensor<Scalar>, bits: [Int])?
@@ -312,9 +313,12 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
         return clipped == 0 ? Report() : Report([("clipped", .int(clipped))])
     }
 
-    /// The parameter this gate is on, found in `net`.
+    /// The parameter this gate is on, found in `net`. Remembered (weakly) and checked on each use:
+    /// walking the net's layers after every step cost 1 % of a soft step.
     public func owner(in net: any Layer<Scalar>) -> Param<Scalar>? {
-        gatedLayers(net).first { $0.layer.weight.gates.contains { ($0 as AnyObject) === self } }?.layer.weight
+        if let weight = knownOwner, weight.gates.contains(where: { ($0 as AnyObject) === self }) { return weight }
+        knownOwner = gatedLayers(net).first { $0.layer.weight.gates.contains { ($0 as AnyObject) === self } }?.layer.weight
+        return knownOwner
     }
 
     /// Clamps `weight` to ±(2 − σ(s)) (soft, off) or ±(2 − 2^(1−p)) (frozen); returns how many

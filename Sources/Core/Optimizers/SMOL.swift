@@ -35,6 +35,8 @@ public final class SMOL<Scalar: TensorScalar>: OptimizerWrapper, TrainingHook {
     /// The last penalty λ·Σ(p̃ − 1), and the mean continuous bits p̃ over the quantized weights then.
     public private(set) var lastPenalty: Double?
     public private(set) var lastMeanBits: Double?
+    /// The gates as this step's penalty found them, for the same step's `afterUpdate`.
+    private var stepGates: [(path: String, kind: String, weight: Param<Scalar>, gate: QuantizerGate<Scalar>)]?
 
     /// - Throws: `CoreError.badArgument` for bad settings, an optimizer not made from a net, or a
     ///   net without quantizers.
@@ -87,6 +89,8 @@ public final class SMOL<Scalar: TensorScalar>: OptimizerWrapper, TrainingHook {
     public func penalty(on tape: Tape<Scalar>, context: HookContext<Scalar>) throws -> Variable<Scalar>? {
         var total: Variable<Scalar>?
         var covered = 0, extra = 0.0
+        let gates = self.gates
+        stepGates = gates
         for q in gates {
             guard let term = q.gate.penaltySum(on: tape, weighted: settings.weightedGroups) else { continue }
             covered += q.weight.count
@@ -111,6 +115,9 @@ public final class SMOL<Scalar: TensorScalar>: OptimizerWrapper, TrainingHook {
 
     /// Forgets the Adam state of logits that a freeze discarded.
     public func dropFrozenState() {
+        // The step's penalty found the gates already: walking the net again cost 1 % of a step.
+        let gates = stepGates ?? self.gates
+        stepGates = nil
         let live = Set(gates.compactMap { $0.gate.precision?.path })
         precisionOptimizer.core.state = precisionOptimizer.core.state.filter { live.contains($0.key) }
     }
