@@ -207,6 +207,24 @@ final class SMOLTests: XCTestCase {
         XCTAssertEqual(dense.weight.value, T([2, 1], [1.75, -1.75]))
     }
 
+    func testTheClampOfALargeWeightRunsOverTilesAndCountsEveryEntry() throws {
+        // Five tiles and a part: the scan is split over the cores by tile, so entries at the tile
+        // edges and in the last partial tile must all be clamped and counted once.
+        let tile = QuantizerKernels.sweepTile, n = 5 * tile + 77
+        var values = [Float](repeating: 0.5, count: n)
+        let outside = [0, tile - 1, tile, 3 * tile + 5, 5 * tile, n - 1]
+        for (k, i) in outside.enumerated() { values[i] = k % 2 == 0 ? 3 : -3 }
+        values[2 * tile] = 1.2  // beyond 1 but within 2 − σ(s) for the logits below: left as it is
+        var w = Tensor<Float>(uncheckedShape: [n], scalars: values)
+        let s = Tensor<Float>(uncheckedShape: [n], scalars: [Float](repeating: -2, count: n))
+        let moved = QuantizerKernels.clampSoft(&w, logits: s) { $0 }
+        XCTAssertEqual(moved, outside.count)
+        let bound = 2 - Tensor<Float>.sigmoid(-2)
+        for (k, i) in outside.enumerated() { XCTAssertEqual(w.scalars[i], k % 2 == 0 ? bound : -bound, "entry \(i)") }
+        XCTAssertEqual(w.scalars[2 * tile], 1.2)
+        XCTAssertEqual(w.scalars.filter { $0 == 0.5 }.count, n - outside.count - 1)
+    }
+
     func testFreezeDiscardsLogitsAndTheirOptimizerState() throws {
         var rng = RandomStream(seed: 3)
         let net = Sequential<Float>([try Dense(3, 4, using: &rng), ReLU(), try Dense(4, 2, using: &rng)])

@@ -279,21 +279,31 @@ enum QuantizerKernels {
     }
 
     /// w ← clamp(w, ±(2 − σ(s_group))); returns the entries that moved. σ(s) < 1, so only a weight
-    /// beyond ±1 can be out of bounds: σ is computed for those only.
+    /// beyond ±1 can be out of bounds: σ is computed for those only. Both cores scan tiles of
+    /// `sweepTile` weights (it runs after every soft step, on every weight).
     @_specialize(where S == Float)
     static func clampSoft<S: TensorScalar>(_ w: inout Tensor<S>, logits s: Tensor<S>, group: (Int) -> Int) -> Int {
-        var moved = 0
+        let n = w.count, tiles = (n + sweepTile - 1) / sweepTile
+        var moved = [Int](repeating: 0, count: tiles)
         s.scalars.withUnsafeBufferPointer { ps in
             w.scalars.withUnsafeMutableBufferPointer { pw in
-                for i in 0..<pw.count {
-                    let v = pw[i]
-                    guard v > 1 || v < -1 else { continue }
-                    let b = 2 - Tensor<S>.sigmoid(ps[group(i)])
-                    if v > b { pw[i] = b; moved += 1 } else if v < -b { pw[i] = -b; moved += 1 }
+                moved.withUnsafeMutableBufferPointer { moved in
+                    parallelChunks(tiles, minimum: 4) { lo, hi in
+                        for t in lo..<hi {
+                            var count = 0
+                            for i in (t * sweepTile)..<Swift.min(n, (t + 1) * sweepTile) {
+                                let v = pw[i]
+                                guard v > 1 || v < -1 else { continue }
+                                let b = 2 - Tensor<S>.sigmoid(ps[group(i)])
+                                if v > b { pw[i] = b; count += 1 } else if v < -b { pw[i] = -b; count += 1 }
+                            }
+                            moved[t] = count
+                        }
+                    }
                 }
             }
         }
-        return moved
+        return moved.reduce(0, +)
     }
 
     /// w ← clamp(w, −bound, bound); returns the entries that moved.
