@@ -316,7 +316,14 @@ public final class Interpreter {
             let n = r.count
             var out: [Value] = []
             out.reserveCapacity(n)
-            for i in 0..<n { out.append(.int(r.element(i))) }
+            // 100 million elements take seconds: poll the interrupt flag between blocks.
+            var start = 0
+            while start < n {
+                try token.check("while listing a range")
+                let end = Swift.min(n, start + Operators.pollBlock)
+                for i in start..<end { out.append(.int(r.element(i))) }
+                start = end
+            }
             return out
         case .string(let s): return s.map { .string(String($0)) }
         case .record(let r): return r.keys.map { .string($0) }

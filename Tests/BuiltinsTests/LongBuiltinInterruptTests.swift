@@ -73,6 +73,18 @@ final class LongBuiltinInterruptTests: XCTestCase {
         XCTAssertLessThan(elapsed, 0.05 + oneProduct * 0.6, "one product takes \(oneProduct) s")
     }
 
+    func testListingALongRange() {
+        // list(0..<100000000) builds 100 million Values, seconds of work: it polls between blocks.
+        var out = "", err = ""
+        let session = Session(output: { out += $0 }, errorOutput: { err += $0 })
+        let token = session.interpreter.token
+        Thread { Thread.sleep(forTimeInterval: 0.1); token.cancel() }.start()
+        let started = Date()
+        XCTAssertEqual(session.runPromptInput("r = list(0..<100000000)"), .interrupted, err)
+        XCTAssertTrue(err.contains("interrupted while listing a range"), err)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1.5)
+    }
+
     func testBuildingALargeNetwork() throws {
         // wrn(28, 10) draws 36 million weights, a second or more: each layer's draw checks first.
         let elapsed = assertStopsInside("randn", setup: "a = [1]\nr = nil", command: "r = wrn(28, 10)", after: 0.05)
