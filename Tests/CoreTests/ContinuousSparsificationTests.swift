@@ -28,6 +28,29 @@ final class ContinuousSparsificationTests: XCTestCase {
         XCTAssertEqual(try specGate(keepsTies: false).hardGate.scalars, [1, 0, 0, 1, 0], "H(s) with >")
     }
 
+    func testTheFloatLanesMatchTheDoubleGateAndSlope() throws {
+        // Two parallel chunks and a tail of 13 past the eight-lane blocks, z = βs from −100 to 100:
+        // the lanes' exponential must give libm's values to Float precision (below e^−87, where σ
+        // is 0 to Float precision, it may differ in size but not in being tiny).
+        let n = 2 * UpdateLanes.parallelMinimum + 13
+        var rng = RandomStream(seed: 5)
+        var s = try Tensor<Float>.uniform([n], low: -0.5, high: 0.5, using: &rng)
+        s.scalars[0] = 0
+        s.scalars[1] = -0.0
+        for beta in [1.0, 200.0] {
+            let (g, slope) = CSKernels.gateAndSlope(s, beta: Float(beta))
+            // The reference from the same Float z = βs: z's own rounding is not the exponential's error.
+            let z = s.scalars.map { Double(Float(beta) * $0) }
+            let (gd, slopeD) = CSKernels.gateAndSlope(Tensor<Double>(uncheckedShape: [n], scalars: z), beta: 1)
+            for i in 0..<n {
+                XCTAssertEqual(Double(g.scalars[i]), gd.scalars[i], accuracy: 4e-7 * gd.scalars[i] + 1e-37, "σ(βs) at \(i), β = \(beta)")
+                XCTAssertEqual(Double(slope.scalars[i]), slopeD.scalars[i], accuracy: 4e-7 * slopeD.scalars[i] + 1e-37, "slope at \(i), β = \(beta)")
+            }
+            XCTAssertEqual(g.scalars[0], 0.5)
+            XCTAssertEqual(g.scalars[1], 0.5)
+        }
+    }
+
     func testGradientVectorOfTheSpec() throws {
         // θ = 0.5, s = 0.1, β = 10, upstream G = 0.2 (the input), λ = 1e-8.
         let dense = try Dense<Float>(weight: T([1, 1], [0.5]), bias: nil)

@@ -190,18 +190,14 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
         let s = tape.variable(for: logits)
         let (g, slope) = (cachedTape === tape ? cachedGate : nil) ?? CSKernels.gateAndSlope(logits.value, beta: Scalar(beta))
         let c = scale, b = Scalar(beta)
-        let total = g.scalars.withUnsafeBufferPointer { pg in
-            var acc = 0.0
-            for v in pg { acc += v.doubleValue }
-            return acc
-        } * c.doubleValue
-        let sValues = logits.value
+        // The blocked SIMD sum: one running Double was a chain of dependent adds, 0.5 ms on 412k gates.
+        let total = g.sumAll() * c.doubleValue
         let sid = s.id
         return tape.record(Tensor(scalar: Scalar(total)), inputs: [s]) {
             { grad in
-                var gs = Tensor(uncheckedShape: sValues.shape, scalars: [Scalar](repeating: grad.scalars[0], count: sValues.count))
-                CSKernels.scale(&gs, by: slope, factor: c * b)
-                return [(sid, gs)]
+                // ∂/∂s = upstream · c · β · σ(βs)σ(−βs), in one pass.
+                let k = grad.scalars[0] * c * b
+                return [(sid, slope.map { $0 * k })]
             }
         }
     }
@@ -283,14 +279,22 @@ enum CSKernels {
     @_specialize(where S == Double)
     static func gateAndSlope<S: TensorScalar>(_ x: Tensor<S>, beta: S) -> (Tensor<S>, Tensor<S>) {
         let n = x.count
-        var g = [S](repeating: 0, count: n), slope = [S](repeating: 0, count: n)
+        // Both written in full below: no zero fill first.
+        var g = [S](uninitializedCount: n), slope = [S](uninitializedCount: n)
         x.scalars.withUnsafeBufferPointer { px in
             g.withUnsafeMutableBufferPointer { pg in
                 slope.withUnsafeMutableBufferPointer { ps in
                     let (px, pg, ps) = (px, pg, ps)  // not inout: the chunks share them
                     // One exp per weight is the gate's main cost (W1's dense layer has 400k): split
-                    // over the cores like the optimizers' lanes.
+                    // over the cores like the optimizers' lanes, and on Float eight lanes at a time.
                     parallelChunks(n, minimum: UpdateLanes.parallelMinimum) { lo, hi in
+                        var lo = lo
+                        if S.self == Float.self, let x0 = px.baseAddress, let g0 = pg.baseAddress, let s0 = ps.baseAddress {
+                            lo = gateAndSlopeFloat(x: UnsafeRawPointer(x0).assumingMemoryBound(to: Float.self),
+                                                   gate: UnsafeMutableRawPointer(g0).assumingMemoryBound(to: Float.self),
+                                                   slope: UnsafeMutableRawPointer(s0).assumingMemoryBound(to: Float.self),
+                                                   from: lo, to: hi, beta: Float(beta.doubleValue))
+                        }
                         for i in lo..<hi {
                             let z = beta * px[i]
                             let e = S.exp(-Swift.abs(z)), d = 1 / (1 + e)
@@ -303,6 +307,24 @@ enum CSKernels {
             }
         }
         return (Tensor(uncheckedShape: x.shape, scalars: g), Tensor(uncheckedShape: x.shape, scalars: slope))
+    }
+
+    /// `gateAndSlope`'s loop on Float over `lo ..< hi`, eight lanes at a time (e^−|z| by
+    /// `laneExpNonPositive`); returns where the whole blocks of eight end, for the scalar tail.
+    static func gateAndSlopeFloat(x: UnsafePointer<Float>, gate: UnsafeMutablePointer<Float>, slope: UnsafeMutablePointer<Float>,
+                                  from lo: Int, to hi: Int, beta: Float) -> Int {
+        typealias V = SIMD8<Float>
+        let b = V(repeating: beta), one = V(repeating: 1)
+        var i = lo
+        while i &+ 8 <= hi {
+            let z = UnsafeRawPointer(x + i).loadUnaligned(as: V.self) * b
+            let e = laneExpNonPositive(laneNegativeMagnitude(z)), d = one / (one + e)
+            let low = e * d   // σ(|z|) = d, σ(−|z|) = e·d
+            UnsafeMutableRawPointer(gate + i).storeBytes(of: low.replacing(with: d, where: z .>= V()), as: V.self)
+            UnsafeMutableRawPointer(slope + i).storeBytes(of: d * low, as: V.self)
+            i &+= 8
+        }
+        return i
     }
 
     /// t ⊙= factor · slope.

@@ -107,11 +107,10 @@ enum QuantizerKernels {
     }
 
     /// The weight-granularity soft sweep on Float over weights `first ..< first + n` (pointers at
-    /// weight `first`), eight lanes at a time: the same ε as
-    /// `Dropout.draw` gives, e^(−|s|) by Cody–Waite reduction and Cephes' degree-5 polynomial
-    /// (within 2 ulp of expf on [−87, 0]; below −87 it is clamped, where σ(s) is 1 or 0 to float
-    /// precision anyway), and the penalty's Σ log(1 + e) as the log of products of d = 1/(1 + e):
-    /// 16 factors ≥ ½ per lane, then the lanes' product in Double, one log per 128 weights.
+    /// weight `first`), eight lanes at a time: the same ε as `Dropout.draw` gives, e^(−|s|) by
+    /// `laneExpNonPositive`, and the penalty's Σ log(1 + e) as the log of products of
+    /// d = 1/(1 + e): 16 factors ≥ ½ per lane, then the lanes' product in Double, one log per 128
+    /// weights.
     /// - Returns: Σ softplus(−s) in nats.
     static func weightSweepFloat(w: UnsafePointer<Float>, s: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                  factor: UnsafeMutablePointer<Float>, penaltySlope: UnsafeMutablePointer<Float>,
@@ -135,23 +134,6 @@ enum QuantizerKernels {
             let topBit = unsafeBitCast((x &>> 23) | 0x4B00_0000, to: V.self) - magic
             return lowPart + topBit * magic
         }
-        @inline(__always) func expNonPositive(_ a: V) -> V {
-            let x = a.replacing(with: -87, where: a .< -87)
-            // k = round(x·log2 e) (ties to even), in [−126, 0].
-            let k = (x * 1.44269504088896341 + 12_582_912) - 12_582_912
-            var r = x - k * 0.693359375
-            r = r - k * -2.12194440e-4
-            var p = V(repeating: 1.9875691500e-4)
-            p = p * r + 1.3981999507e-3
-            p = p * r + 8.3334519073e-3
-            p = p * r + 4.1665795894e-2
-            p = p * r + 1.6666665459e-1
-            p = p * r + 5.0000001201e-1
-            let y = p * r * r + r + 1
-            // 2^k: the biased exponent k + 127 read off the mantissa of k + 127 + 2^23.
-            let biased = unsafeBitCast(k + 127 + magic, to: U.self) & 0x7F_FFFF
-            return y * unsafeBitCast(biased &<< 23, to: V.self)
-        }
         let scale: Float = 1.0 / 8_388_608.0, invLn2: Float = 1.4426950408889634
         var total = 0.0
         var negative = V(), product = V(repeating: 1)
@@ -161,8 +143,7 @@ enum QuantizerKernels {
             let h = mix(mix(index &+ low) ^ high) &>> 8
             let eps = (float(h) + 0.5) * scale - 1
             let x = UnsafeRawPointer(s + i).loadUnaligned(as: V.self)
-            // −|x| by setting the sign bit: `pointwiseMin` is a call per lane, half this sweep's time.
-            let e = expNonPositive(unsafeBitCast(unsafeBitCast(x, to: U.self) | 0x8000_0000, to: V.self))
+            let e = laneExpNonPositive(laneNegativeMagnitude(x))
             let d = 1 / (1 + e), ed = e * d
             let positive = x .>= 0
             let sigma = ed.replacing(with: d, where: positive)
@@ -199,15 +180,6 @@ enum QuantizerKernels {
             i &+= 1
         }
         return total
-    }
-
-    /// a · c, on raw buffers (`map` with a closure took 0.52 ms on the penalty's 412k logits, this loop 0.06 ms).
-    @_specialize(where S == Float)
-    static func scaled<S: TensorScalar>(_ a: [S], by c: S) -> [S] {
-        [S](unsafeUninitializedCapacity: a.count) { o, initialized in
-            a.withUnsafeBufferPointer { pa in for i in 0..<pa.count { o[i] = pa[i] * c } }
-            initialized = a.count
-        }
     }
 
     /// a ⊙ b.
