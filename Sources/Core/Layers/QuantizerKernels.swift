@@ -95,12 +95,9 @@ enum QuantizerKernels {
         let tiles = (n + sweepTile - 1) / sweepTile
         var sums = [Double](repeating: 0, count: tiles)
         sums.withUnsafeMutableBufferPointer { sums in
-            parallelChunks(tiles, minimum: 4) { lo, hi in
-                for t in lo..<hi {
-                    let start = t * sweepTile, length = Swift.min(sweepTile, n - start)
-                    sums[t] = weightSweepFloat(w: w + start, s: s + start, out: out + start, factor: factor + start,
-                                               penaltySlope: penaltySlope + start, count: length, first: start, key: key)
-                }
+            parallelTiles(n, tile: sweepTile) { t, start, end in
+                sums[t] = weightSweepFloat(w: w + start, s: s + start, out: out + start, factor: factor + start,
+                                           penaltySlope: penaltySlope + start, count: end - start, first: start, key: key)
             }
         }
         return sums.reduce(0, +)
@@ -260,17 +257,15 @@ enum QuantizerKernels {
         s.scalars.withUnsafeBufferPointer { ps in
             w.scalars.withUnsafeMutableBufferPointer { pw in
                 moved.withUnsafeMutableBufferPointer { moved in
-                    parallelChunks(tiles, minimum: 4) { lo, hi in
-                        for t in lo..<hi {
-                            var count = 0
-                            for i in (t * sweepTile)..<Swift.min(n, (t + 1) * sweepTile) {
-                                let v = pw[i]
-                                guard v > 1 || v < -1 else { continue }
-                                let b = 2 - Tensor<S>.sigmoid(ps[group(i)])
-                                if v > b { pw[i] = b; count += 1 } else if v < -b { pw[i] = -b; count += 1 }
-                            }
-                            moved[t] = count
+                    parallelTiles(n, tile: sweepTile) { t, start, end in
+                        var count = 0
+                        for i in start..<end {
+                            let v = pw[i]
+                            guard v > 1 || v < -1 else { continue }
+                            let b = 2 - Tensor<S>.sigmoid(ps[group(i)])
+                            if v > b { pw[i] = b; count += 1 } else if v < -b { pw[i] = -b; count += 1 }
                         }
+                        moved[t] = count
                     }
                 }
             }

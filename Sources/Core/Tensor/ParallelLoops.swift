@@ -65,3 +65,14 @@ func parallelChunks(_ count: Int, minimum: Int = 2, _ body: (Int, Int) -> Void) 
         body(count &* c / chunks, count &* (c &+ 1) / chunks)
     }
 }
+
+/// Runs `body(tile, start, end)` for each tile of `tile` elements of `0..<count`, the tiles shared
+/// out over the cores (serially under `minimumTiles`). Fixed tiles, unlike one chunk per core,
+/// keep per-tile results and the order they are combined in the same whatever the core count.
+@inline(__always)
+func parallelTiles(_ count: Int, tile: Int, minimumTiles: Int = 4, _ body: (Int, Int, Int) -> Void) {
+    let tiles = (count + tile - 1) / tile
+    parallelChunks(tiles, minimum: minimumTiles) { lo, hi in
+        for t in lo..<hi { body(t, t * tile, Swift.min(count, (t + 1) * tile)) }
+    }
+}
