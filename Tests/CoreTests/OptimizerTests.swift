@@ -55,6 +55,40 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(opt.core.state["w"]?.slots.keys.sorted(), ["exp_avg", "exp_avg_sq"])
     }
 
+    /// The norms the lanes measure as they update, with no copy of the parameter, against the
+    /// norms of the change itself: over several parallel tiles and a tail of five, for a rule
+    /// without state (SGD), with two slots (Adam), and under a mask, whose update is measured
+    /// after the mask.
+    func testUpdateNormsMeasuredInTheLanesMatchTheChange() throws {
+        let n = 5 * UpdateLanes.tile + 5
+        var rng = RandomStream(seed: 9)
+        let start = try Tensor<Float>.uniform([n], using: &rng), gradient = try Tensor<Float>.uniform([n], using: &rng)
+        func norms(of make: ([Param<Float>]) throws -> any Optimizer<Float>, mask: Bool) throws -> (StepRecord, Double) {
+            let weight = Param(start, role: .weight, name: "w")
+            weight.grad = gradient
+            if mask {
+                let gate = HardMask<Float>(shape: [n])
+                try weight.addGate(gate)
+                try gate.setMask(start.map { $0 > 0.5 ? 1 : 0 }, on: weight)
+            }
+            let before = weight.value.scalars
+            let record = try make([weight]).step()
+            var change = 0.0
+            for i in 0..<n { let d = Double(weight.value.scalars[i] - before[i]); change += d * d }
+            return (record, change.squareRoot())
+        }
+        let gradNorm = gradient.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        for mask in [false, true] {
+            for make in [{ try SGD<Float>(.params($0), lr: 0.1) as any Optimizer<Float> },
+                         { try Adam<Float>(.params($0), lr: 0.01) as any Optimizer<Float> }] {
+                let (record, change) = try norms(of: make, mask: mask)
+                XCTAssertGreaterThan(change, 0)
+                XCTAssertEqual(record.updateNorm, change, accuracy: 1e-5 * change, "mask: \(mask)")
+                XCTAssertEqual(record.gradNorm, gradNorm, accuracy: 1e-5 * gradNorm)
+            }
+        }
+    }
+
     func testAdamWDecouplesDecay() throws {
         let ps = params([2], [0])
         ps[0].grad = T([1], [1])

@@ -57,7 +57,7 @@ final class HookedSGD: ElementwiseOptimizer {
     var description: String { "hooked" }
     var hookProviders: [AnyObject] { [hook] }
     func update(_ value: inout Tensor<Float>, grad: Tensor<Float>, state: ParamState<Float>,
-                group: ParamGroup<Float>, lr: Double) throws {
+                group: ParamGroup<Float>, lr: Double) throws -> UpdateSize {
         try inner.update(&value, grad: grad, state: state, group: group, lr: lr)
     }
 }

@@ -24,14 +24,14 @@ public final class AMSGrad<Scalar: TensorScalar>: ElementwiseOptimizer {
 
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                       group: ParamGroup<Scalar>, lr: Double) throws {
+                       group: ParamGroup<Scalar>, lr: Double) throws -> UpdateSize {
         var m = state.slots.removeValue(forKey: "exp_avg") ?? .zeros(like: value)
         var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? .zeros(like: value)
         var vMax = state.slots.removeValue(forKey: "max_exp_avg_sq") ?? .zeros(like: value)
         let stepSize = Scalar(lr / moments.correction1(state.step))
         let rootC2 = Scalar(moments.correction2(state.step).squareRoot())
         let (b1, b2, e, l2) = (Scalar(moments.beta1), Scalar(moments.beta2), Scalar(moments.eps), Scalar(group.weightDecay))
-        UpdateLanes.apply(&value, grad, &m, &v, &vMax) { w, g, m, v, vMax in
+        let size = UpdateLanes.apply(&value, grad, &m, &v, &vMax) { w, g, m, v, vMax in
             let g = g + l2 * w
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
@@ -41,6 +41,7 @@ public final class AMSGrad<Scalar: TensorScalar>: ElementwiseOptimizer {
         state.slots["exp_avg"] = m
         state.slots["exp_avg_sq"] = v
         state.slots["max_exp_avg_sq"] = vMax
+        return size
     }
 
     public var description: String {

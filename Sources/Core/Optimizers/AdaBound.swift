@@ -50,7 +50,7 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
 
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                       group: ParamGroup<Scalar>, lr: Double) throws {
+                       group: ParamGroup<Scalar>, lr: Double) throws -> UpdateSize {
         var m = state.slots.removeValue(forKey: "exp_avg") ?? .zeros(like: value)
         var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? .zeros(like: value)
         let t = state.step
@@ -58,9 +58,10 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
         let (lo, hi) = (Scalar(lower), Scalar(upper))
         let stepSize = Scalar(lr * moments.correction2(t).squareRoot() / moments.correction1(t))
         let (b1, b2, e, l2) = (Scalar(moments.beta1), Scalar(moments.beta2), Scalar(moments.eps), Scalar(group.weightDecay))
+        let size: UpdateSize
         if amsbound {
             var vMax = state.slots.removeValue(forKey: "max_exp_avg_sq") ?? .zeros(like: value)
-            UpdateLanes.apply(&value, grad, &m, &v, &vMax) { w, g, m, v, vMax in
+            size = UpdateLanes.apply(&value, grad, &m, &v, &vMax) { w, g, m, v, vMax in
                 let g = g + l2 * w
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
@@ -69,7 +70,7 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
             }
             state.slots["max_exp_avg_sq"] = vMax
         } else {
-            UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
+            size = UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
                 let g = g + l2 * w
                 m = b1 * m + (1 - b1) * g
                 v = b2 * v + (1 - b2) * g * g
@@ -78,6 +79,7 @@ public final class AdaBound<Scalar: TensorScalar>: ElementwiseOptimizer {
         }
         state.slots["exp_avg"] = m
         state.slots["exp_avg_sq"] = v
+        return size
     }
 
     public var description: String {

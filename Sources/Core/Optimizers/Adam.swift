@@ -46,7 +46,7 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
 
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                       group: ParamGroup<Scalar>, lr: Double) throws {
+                       group: ParamGroup<Scalar>, lr: Double) throws -> UpdateSize {
         // The schedule first: it may throw, and the moments must not be taken out of the state yet.
         var eps = self.eps, lr = lr
         if let epsSchedule { (eps, lr) = try epsSchedule.values(step: state.step, lr: lr) }
@@ -59,7 +59,7 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
         let (b1, b2, e) = (Scalar(beta1), Scalar(beta2), Scalar(eps))
         let l2 = decoupled ? Scalar(0) : Scalar(group.weightDecay)
         let shrink = decoupled ? Scalar(1 - lr * group.weightDecay) : Scalar(1)
-        UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
+        let size = UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
             let g = g + l2 * w
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
@@ -67,6 +67,7 @@ public final class Adam<Scalar: TensorScalar>: ElementwiseOptimizer {
         }
         state.slots["exp_avg"] = m
         state.slots["exp_avg_sq"] = v
+        return size
     }
 
     public var description: String {

@@ -63,7 +63,7 @@ enum DelayedRule {
     @_specialize(where S == Float)
     static func apply<S: TensorScalar>(_ value: inout Tensor<S>, grad: Tensor<S>, m: inout Tensor<S>, v: inout Tensor<S>,
                                        t: Int, lr: Double, decayLR: Double, decay: Double, decoupled: Bool,
-                                       moments: Moments, form: DelayedForm) {
+                                       moments: Moments, form: DelayedForm) -> UpdateSize {
         // Specialised, not inlined into its callers: the closure of an inlined generic function was
         // specialised on its own, with Float.squareRoot left a call per lane (2× Adam's cost).
         // In the reference form the first step moves nothing: v₀ = 0 carries no information.
@@ -76,7 +76,7 @@ enum DelayedRule {
         // (the divisions and the square root bound this loop, and AvaGrad's γ pass has its own).
         let (b1, b2) = (S(moments.beta1), S(moments.beta2))
         let (step, rootEps) = (S(stepSize * rootC2), S(rootC2 * moments.eps))
-        UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
+        return UpdateLanes.apply(&value, grad, &m, &v) { w, g, m, v in
             let g = g + l2 * w
             m = b1 * m + (1 - b1) * g
             w = w * shrink - step * m / (v.squareRoot() + rootEps)

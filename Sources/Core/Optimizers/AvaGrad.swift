@@ -70,10 +70,11 @@ public final class AvaGrad<Scalar: TensorScalar>: Optimizer {
             OptimizerKernels.updateInPlace(param, grad: item.grad, state: state, gradSq: &gradSq, updateSq: &updateSq) { value in
                 var m = state.slots.removeValue(forKey: "exp_avg") ?? .zeros(like: value)
                 var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? .zeros(like: value)
-                DelayedRule.apply(&value, grad: item.grad, m: &m, v: &v, t: state.step, lr: gamma * lr, decayLR: lr,
+                let size = DelayedRule.apply(&value, grad: item.grad, m: &m, v: &v, t: state.step, lr: gamma * lr, decayLR: lr,
                                   decay: item.decay, decoupled: decoupled, moments: moments, form: form)
                 state.slots["exp_avg"] = m
                 state.slots["exp_avg_sq"] = v
+                return size
             }
         }
         self.gamma = gamma

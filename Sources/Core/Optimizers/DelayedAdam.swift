@@ -30,13 +30,14 @@ public final class DelayedAdam<Scalar: TensorScalar>: ElementwiseOptimizer {
 
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                       group: ParamGroup<Scalar>, lr: Double) throws {
+                       group: ParamGroup<Scalar>, lr: Double) throws -> UpdateSize {
         var m = state.slots.removeValue(forKey: "exp_avg") ?? .zeros(like: value)
         var v = state.slots.removeValue(forKey: "exp_avg_sq") ?? .zeros(like: value)
-        DelayedRule.apply(&value, grad: grad, m: &m, v: &v, t: state.step, lr: lr, decayLR: lr,
+        let size = DelayedRule.apply(&value, grad: grad, m: &m, v: &v, t: state.step, lr: lr, decayLR: lr,
                           decay: group.weightDecay, decoupled: false, moments: moments, form: form)
         state.slots["exp_avg"] = m
         state.slots["exp_avg_sq"] = v
+        return size
     }
 
     public var description: String {

@@ -312,9 +312,11 @@ extension OptimizerWrapper {
 /// and state, usually one `UpdateLanes.apply` call. Its `step` runs the rule over every group and
 /// keeps entries removed by gates (and their state) at exactly zero.
 public protocol ElementwiseOptimizer<Scalar>: Optimizer {
-    /// Updates `value` in place from `grad`, the parameter's `state` and its group's settings.
+    /// Updates `value` in place from `grad`, the parameter's `state` and its group's settings, and
+    /// returns what `UpdateLanes.apply` measured. Anything that can throw (a script's schedule)
+    /// must run before `value` is written: the parameter is not copied first.
     func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                group: ParamGroup<Scalar>, lr: Double) throws
+                group: ParamGroup<Scalar>, lr: Double) throws -> UpdateSize
 }
 
 extension ElementwiseOptimizer {
@@ -352,24 +354,34 @@ public enum OptimizerKernels {
     /// read first: the gates size it by the value, which is a placeholder while `rule` runs (read
     /// afterwards it was skipped, and weights pruned while their moments were nonzero moved
     /// again). The value is kept unique so `rule` writes into its storage; a rule that throws (a
-    /// script's ε schedule) leaves the parameter as it was; removed entries and their state end at
-    /// exactly zero; the gradient and update norms are accumulated.
+    /// script's ε schedule, before it writes) leaves the parameter as it was; removed entries and
+    /// their state end at exactly zero; the gradient and update norms are accumulated.
+    ///
+    /// The norms come from the lanes (`UpdateSize`), with no copy of the parameter, except under
+    /// a keep-mask: the mask then undoes part of what the lanes moved, so that update is measured
+    /// against a copy, after the mask.
     @inline(__always)
     public static func updateInPlace<S: TensorScalar>(_ param: Param<S>, grad: Tensor<S>, state: ParamState<S>,
                                                        gradSq: inout Double, updateSq: inout Double,
-                                                       _ rule: (inout Tensor<S>) throws -> Void) rethrows {
+                                                       _ rule: (inout Tensor<S>) throws -> UpdateSize) rethrows {
         let keep = param.keepMask
         var value = param.value
         param.value = Tensor(uncheckedShape: [], scalars: [0])
-        let before = value
+        let before = keep == nil ? nil : value
+        let size: UpdateSize
         do {
-            try rule(&value)
+            size = try rule(&value)
         } catch {
-            param.value = before
+            param.value = before ?? value
             throw error
         }
-        if let keep { applyMask(keep, to: &value, state: state) }
-        accumulateNorms(grad: grad, before: before, after: value, gradSq: &gradSq, updateSq: &updateSq)
+        if let keep, let before {
+            applyMask(keep, to: &value, state: state)
+            accumulateNorms(grad: grad, before: before, after: value, gradSq: &gradSq, updateSq: &updateSq)
+        } else {
+            gradSq += size.gradSquares
+            updateSq += size.updateSquares
+        }
         param.value = value
     }
 

@@ -71,17 +71,17 @@ public final class RVSM<Scalar: TensorScalar>: ElementwiseOptimizer, TrainingHoo
 
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                       group: ParamGroup<Scalar>, lr: Double) throws {
+                       group: ParamGroup<Scalar>, lr: Double) throws -> UpdateSize {
         let eta = Scalar(lr)
         guard group.role == .weight else {
-            UpdateLanes.apply(&value, grad) { w, g in w -= eta * g }
-            return
+            return UpdateLanes.apply(&value, grad) { w, g in w -= eta * g }
         }
         if order == .listing { state.slots["w_prev"] = value }
         var u = state.slots.removeValue(forKey: "u") ?? penalty.prox(value, tau: tau)
         let b = Scalar(beta)
-        UpdateLanes.apply(&value, grad, &u) { w, g, u in w -= eta * (g + b * (w - u)) }
+        let size = UpdateLanes.apply(&value, grad, &u) { w, g, u in w -= eta * (g + b * (w - u)) }
         state.slots["u"] = u
+        return size
     }
 
     /// The u-update: u ← prox_{λ/β}(w) (the new w in order B, the old one in order A), with what it

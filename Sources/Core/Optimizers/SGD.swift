@@ -30,20 +30,20 @@ public final class SGD<Scalar: TensorScalar>: ElementwiseOptimizer {
 
     @_specialize(where Scalar == Float)
     public func update(_ value: inout Tensor<Scalar>, grad: Tensor<Scalar>, state: ParamState<Scalar>,
-                       group: ParamGroup<Scalar>, lr: Double) throws {
+                       group: ParamGroup<Scalar>, lr: Double) throws -> UpdateSize {
         let (wd, mu, step) = (Scalar(group.weightDecay), Scalar(momentum), Scalar(lr))
         guard momentum > 0 else {
-            UpdateLanes.apply(&value, grad) { w, g in w -= step * (g + wd * w) }
-            return
+            return UpdateLanes.apply(&value, grad) { w, g in w -= step * (g + wd * w) }
         }
         let first = state.step == 1, nesterov = self.nesterov
         var buffer = state.slots.removeValue(forKey: "momentum_buffer") ?? Tensor.zeros(like: value)
-        UpdateLanes.apply(&value, grad, &buffer) { w, g, b in
+        let size = UpdateLanes.apply(&value, grad, &buffer) { w, g, b in
             let d = g + wd * w
             b = first ? d : mu * b + d
             w -= step * (nesterov ? d + mu * b : b)
         }
         state.slots["momentum_buffer"] = buffer
+        return size
     }
 
     public var description: String {
