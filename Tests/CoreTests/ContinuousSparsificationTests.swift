@@ -32,7 +32,7 @@ final class ContinuousSparsificationTests: XCTestCase {
         // Two parallel chunks and a tail of 13 past the eight-lane blocks, z = βs from −100 to 100:
         // the lanes' exponential must give libm's values to Float precision (below e^−87, where σ
         // is 0 to Float precision, it may differ in size but not in being tiny).
-        let n = 2 * UpdateLanes.parallelMinimum + 13
+        let n = 2 * ParallelWorkers.elementwiseMinimum + 13
         var rng = RandomStream(seed: 5)
         var s = try Tensor<Float>.uniform([n], low: -0.5, high: 0.5, using: &rng)
         s.scalars[0] = 0
@@ -49,6 +49,23 @@ final class ContinuousSparsificationTests: XCTestCase {
             XCTAssertEqual(g.scalars[0], 0.5)
             XCTAssertEqual(g.scalars[1], 0.5)
         }
+    }
+
+    /// The soft gate's one-pass backward on both cores against the gradients written out, at a
+    /// size that splits over the cores: ∂θ = G·g·c, ∂s = G·θ·(slope·cβ).
+    func testTheOnePassBackwardMatchesTheFormula() throws {
+        let n = 2 * ParallelWorkers.elementwiseMinimum + 13
+        var rng = RandomStream(seed: 8)
+        let grad = try Tensor<Float>.uniform([n], low: -1, high: 1, using: &rng)
+        let theta = try Tensor<Float>.uniform([n], low: -1, high: 1, using: &rng)
+        let s = try Tensor<Float>.uniform([n], low: -0.05, high: 0.05, using: &rng)
+        let (gate, slope) = CSKernels.gateAndSlope(s, beta: 50)
+        let (dTheta, ds) = CSKernels.softGateGradients(grad, theta: theta, gate: gate, slope: slope, scale: 1.5, slopeScale: 75)
+        for i in [0, 1, n / 2 - 1, n / 2, n / 2 + 1, n - 1] {
+            XCTAssertEqual(dTheta.scalars[i], grad.scalars[i] * gate.scalars[i] * 1.5, "∂θ at \(i)")
+            XCTAssertEqual(ds.scalars[i], grad.scalars[i] * theta.scalars[i] * (slope.scalars[i] * 75), "∂s at \(i)")
+        }
+        XCTAssertEqual(ds.shape, [n])
     }
 
     func testGradientVectorOfTheSpec() throws {
