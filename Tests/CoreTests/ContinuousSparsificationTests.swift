@@ -32,7 +32,7 @@ final class ContinuousSparsificationTests: XCTestCase {
         // Two parallel chunks and a tail of 13 past the eight-lane blocks, z = βs from −100 to 100:
         // the lanes' exponential must give libm's values to Float precision (below e^−87, where σ
         // is 0 to Float precision, it may differ in size but not in being tiny).
-        let n = 2 * ParallelWorkers.elementwiseMinimum + 13
+        let n = 2 * UpdateLanes.parallelMinimum + 13
         var rng = RandomStream(seed: 5)
         var s = try Tensor<Float>.uniform([n], low: -0.5, high: 0.5, using: &rng)
         s.scalars[0] = 0
@@ -54,7 +54,7 @@ final class ContinuousSparsificationTests: XCTestCase {
     /// The soft gate's one-pass backward on both cores against the gradients written out, at a
     /// size that splits over the cores: ∂θ = G·g·c, ∂s = G·θ·(slope·cβ).
     func testTheOnePassBackwardMatchesTheFormula() throws {
-        let n = 2 * ParallelWorkers.elementwiseMinimum + 13
+        let n = 2 * UpdateLanes.parallelMinimum + 13
         var rng = RandomStream(seed: 8)
         let grad = try Tensor<Float>.uniform([n], low: -1, high: 1, using: &rng)
         let theta = try Tensor<Float>.uniform([n], low: -1, high: 1, using: &rng)

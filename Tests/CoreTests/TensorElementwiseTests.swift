@@ -138,19 +138,4 @@ final class TensorElementwiseTests: XCTestCase {
         assertThrows(.shapeMismatch(op: "reduce_to_shape", shapes: [[2, 3], [3, 2, 3]],
                                     message: "cannot sum [2, 3] down to [3, 2, 3]")) { try g.reduceToShape([3, 2, 3]) }
     }
-
-    /// The passes that run on both cores give exactly the one-core loop's values, across the
-    /// chunk boundary and a tail (every entry is computed alone, so splitting cannot change one).
-    func testConcurrentPassesMatchTheSerialLoop() throws {
-        let n = 2 * ParallelWorkers.elementwiseMinimum + 13
-        var rng = RandomStream(seed: 12)
-        let a = try Tensor<Float>.uniform([n], low: -2, high: 2, using: &rng)
-        let b = try Tensor<Float>.uniform([n], low: -2, high: 2, using: &rng)
-        XCTAssertEqual(a.zipConcurrently(b) { $0 * $1 * 0.3 }.scalars, a.zip(b) { $0 * $1 * 0.3 }.scalars)
-        XCTAssertEqual(a.mapConcurrently { $0 * 1.7 }.scalars, a.map { $0 * 1.7 }.scalars)
-        var sum = a
-        sum.addInPlace(b)
-        XCTAssertEqual(sum.scalars, (0..<n).map { a.scalars[$0] + b.scalars[$0] })
-        XCTAssertEqual(a.zipConcurrently(b) { $0 + $1 }.shape, [n])
-    }
 }

@@ -151,7 +151,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
         let c = scale, b = Scalar(beta)
         let theta = weight.value
         let gFull = expanded(g)
-        let out = theta.zipConcurrently(gFull) { $0 * $1 * c }
+        let out = CSKernels.product(theta, gFull, scale: c)
         let (wid, sid) = (weight.id, s.id)
         let sValues = logits.value
         let granularity = self.granularity, layout = unitLayout
@@ -163,7 +163,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
                                                                    scale: c, slopeScale: c * b)
                     return [(wid, dTheta), (sid, gs)]
                 }
-                let dTheta = grad.zipConcurrently(gFull) { $0 * $1 * c }
+                let dTheta = CSKernels.product(grad, gFull, scale: c)
                 var sums = [Scalar](repeating: 0, count: sValues.count)
                 let (outer, units, inner) = layout
                 grad.scalars.withUnsafeBufferPointer { pg in
@@ -197,7 +197,7 @@ public final class CSGate<Scalar: TensorScalar>: WeightGate {
             { grad in
                 // ∂/∂s = upstream · c · β · σ(βs)σ(−βs), in one pass.
                 let k = grad.scalars[0] * c * b
-                return [(sid, slope.mapConcurrently { $0 * k })]
+                return [(sid, CSKernels.scaled(slope, by: k))]
             }
         }
     }
@@ -244,6 +244,43 @@ public func csGates<S: TensorScalar>(_ net: any Layer<S>) -> [(path: String, wei
 /// The loops of the soft gate, on raw buffers and specialised for Float: the gate runs on every
 /// weight at every step, so it must cost a few passes over memory (the thesis' ~10 %).
 enum CSKernels {
+    /// a ⊙ b · scale, on both cores for a large tensor (every pass over the gated weight that one
+    /// core makes alone shows in the step's time, though not in its CPU time).
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func product<S: TensorScalar>(_ a: Tensor<S>, _ b: Tensor<S>, scale: S) -> Tensor<S> {
+        let n = Swift.min(a.count, b.count)
+        var out = [S](uninitializedCount: n)
+        a.scalars.withUnsafeBufferPointer { pa in
+            b.scalars.withUnsafeBufferPointer { pb in
+                out.withUnsafeMutableBufferPointer { po in
+                    let (pa, pb, po) = (pa, pb, po)  // not inout: the chunks share them
+                    parallelChunks(n, minimum: UpdateLanes.parallelMinimum) { lo, hi in
+                        for i in lo..<hi { po[i] = pa[i] * pb[i] * scale }
+                    }
+                }
+            }
+        }
+        return Tensor(uncheckedShape: a.shape, scalars: out)
+    }
+
+    /// t · k, on both cores for a large tensor.
+    @_specialize(where S == Float)
+    @_specialize(where S == Double)
+    static func scaled<S: TensorScalar>(_ t: Tensor<S>, by k: S) -> Tensor<S> {
+        let n = t.count
+        var out = [S](uninitializedCount: n)
+        t.scalars.withUnsafeBufferPointer { pt in
+            out.withUnsafeMutableBufferPointer { po in
+                let (pt, po) = (pt, po)
+                parallelChunks(n, minimum: UpdateLanes.parallelMinimum) { lo, hi in
+                    for i in lo..<hi { po[i] = pt[i] * k }
+                }
+            }
+        }
+        return Tensor(uncheckedShape: t.shape, scalars: out)
+    }
+
     /// The weight-granularity soft gate's backward in one pass over the weight, on both cores:
     /// ∂θ = G ⊙ g · scale and ∂s = G ⊙ θ ⊙ slope · slopeScale (G the upstream gradient, g the
     /// gate, slope σ(βs)σ(−βs)). Three separate passes, one core each, were half the gate's cost.
@@ -260,7 +297,7 @@ enum CSKernels {
                         dTheta.withUnsafeMutableBufferPointer { pd in
                             ds.withUnsafeMutableBufferPointer { pe in
                                 let (pg, pt, pq, ps, pd, pe) = (pg, pt, pq, ps, pd, pe)
-                                parallelChunks(n, minimum: ParallelWorkers.elementwiseMinimum) { lo, hi in
+                                parallelChunks(n, minimum: UpdateLanes.parallelMinimum) { lo, hi in
                                     for i in lo..<hi {
                                         let g = pg[i]
                                         pd[i] = g * pq[i] * scale
@@ -303,7 +340,7 @@ enum CSKernels {
                     let (px, pg, ps) = (px, pg, ps)  // not inout: the chunks share them
                     // One exp per weight is the gate's main cost (W1's dense layer has 400k): split
                     // over the cores like the optimizers' lanes, and on Float eight lanes at a time.
-                    parallelChunks(n, minimum: ParallelWorkers.elementwiseMinimum) { lo, hi in
+                    parallelChunks(n, minimum: UpdateLanes.parallelMinimum) { lo, hi in
                         var lo = lo
                         if S.self == Float.self, let x0 = px.baseAddress, let g0 = pg.baseAddress, let s0 = ps.baseAddress {
                             lo = gateAndSlopeFloat(x: UnsafeRawPointer(x0).assumingMemoryBound(to: Float.self),

@@ -273,7 +273,7 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
                 // (the group's σ' applied after the sum).
                 let gs: Tensor<Scalar>
                 if granularity == .weight {
-                    gs = Tensor(uncheckedShape: sValues.shape, scalars: grad.zipConcurrently(Tensor(uncheckedShape: [k.count], scalars: k)) { $0 * $1 }.scalars)
+                    gs = Tensor(uncheckedShape: sValues.shape, scalars: QuantizerKernels.product(grad.scalars, k))
                 } else {
                     gs = QuantizerKernels.groupGradient(grad.scalars, epsilon: k, logits: sValues,
                                                          units: units, inner: inner, perChannel: granularity == .channel)
@@ -297,8 +297,8 @@ public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook
         return tape.record(Tensor(scalar: Scalar(total * n.doubleValue)), inputs: [s]) {
             { grad in
                 let factor = -grad.scalars[0] * n
-                // A tight loop on both cores (Array.map with a closure took 0.52 ms here).
-                return [(sid, Tensor(uncheckedShape: sValues.shape, scalars: slope).mapConcurrently { $0 * factor })]
+                // Tensor.map is a tight loop (Array.map with a closure took 0.52 ms here, this 0.06 ms).
+                return [(sid, Tensor(uncheckedShape: sValues.shape, scalars: slope).map { $0 * factor })]
             }
         }
     }

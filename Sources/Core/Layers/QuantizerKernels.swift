@@ -179,6 +179,16 @@ enum QuantizerKernels {
         return total
     }
 
+    /// a ⊙ b.
+    @_specialize(where S == Float)
+    static func product<S: TensorScalar>(_ a: [S], _ b: [S]) -> [S] {
+        let n = Swift.min(a.count, b.count)
+        return [S](unsafeUninitializedCapacity: n) { o, initialized in
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in for i in 0..<n { o[i] = pa[i] * pb[i] } } }
+            initialized = n
+        }
+    }
+
     /// σ'(s_g)·Σ_{i∈g} g_i ε_i per channel (or for the one layer logit), summed in Double.
     @_specialize(where S == Float)
     static func groupGradient<S: TensorScalar>(_ grad: [S], epsilon: [S], logits: Tensor<S>, units: Int, inner: Int,

@@ -12,6 +12,9 @@
 public enum UpdateLanes {
     public typealias Lane<S: TensorScalar> = SIMD8<S>
 
+    /// Below this many entries one core does the whole update: waking a thread costs more.
+    static let parallelMinimum = 1 << 16
+
     /// `rule(&w, g)` over every entry; returns what the update measured.
     @inline(__always) @discardableResult
     public static func apply<S: TensorScalar>(_ value: inout Tensor<S>, _ grad: Tensor<S>,
@@ -127,7 +130,7 @@ public enum UpdateLanes {
                             }
                             var sizes = [UpdateSize](repeating: UpdateSize(), count: tiles)
                             sizes.withUnsafeMutableBufferPointer { ps in
-                                parallelTiles(count, tile: tile, minimumTiles: ParallelWorkers.elementwiseMinimum / tile) { t, lo, hi in
+                                parallelTiles(count, tile: tile, minimumTiles: parallelMinimum / tile) { t, lo, hi in
                                     ps[t] = run(lo, hi)
                                 }
                             }

@@ -49,9 +49,6 @@ enum ParallelWorkers {
         return 2
         #endif
     }()
-
-    /// Below this many entries an element-wise pass stays on one core: waking a thread costs more.
-    static let elementwiseMinimum = 1 << 16
 }
 
 /// Runs `body(chunkStart, chunkEnd)` over `0..<count` split into one contiguous chunk per core,

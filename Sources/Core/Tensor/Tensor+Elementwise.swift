@@ -214,53 +214,14 @@ extension Tensor {
         return Tensor(uncheckedShape: shape, scalars: out)
     }
 
-    /// `zip` on both cores for a large tensor. `f` runs on two threads at once, so it must be
-    /// pure (no captured state it changes). For the passes over a whole weight that a gate adds
-    /// to every step: one core alone shows in the step's time, though not in its CPU time.
-    @inline(__always)
-    func zipConcurrently(_ other: Tensor, _ f: (Scalar, Scalar) -> Scalar) -> Tensor {
-        let n = Swift.min(count, other.count)
-        let out = [Scalar](unsafeUninitializedCapacity: n) { o, initialized in
-            let o = o  // not inout: the chunks share it
-            scalars.withUnsafeBufferPointer { a in
-                other.scalars.withUnsafeBufferPointer { b in
-                    parallelChunks(n, minimum: ParallelWorkers.elementwiseMinimum) { lo, hi in
-                        for i in lo..<hi { o[i] = f(a[i], b[i]) }
-                    }
-                }
-            }
-            initialized = n
-        }
-        return Tensor(uncheckedShape: shape, scalars: out)
-    }
-
-    /// `map` on both cores for a large tensor; `f` must be pure, as for `zipConcurrently`.
-    @inline(__always)
-    func mapConcurrently(_ f: (Scalar) -> Scalar) -> Tensor {
-        let n = count
-        let out = [Scalar](unsafeUninitializedCapacity: n) { o, initialized in
-            let o = o
-            scalars.withUnsafeBufferPointer { a in
-                parallelChunks(n, minimum: ParallelWorkers.elementwiseMinimum) { lo, hi in
-                    for i in lo..<hi { o[i] = f(a[i]) }
-                }
-            }
-            initialized = n
-        }
-        return Tensor(uncheckedShape: shape, scalars: out)
-    }
-
-    /// `self += other` in place for tensors of the same element count (gradient accumulation), on
-    /// both cores for a large tensor.
+    /// `self += other` in place for tensors of the same element count (gradient accumulation).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     mutating func addInPlace(_ other: Tensor) {
         scalars.withUnsafeMutableBufferPointer { a in
             let a = a  // not inout: lets the loop vectorise
             other.scalars.withUnsafeBufferPointer { b in
-                parallelChunks(Swift.min(a.count, b.count), minimum: ParallelWorkers.elementwiseMinimum) { lo, hi in
-                    for i in lo..<hi { a[i] += b[i] }
-                }
+                for i in 0..<Swift.min(a.count, b.count) { a[i] += b[i] }
             }
         }
     }
