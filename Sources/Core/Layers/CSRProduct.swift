@@ -165,10 +165,11 @@ struct CSREntries<Scalar: TensorScalar> {
                 k &+= 1
             }
             if relu {
-                a0.replace(with: zero, where: a0 .< zero)
-                a1.replace(with: zero, where: a1 .< zero)
-                a2.replace(with: zero, where: a2 .< zero)
-                a3.replace(with: zero, where: a3 .< zero)
+                // The per-type lane maximum: a generic `.<` here compiled to a loop over the lanes.
+                a0 = Scalar.laneMaximum(a0, zero)
+                a1 = Scalar.laneMaximum(a1, zero)
+                a2 = Scalar.laneMaximum(a2, zero)
+                a3 = Scalar.laneMaximum(a3, zero)
             }
             let out = UnsafeMutableRawPointer(yT + r &* lanes)
             out.storeBytes(of: a0, as: V.self)
