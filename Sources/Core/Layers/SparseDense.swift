@@ -60,38 +60,6 @@ public struct CSRMatrix<Scalar: TensorScalar>: Equatable, Sendable {
         }
         return Tensor(uncheckedShape: [rows, columns], scalars: out)
     }
-
-    /// yT[r, 0..<n] = Σ_k values[k] · xT[columns[k], 0..<n] (+ bias[r]): the product with a
-    /// [columns, n] matrix, each stored entry one contiguous axpy of length n (SIMD-friendly), rows
-    /// split over the cores.
-    func multiply(transposedInput xT: [Scalar], count n: Int, bias: [Scalar]?, relu: Bool) -> [Scalar] {
-        var yT = [Scalar](repeating: 0, count: rows * n)
-        values.withUnsafeBufferPointer { pv in
-            columnIndices.withUnsafeBufferPointer { pc in
-                rowPointers.withUnsafeBufferPointer { pr in
-                    xT.withUnsafeBufferPointer { px in
-                        yT.withUnsafeMutableBufferPointer { py in
-                            guard let x = px.baseAddress, let y = py.baseAddress else { return }
-                            parallelChunks(rows, minimum: Swift.max(2, 4096 / Swift.max(1, n))) { lo, hi in
-                                for r in lo..<hi {
-                                    let out = y + r * n
-                                    let b = bias?[r] ?? 0
-                                    for j in 0..<n { out[j] = b }
-                                    for k in Int(pr[r])..<Int(pr[r + 1]) {
-                                        let v = pv[k]
-                                        let src = x + Int(pc[k]) * n
-                                        for j in 0..<n { out[j] += v * src[j] }
-                                    }
-                                    if relu { for j in 0..<n where out[j] < 0 { out[j] = 0 } }  // NaN passes, as in relu
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return yT
-    }
 }
 
 /// A Dense layer for inference whose weight is stored as CSR (the transposed weight, one row per
@@ -120,18 +88,16 @@ public final class SparseDense<Scalar: TensorScalar>: Layer, ReLUFusable {
 
     public var kind: String { "SparseDense" }
 
+    @_specialize(where Scalar == Float)
     public func forward(_ input: Variable<Scalar>) throws -> Variable<Scalar> { try forward(input, fusedReLU: false) }
 
+    @_specialize(where Scalar == Float)
     public func forward(_ input: Variable<Scalar>, fusedReLU: Bool) throws -> Variable<Scalar> {
         guard input.shape.count == 2, input.shape[1] == inputs else {
             throw layerShapeError(kind, expected: "[*, \(inputs)]", got: input.shape)
         }
         let n = input.shape[0]
-        let x = input.value
-        // xT [in, n]; for one row it is the row itself.
-        let xT = n == 1 ? x.scalars : x.transposed().scalars
-        let yT = weightT.multiply(transposedInput: xT, count: n, bias: bias?.scalars, relu: fusedReLU)
-        let y = n == 1 ? yT : Tensor(uncheckedShape: [outputs, n], scalars: yT).transposed().scalars
+        let y = weightT.multiply(input.value.scalars, count: n, bias: bias?.scalars, relu: fusedReLU)
         // Inference only: the result is a constant (no gradient flows into a sparse copy).
         return input.tape.constant(Tensor(uncheckedShape: [n, outputs], scalars: y))
     }
