@@ -35,10 +35,10 @@ public final class Param<Scalar: TensorScalar> {
     /// The dotted path under the root network, e.g. `0.weight`; the local name until enumerated.
     public internal(set) var path: String
     /// A frozen parameter is a constant: no gradient, optimizers skip it.
-    public var isFrozen: Bool = false
+    public var isFrozen: Bool = false { didSet { StructureRevision.advance() } }
     /// The gates acting on this parameter, applied in order (see `WeightGate`): a hard mask, a
     /// continuous-sparsification gate, a quantizer. Their keep-masks bind the optimizers.
-    public internal(set) var gates: [any WeightGate<Scalar>] = []
+    public internal(set) var gates: [any WeightGate<Scalar>] = [] { didSet { StructureRevision.advance() } }
 
     /// Makes a parameter with its initial value, role and local name.
     public init(_ value: Tensor<Scalar>, role: Role, name: String) {

@@ -38,9 +38,9 @@ public enum QuantizerEvaluation: String, Sendable, CaseIterable {
 /// weight stays exactly 0 whatever its bits.
 public final class QuantizerGate<Scalar: TensorScalar>: WeightGate, TrainingHook {
     /// s: the weight's shape, [channels], or [1]; nil once the precisions are frozen.
-    public private(set) var precision: Param<Scalar>?
+    public private(set) var precision: Param<Scalar>? { didSet { StructureRevision.advance() } }
     /// The integer bits per weight (the weight's shape), once frozen.
-    public private(set) var bitMap: Buffer<Scalar>?
+    public private(set) var bitMap: Buffer<Scalar>? { didSet { StructureRevision.advance() } }
     /// The bits the logits started from, and that logit.
     public let pInit: Double
     public let sInit: Double

@@ -7,7 +7,7 @@
 /// position and kind: "in layer 3 (Dense) of Sequential: expected [*, 1568], got [64, 1500]".
 public final class Sequential<Scalar: TensorScalar>: Layer {
     /// The layers in order.
-    public private(set) var layers: [any Layer<Scalar>]
+    public private(set) var layers: [any Layer<Scalar>] { didSet { StructureRevision.advance() } }
     public var isTraining = true
 
     /// A chain of `layers`.

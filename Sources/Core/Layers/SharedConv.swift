@@ -12,7 +12,7 @@
 /// (they act on a stored weight); pruning a shared layer is refused by `masked`, which only
 /// accepts Dense and Conv2D layers.
 public final class SharedConv<Scalar: TensorScalar>: BankMember, ReLUFusable {
-    public var shared: SharedWeight<Scalar>
+    public var shared: SharedWeight<Scalar> { didSet { StructureRevision.advance() } }
     public var isTraining = true
     public let stride: Int
     public let padding: Padding

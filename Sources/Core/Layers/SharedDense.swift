@@ -6,7 +6,7 @@
 /// The bias is this layer's own (zeros at first, as in the reference code); α [k] is its own too
 /// (role `coefficient`). As with `SharedConv`, gates do not apply to the computed weight.
 public final class SharedDense<Scalar: TensorScalar>: BankMember, ReLUFusable {
-    public var shared: SharedWeight<Scalar>
+    public var shared: SharedWeight<Scalar> { didSet { StructureRevision.advance() } }
     public let bias: Param<Scalar>?    // [out]
     public var isTraining = true
 

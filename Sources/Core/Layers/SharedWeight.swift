@@ -9,7 +9,7 @@
 /// makes) uses one template g of its bank and a per-step scale c: W = c·T⁽ᵍ⁾, `alpha` = [c].
 public final class SharedWeight<Scalar: TensorScalar> {
     /// The bank mixed.
-    public private(set) var bank: TemplateBank<Scalar>
+    public private(set) var bank: TemplateBank<Scalar> { didSet { StructureRevision.advance() } }
     /// α [k] (or the scale [1] of a tied mixture), role `coefficient`.
     public let alpha: Param<Scalar>
     /// The one template a folded (tied) mixture uses, nil for a free mixture.

@@ -85,10 +85,10 @@ public final class OptimizerCore<Scalar: TensorScalar> {
     /// The rate the schedule starts from (the `lr` given at construction, or set by the user).
     public var baseLR: Double
     /// Weight decay coefficient, applied to the groups whose role is in `decayRoles`.
-    public var weightDecay: Double
+    public var weightDecay: Double { didSet { enumeration = nil } }
     /// The roles weight decay applies to (by default `weight` and soft sharing's `template`, the
     /// bank's weights: no decay on biases, BN, mask logits, sharing coefficients).
-    public var decayRoles: Set<Role> = [.weight, .template]
+    public var decayRoles: Set<Role> = [.weight, .template] { didSet { enumeration = nil } }
     /// The schedule in force, if any.
     public var schedule: (any Schedule)?
     /// Epochs completed (advanced by `epochEnded`).
@@ -101,7 +101,9 @@ public final class OptimizerCore<Scalar: TensorScalar> {
     public internal(set) var lastStep: StepRecord?
     /// The roles this optimizer updates (`only:`), nil for every role: several optimizers can
     /// share one net, each on its own roles (`combine`).
-    public var roles: Set<Role>?
+    public var roles: Set<Role>? { didSet { enumeration = nil } }
+    /// The training hooks of the last step (see `trainingHooks(net:optimizer:)`).
+    let hookCache = TrainingHookCache<Scalar>()
 
     /// - Throws: `CoreError.badArgument` for a negative or non-finite rate or decay.
     public init(_ source: ParamSource<Scalar>, lr: Double, weightDecay: Double, op: String,
@@ -125,7 +127,9 @@ public final class OptimizerCore<Scalar: TensorScalar> {
 
     /// The parameters it updates by path, in order (only the chosen roles').
     public var namedParams: [(path: String, param: Param<Scalar>)] {
-        let all = stepSnapshot ?? sourceParams
+        if let stepSnapshot { return stepSnapshot.chosen }
+        if let current = currentEnumeration { return current.chosen }
+        let all = sourceParams
         guard let roles else { return all }
         return all.filter { roles.contains($0.param.role) }
     }
@@ -141,16 +145,59 @@ public final class OptimizerCore<Scalar: TensorScalar> {
         }
     }
 
-    /// The source's parameters while one training step runs (see `duringStep`).
-    private var stepSnapshot: [(path: String, param: Param<Scalar>)]?
+    /// What one enumeration of the source found: every parameter, the chosen roles' ones, and
+    /// their groups (made on first use).
+    private final class Enumeration {
+        let revision: UInt64
+        let all: [(path: String, param: Param<Scalar>)]
+        let chosen: [(path: String, param: Param<Scalar>)]
+        var groups: [ParamGroup<Scalar>]?
 
-    /// Runs one step's forward pass, backward pass and update with the parameter list enumerated
-    /// once: walking the layer tree was over half of a small net's step (the IRIS nets), and
-    /// nothing changes the tree between the forward pass and the update. Hooks that change it (a
-    /// kill rule, a collection) run after `body`.
+        init(revision: UInt64, all: [(path: String, param: Param<Scalar>)], roles: Set<Role>?) {
+            self.revision = revision
+            self.all = all
+            chosen = roles.map { roles in all.filter { roles.contains($0.param.role) } } ?? all
+        }
+    }
+
+    /// The network's last enumeration. Walking the tree was most of a small net's step (the IRIS
+    /// nets) and the tree rarely changes, so it is kept until `StructureRevision` moves or the
+    /// roles or decay settings change. A list of parameters is enumerated afresh every time: its
+    /// paths are whatever the parameters hold, which another net's walk may change.
+    private var enumeration: Enumeration?
+
+    /// The network's enumeration, walking again when the structure changed since the last one.
+    private var currentEnumeration: Enumeration? {
+        guard case .network(let net) = source else { return nil }
+        let revision = StructureRevision.current
+        if let enumeration, enumeration.revision == revision {
+            // A walk assigns every parameter its path under the net walked; another net holding
+            // the same layers may have assigned its own since.
+            for (path, param) in enumeration.all where param.path != path { param.path = path }
+            assert(Self.samePaths(enumeration.all, net.namedParams),
+                   "the layer tree changed without advancing StructureRevision")
+            return enumeration
+        }
+        let fresh = Enumeration(revision: revision, all: net.namedParams, roles: roles)
+        enumeration = fresh
+        return fresh
+    }
+
+    /// True when both lists hold the same parameters under the same paths, in the same order.
+    private static func samePaths(_ a: [(path: String, param: Param<Scalar>)],
+                                  _ b: [(path: String, param: Param<Scalar>)]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.path == $1.path && $0.param === $1.param }
+    }
+
+    /// The source's parameters while one training step runs (see `duringStep`).
+    private var stepSnapshot: Enumeration?
+
+    /// Runs one step's forward pass, backward pass and update with one enumeration of the
+    /// parameters: nothing changes the tree between the forward pass and the update, and hooks
+    /// that change it (a kill rule, a collection) run after `body`.
     public func duringStep<T>(_ body: () throws -> T) rethrows -> T {
         if stepSnapshot != nil { return try body() }
-        stepSnapshot = sourceParams
+        stepSnapshot = currentEnumeration ?? Enumeration(revision: StructureRevision.current, all: sourceParams, roles: roles)
         defer { stepSnapshot = nil }
         return try body()
     }
@@ -158,22 +205,31 @@ public final class OptimizerCore<Scalar: TensorScalar> {
     /// Every parameter of the net the optimizer was made from (all roles); the step's snapshot
     /// while `duringStep` runs.
     public var networkParams: [Param<Scalar>]? {
-        guard case .network(let net) = source else { return nil }
-        return (stepSnapshot ?? net.namedParams).map(\.param)
+        guard case .network = source else { return nil }
+        return (stepSnapshot ?? currentEnumeration)?.all.map { $0.param }
     }
 
     /// The parameters grouped by role, in order of first appearance.
     public var groups: [ParamGroup<Scalar>] {
+        guard let enumeration = stepSnapshot ?? currentEnumeration else { return Self.groups(of: namedParams, decay: decay) }
+        if let groups = enumeration.groups { return groups }
+        let groups = Self.groups(of: enumeration.chosen, decay: decay)
+        enumeration.groups = groups
+        return groups
+    }
+
+    /// The weight decay of a group of `role`.
+    private func decay(_ role: Role) -> Double { decayRoles.contains(role) ? weightDecay : 0 }
+
+    private static func groups(of params: [(path: String, param: Param<Scalar>)],
+                               decay: (Role) -> Double) -> [ParamGroup<Scalar>] {
         var order: [Role] = []
         var byRole: [Role: [(String, Param<Scalar>)]] = [:]
-        for (path, p) in namedParams {
+        for (path, p) in params {
             if byRole[p.role] == nil { order.append(p.role) }
             byRole[p.role, default: []].append((path, p))
         }
-        return order.map { role in
-            ParamGroup(role: role, params: byRole[role] ?? [],
-                       weightDecay: decayRoles.contains(role) ? weightDecay : 0)
-        }
+        return order.map { role in ParamGroup(role: role, params: byRole[role] ?? [], weightDecay: decay(role)) }
     }
 
     /// The state of the parameter at `path`, created on first use.

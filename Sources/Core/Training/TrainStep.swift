@@ -55,14 +55,17 @@ public func optimizerStep<S: TensorScalar>(_ optimizer: any Optimizer<S>, net: (
 @_specialize(where S == Float)
 func trainStep<S: TensorScalar>(_ net: any Layer<S>, _ optimizer: any Optimizer<S>, x: Tensor<S>, y: Tensor<S>,
                                 loss: Loss<S>?, context: HookContext<S>) throws -> (loss: Double, output: Tensor<S>, chosen: Loss<S>) {
-    let hooks = trainingHooks(net: net, optimizer: optimizer)
+    let hooks = optimizer.core.hookCache.hooks(net: net, optimizer: optimizer)
     var context = context
     let (value, out, chosen, penalties) = try optimizer.core.duringStep {
         let tape = Tape<S>()
         // Register every parameter first so one the forward pass skips gets a zero gradient rather
         // than keeping a stale one from an earlier call.
-        let own = optimizer.core.network === net ? optimizer.core.networkParams : nil
-        for p in own ?? net.params { _ = tape.variable(for: p) }
+        if optimizer.core.network === net, let own = optimizer.core.networkParams {
+            for p in own { _ = tape.variable(for: p) }
+        } else {
+            for p in net.params { _ = tape.variable(for: p) }
+        }
         for p in optimizer.core.namedParams { _ = tape.variable(for: p.param) }
         let out = try net.forward(tape.constant(x))
         let chosen = resolvedLoss(loss, output: out.shape, target: y)

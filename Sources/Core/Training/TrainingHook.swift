@@ -127,6 +127,48 @@ public func trainingHooks<S: TensorScalar>(net: (any Layer<S>)?, optimizer: (any
     return out
 }
 
+/// The hooks of the last step of one optimizer core, for the net and optimizer they were found
+/// for: found again when `StructureRevision` moved (a layer or gate added), or the step is for
+/// another net or another optimizer on the same core (a wrapper and its inner optimizer).
+///
+/// Finding them walks the tree and casts every candidate to `any TrainingHook<S>`, which was a
+/// fifth of a small net's step. Everything is held weakly: the optimizer is usually one of its own
+/// hooks, and the cache lives in its core.
+final class TrainingHookCache<S: TensorScalar> {
+    private struct WeakHook {
+        weak var hook: (any TrainingHook<S>)?
+    }
+
+    private var revision: UInt64?
+    private weak var net: AnyObject?
+    private weak var optimizer: AnyObject?
+    private var hooks: [WeakHook] = []
+
+    /// `trainingHooks(net:optimizer:)`, from the cache while nothing changed.
+    func hooks(net: any Layer<S>, optimizer: any Optimizer<S>) -> [any TrainingHook<S>] {
+        let now = StructureRevision.current
+        if revision == now, self.net === net, self.optimizer === optimizer {
+            var out: [any TrainingHook<S>] = []
+            out.reserveCapacity(hooks.count)
+            for h in hooks {
+                guard let hook = h.hook else { break }
+                out.append(hook)
+            }
+            if out.count == hooks.count {
+                assert(out.map { ObjectIdentifier($0) } == trainingHooks(net: net, optimizer: optimizer).map { ObjectIdentifier($0) },
+                       "the layer tree changed without advancing StructureRevision")
+                return out
+            }
+        }
+        let found = trainingHooks(net: net, optimizer: optimizer)
+        revision = now
+        self.net = net
+        self.optimizer = optimizer
+        hooks = found.map { WeakHook(hook: $0) }
+        return found
+    }
+}
+
 /// Calls `body` on every hook and collects the non-empty reports under their hook names.
 func collectReports<S: TensorScalar>(_ hooks: [any TrainingHook<S>],
                                      _ body: (any TrainingHook<S>) throws -> Report) throws -> [HookReport] {
